@@ -1,0 +1,30 @@
+// Lint: typescript-eslint's recommended rules everywhere, plus Pulumi's Output rules (type-aware)
+// on the code that handles Outputs. Formatting is Prettier's job (`prettier --check` in `npm run lint`).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import pulumi from "@pulumi/eslint-plugin";
+import globals from "globals";
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "dist/**", "out/**", "coverage/**", ".ci/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-require-imports": "off",
+      eqeqeq: ["error", "smart"],
+    },
+  },
+  {
+    files: ["infra/**/*.ts", "components/**/*.ts", "policies/**/*.ts", "cli/**/*.ts"],
+    plugins: { "@pulumi": pulumi },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
+      "@typescript-eslint/no-floating-promises": "error",
+    },
+  },
+);

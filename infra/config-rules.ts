@@ -1,0 +1,104 @@
+// Rules that relate several keys. Each returns problems in the same shape as schema errors.
+import type { StackConfig } from "./config";
+import { describeValue, NAMESPACE, type ConfigProblem } from "./config-problem";
+
+const k = (key: string) => `${NAMESPACE}:${key}`;
+
+export function crossKeyProblems(
+  config: StackConfig,
+  given: Readonly<Record<string, unknown>>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { edition, environment, secrets } = config;
+
+  if (edition === "oss" && config.secondaries > 0) {
+    problems.push({
+      key: k("secondaries"),
+      received: String(config.secondaries),
+      allowed:
+        'must be 0 with edition "oss": open-source Faktory keeps its Redis inside the pod, so only one server can run; ' +
+        'use edition "enterprise" for hot standbys',
+    });
+  }
+  if (edition === "enterprise" && secrets.license === undefined) {
+    problems.push({
+      key: k("license"),
+      received: "nothing",
+      allowed:
+        'is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): ' +
+        `run \`pulumi config set --secret ${k("license")} <key>\`, or set ${k("edition")} to "oss" for a dev stack`,
+    });
+  }
+  if (edition === "enterprise" && environment === "prod" && config.redis.nodes < 2) {
+    problems.push({
+      key: k("redis.nodes"),
+      received: String(config.redis.nodes),
+      allowed: "must be at least 2 in prod: a primary and a replica in another AZ, for automatic failover",
+    });
+  }
+  if (edition === "enterprise" && config.image === undefined && config.faktoryImage === undefined) {
+    problems.push({
+      key: k("faktoryImage"),
+      received: "nothing",
+      allowed: `set ${k("faktoryImage")} (the Faktory Enterprise image to build the HA image from) or ${k("image")} (a prebuilt HA image)`,
+    });
+  }
+  if (edition === "oss" && config.faktoryImage === undefined) {
+    problems.push({
+      key: k("faktoryImage"),
+      received: "nothing",
+      allowed: 'is required with edition "oss": the Faktory image to run, e.g. contribsys/faktory:1.9.4',
+    });
+  }
+  if (edition === "oss" && config.image !== undefined) {
+    problems.push({
+      key: k("image"),
+      received: describeValue(config.image),
+      allowed:
+        'is the prebuilt HA (supervisor) image, used only with edition "enterprise"; with "oss" set faktoryImage',
+    });
+  }
+  if ((config.registry === undefined) !== (secrets.registryPassword === undefined)) {
+    const missing = config.registry === undefined ? "registry" : "registryPassword";
+    problems.push({
+      key: k(missing),
+      received: "nothing",
+      allowed: `${k("registry")} ({ server, username }) and ${k("registryPassword")} (secret) go together: set both or neither`,
+    });
+  }
+  if (secrets.kubeconfig !== undefined && given.cluster !== undefined) {
+    problems.push({
+      key: k("cluster"),
+      received: describeValue(given.cluster),
+      allowed: `must not be set together with ${k("kubeconfig")}: use an existing cluster or create one, not both`,
+    });
+  }
+  if (config.cluster !== undefined) {
+    const { minNodes, desiredNodes, maxNodes } = config.cluster;
+    if (!(minNodes <= desiredNodes && desiredNodes <= maxNodes)) {
+      problems.push({
+        key: k("cluster"),
+        received: `minNodes ${minNodes}, desiredNodes ${desiredNodes}, maxNodes ${maxNodes}`,
+        allowed: "must satisfy minNodes ≤ desiredNodes ≤ maxNodes",
+      });
+    }
+    const pods = 1 + config.secondaries;
+    if (environment === "prod" && minNodes < Math.min(pods, 2)) {
+      problems.push({
+        key: k("cluster.minNodes"),
+        received: String(minNodes),
+        allowed: `must be at least ${Math.min(pods, 2)} in prod so the Faktory pods can spread over nodes`,
+      });
+    }
+  }
+  const { ttlMs, renewIntervalMs, renewDeadlineMs } = config.lease;
+  if (!(renewIntervalMs < renewDeadlineMs && renewDeadlineMs < ttlMs)) {
+    problems.push({
+      key: k("lease"),
+      received: `ttlMs ${ttlMs}, renewIntervalMs ${renewIntervalMs}, renewDeadlineMs ${renewDeadlineMs}`,
+      allowed:
+        "must satisfy renewIntervalMs < renewDeadlineMs < ttlMs: the primary fences itself (stops Faktory) before the lease can expire",
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,165 @@
+// The stack config schema: every key under the `faktory-ha:` namespace, with messages that say what
+// is allowed. Cross-key rules (edition vs secondaries, prod minimums) live in `config-rules.ts`.
+import { z } from "zod";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export const EDITIONS = ["enterprise", "oss"] as const;
+export const REDIS_ENGINES = ["redis", "valkey"] as const;
+export const AZ_COUNTS = [2, 3] as const;
+export const MAX_SECONDARIES = 8;
+
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// A pinned image: `repo:tag` with a tag other than latest, or `repo@sha256:<64 hex>`.
+const TAGGED_IMAGE =
+  /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:(?!latest$)[\w][\w.-]{0,127}$/;
+const DIGEST_IMAGE =
+  /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+
+export const cidr = z.string().regex(IPV4_CIDR, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" });
+
+export const pinnedImage = z.string().refine((s) => TAGGED_IMAGE.test(s) || DIGEST_IMAGE.test(s), {
+  message: "must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)",
+});
+
+const int = (what: string, min: number, max: number) =>
+  z
+    .number({ message: `must be ${what}: an integer from ${min} to ${max}` })
+    .int({ message: `must be ${what}: an integer from ${min} to ${max}` })
+    .min(min, { message: `must be ${what}: an integer from ${min} to ${max}` })
+    .max(max, { message: `must be ${what}: an integer from ${min} to ${max}` });
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+
+export const networkSchema = z.union(
+  [
+    z
+      .object({
+        azCount: z
+          .number()
+          .refine((n) => (AZ_COUNTS as readonly number[]).includes(n), {
+            message: `must be one of ${AZ_COUNTS.join(", ")} (availability zones for subnets, nodes and Redis)`,
+          })
+          .default(3),
+        vpcCidr: cidr.default("10.42.0.0/16"),
+        natGateways: oneOf(["single", "perAz"] as const).default("perAz"),
+      })
+      .strict(),
+    z
+      .object({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123abcd" }),
+        privateSubnetIds: z
+          .array(
+            z
+              .string()
+              .regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123abcd" }),
+          )
+          .min(2, { message: "must list at least 2 private subnets in different availability zones" }),
+      })
+      .strict(),
+  ],
+  { message: "must be either { azCount, vpcCidr, natGateways } or { vpcId, privateSubnetIds }" },
+);
+
+export const clusterSchema = z
+  .object({
+    version: z
+      .string({ message: 'must be an EKS Kubernetes version as a quoted string, such as "1.31"' })
+      .regex(/^1\.\d{2}$/, {
+        message: 'must be an EKS Kubernetes version as a quoted string, such as "1.31"',
+      })
+      .default("1.31"),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as m7g.large" })
+      .default("m6i.large"),
+    minNodes: int("the node group's minimum size", 1, 100).default(2),
+    desiredNodes: int("the node group's desired size", 1, 100).default(3),
+    maxNodes: int("the node group's maximum size", 1, 100).default(6),
+    publicAccessCidrs: z.array(cidr).default([]),
+  })
+  .strict();
+
+export const redisSchema = z
+  .object({
+    engine: oneOf(REDIS_ENGINES).default("redis"),
+    engineVersion: z
+      .string()
+      .regex(/^\d+\.\d+$/, { message: "must be a major.minor version such as 7.1" })
+      .optional(),
+    nodeType: z
+      .string()
+      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
+        message: "must be an ElastiCache node type such as cache.r7g.large",
+      })
+      .default("cache.r7g.large"),
+    nodes: int("the number of cache nodes (1 primary + replicas)", 1, 6).default(2),
+    snapshotRetentionDays: int("the days of snapshots kept", 0, 35).default(7),
+  })
+  .strict();
+
+export const statsdSchema = z
+  .object({
+    address: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, {
+      message: "must be host:port, e.g. datadog-agent.monitoring:8125",
+    }),
+    namespace: z.string().optional(),
+    tags: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const leaseSchema = z
+  .object({
+    ttlMs: int("the lease ttl in ms", 2000, 120000).default(10000),
+    renewIntervalMs: int("the lease renew interval in ms", 100, 60000).default(2000),
+    renewDeadlineMs: int("the lease renew deadline in ms", 500, 120000).default(6000),
+  })
+  .strict();
+
+export const registrySchema = z
+  .object({
+    server: z.string().min(1, { message: "must be the registry host, e.g. docker.contribsys.com" }),
+    username: z.string().min(1, { message: "must be the registry user name" }),
+  })
+  .strict();
+
+/** The plain (non-secret) keys and their schemas. Secret keys are listed in `SECRET_KEYS`. */
+export const plainKeys = {
+  environment: oneOf(ENVIRONMENTS),
+  edition: oneOf(EDITIONS).default("enterprise"),
+  secondaries: int("the number of hot standbys", 0, MAX_SECONDARIES).optional(),
+  namespace: z
+    .string()
+    .regex(DNS_LABEL, { message: "must be a Kubernetes namespace name (lowercase DNS label)" })
+    .default("faktory"),
+  network: networkSchema.default({ azCount: 3, vpcCidr: "10.42.0.0/16", natGateways: "perAz" }),
+  cluster: clusterSchema.optional(),
+  redis: redisSchema.default({
+    engine: "redis",
+    nodeType: "cache.r7g.large",
+    nodes: 2,
+    snapshotRetentionDays: 7,
+  }),
+  faktoryImage: pinnedImage.optional(),
+  image: pinnedImage.optional(),
+  registry: registrySchema.optional(),
+  webUi: z.boolean({ message: "must be true or false" }).default(false),
+  allowedCidrs: z.array(cidr).default([]),
+  allowedNamespaces: z
+    .array(z.string().regex(DNS_LABEL, { message: "must list Kubernetes namespace names" }))
+    .default([]),
+  statsd: statsdSchema.optional(),
+  lease: leaseSchema.default({ ttlMs: 10000, renewIntervalMs: 2000, renewDeadlineMs: 6000 }),
+  cronFile: z
+    .string()
+    .regex(/\.(ts|json|toml)$/, { message: "must be a path to a .ts, .json or .toml cron definitions file" })
+    .optional(),
+} as const;
+
+/** Keys whose values must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["license", "password", "registryPassword", "kubeconfig"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+export const plainSchema = z.object(plainKeys).strict();
+export type PlainConfig = z.output<typeof plainSchema>;

@@ -1,0 +1,138 @@
+// Stack config → one typed, validated object. Pure: the caller hands in the raw `faktory-ha:*`
+// values (strings, as Pulumi stores them) and which keys are secret; every problem is reported at
+// once, each naming the key, the value received and what is allowed, before any resource exists.
+import type { z } from "zod";
+import { plainKeys, plainSchema, SECRET_KEYS, type PlainConfig, type SecretKey } from "./config-schema";
+import { crossKeyProblems } from "./config-rules";
+import { describeValue, NAMESPACE, StackConfigError, type ConfigProblem } from "./config-problem";
+
+export { StackConfigError, type ConfigProblem } from "./config-problem";
+
+/** Keys whose raw value is a plain string (not JSON): `1.31` must stay "1.31", not 1.31. */
+const STRING_KEYS = new Set(["environment", "edition", "namespace", "faktoryImage", "image", "cronFile"]);
+
+export type Secrets = Partial<Record<SecretKey, string>>;
+
+export interface StackConfig extends Omit<PlainConfig, "secondaries"> {
+  /** Hot standbys (0 with the OSS edition). */
+  readonly secondaries: number;
+  /** Secret values, plain here; `infra/` wraps them with `pulumi.secret` before use. */
+  readonly secrets: Secrets;
+}
+
+function decode(key: string, raw: string): unknown {
+  if (STRING_KEYS.has(key)) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function valueAt(root: Record<string, unknown>, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const segment of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[segment as string];
+  }
+  return cur;
+}
+
+function keyName(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path.map(String);
+  return `${NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
+}
+
+function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string, unknown>): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const parent = valueAt(values, issue.path);
+      const allowed =
+        issue.path.length === 0 ? [...Object.keys(plainKeys), ...SECRET_KEYS] : allowedKeysAt(issue.path);
+      for (const key of issue.keys) {
+        out.push({
+          key: keyName([...issue.path, key]),
+          received: describeValue((parent as Record<string, unknown> | undefined)?.[key]),
+          allowed: `unknown key; allowed keys are ${allowed.join(", ")}`,
+        });
+      }
+      continue;
+    }
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      // The network key is either "create a VPC" or "bring your own": explain the branch the user meant.
+      const given = valueAt(values, issue.path);
+      const byo =
+        given !== null && typeof given === "object" && ("vpcId" in given || "privateSubnetIds" in given);
+      const branch = issue.errors[byo ? 1 : 0] ?? issue.errors[0];
+      out.push(
+        ...problemsFrom(
+          branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+          values,
+        ),
+      );
+      continue;
+    }
+    out.push({
+      key: keyName(issue.path),
+      received: describeValue(valueAt(values, issue.path)),
+      allowed: issue.message,
+    });
+  }
+  return out;
+}
+
+function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+  const schema = plainKeys[path[0] as keyof typeof plainKeys] as unknown as { def?: { innerType?: unknown } };
+  // Unwrap optional/default wrappers down to the object shape.
+  let inner: unknown = schema;
+  for (let i = 0; i < 4; i++) {
+    const shape = (inner as { shape?: Record<string, unknown> }).shape;
+    if (shape) return Object.keys(shape);
+    inner = (inner as { def?: { innerType?: unknown } }).def?.innerType;
+  }
+  return [];
+}
+
+/**
+ * Parses raw stack config (`{ "faktory-ha:secondaries": "2", ... }`; other namespaces are ignored)
+ * into a `StackConfig`, or throws one `StackConfigError` listing every problem.
+ */
+export function parseStackConfig(
+  raw: Readonly<Record<string, string>>,
+  secretKeys: ReadonlySet<string>,
+): StackConfig {
+  const values: Record<string, unknown> = {};
+  const secrets: Secrets = {};
+  const problems: ConfigProblem[] = [];
+  for (const [fullKey, rawValue] of Object.entries(raw)) {
+    if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
+    const key = fullKey.slice(NAMESPACE.length + 1);
+    if ((SECRET_KEYS as readonly string[]).includes(key)) {
+      if (!secretKeys.has(fullKey)) {
+        problems.push({
+          key: fullKey,
+          received: "a plaintext value (not shown)",
+          allowed: `must be encrypted: run \`pulumi config set --secret ${fullKey} <value>\``,
+        });
+      }
+      secrets[key as SecretKey] = rawValue;
+      continue;
+    }
+    values[key] = decode(key, rawValue);
+  }
+
+  const parsed = plainSchema.safeParse(values);
+  if (!parsed.success) problems.push(...problemsFrom(parsed.error.issues, values));
+  if (problems.length > 0 || !parsed.success) throw new StackConfigError(problems);
+
+  const plain = parsed.data;
+  const config: StackConfig = {
+    ...plain,
+    secondaries: plain.secondaries ?? (plain.edition === "oss" ? 0 : 2),
+    secrets,
+  };
+  const crossProblems = crossKeyProblems(config, values);
+  if (crossProblems.length > 0) throw new StackConfigError(crossProblems);
+  return config;
+}

@@ -1,0 +1,252 @@
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, StackConfigError } from "../../../infra/config";
+
+const prod: Record<string, string> = {
+  "aws:region": "us-east-1",
+  "faktory-ha:environment": "prod",
+  "faktory-ha:secondaries": "2",
+  "faktory-ha:faktoryImage": "docker.contribsys.com/contribsys/faktory-ent:1.9.4",
+  "faktory-ha:license": "license-key-value",
+  "faktory-ha:network": '{"azCount":3}',
+  "faktory-ha:redis": '{"engine":"redis","nodes":2}',
+};
+const secretKeys = new Set(["faktory-ha:license", "faktory-ha:registryPassword", "faktory-ha:kubeconfig"]);
+
+function problemsOf(raw: Record<string, string>, secrets: ReadonlySet<string> = secretKeys): string[] {
+  try {
+    parseStackConfig(raw, secrets);
+  } catch (err) {
+    expect(err).toBeInstanceOf(StackConfigError);
+    return (err as StackConfigError).problems.map((p) => `${p.key}: got ${p.received}; ${p.allowed}`);
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("parseStackConfig", () => {
+  it("parses a valid prod config and fills the defaults", () => {
+    const config = parseStackConfig(prod, secretKeys);
+    expect(config).toMatchObject({
+      environment: "prod",
+      edition: "enterprise",
+      secondaries: 2,
+      namespace: "faktory",
+      network: { azCount: 3, vpcCidr: "10.42.0.0/16", natGateways: "perAz" },
+      redis: { engine: "redis", nodes: 2, snapshotRetentionDays: 7, nodeType: "cache.r7g.large" },
+      webUi: false,
+      lease: { ttlMs: 10000, renewIntervalMs: 2000, renewDeadlineMs: 6000 },
+      secrets: { license: "license-key-value" },
+    });
+  });
+
+  it("defaults secondaries to 0 for the OSS edition and needs no license", () => {
+    const raw = {
+      ...prod,
+      "faktory-ha:edition": "oss",
+      "faktory-ha:environment": "dev",
+      "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4",
+    };
+    delete (raw as Record<string, string | undefined>)["faktory-ha:secondaries"];
+    delete (raw as Record<string, string | undefined>)["faktory-ha:license"];
+    expect(parseStackConfig(raw, secretKeys)).toMatchObject({ edition: "oss", secondaries: 0 });
+  });
+
+  it("accepts a bring-your-own network and keeps quoted versions as strings", () => {
+    const config = parseStackConfig(
+      {
+        ...prod,
+        "faktory-ha:network":
+          '{"vpcId":"vpc-0a1b2c3d","privateSubnetIds":["subnet-0a1b2c3d","subnet-1a2b3c4d"]}',
+        "faktory-ha:cluster": '{"version":"1.30","minNodes":3,"desiredNodes":3,"maxNodes":6}',
+      },
+      secretKeys,
+    );
+    expect(config.network).toEqual({
+      vpcId: "vpc-0a1b2c3d",
+      privateSubnetIds: ["subnet-0a1b2c3d", "subnet-1a2b3c4d"],
+    });
+    expect(config.cluster?.version).toBe("1.30");
+  });
+
+  const without = (key: string) => Object.fromEntries(Object.entries(prod).filter(([k]) => k !== key));
+
+  it.each([
+    [
+      "negative secondaries",
+      { "faktory-ha:secondaries": "-1" },
+      "faktory-ha:secondaries: got -1; must be the number of hot standbys: an integer from 0 to 8",
+    ],
+    [
+      "huge secondaries",
+      { "faktory-ha:secondaries": "1000" },
+      "faktory-ha:secondaries: got 1000; must be the number of hot standbys: an integer from 0 to 8",
+    ],
+    [
+      "fractional secondaries",
+      { "faktory-ha:secondaries": "1.5" },
+      "faktory-ha:secondaries: got 1.5; must be the number of hot standbys: an integer from 0 to 8",
+    ],
+    [
+      "secondaries with oss",
+      { "faktory-ha:edition": "oss", "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4" },
+      'faktory-ha:secondaries: got 2; must be 0 with edition "oss": open-source Faktory keeps its Redis inside the pod, so only one server can run; use edition "enterprise" for hot standbys',
+    ],
+    [
+      "unknown edition",
+      { "faktory-ha:edition": "community" },
+      'faktory-ha:edition: got "community"; must be one of "enterprise", "oss"',
+    ],
+    [
+      "unknown environment",
+      { "faktory-ha:environment": "qa" },
+      'faktory-ha:environment: got "qa"; must be one of "dev", "staging", "prod"',
+    ],
+    [
+      "one Redis node in prod",
+      { "faktory-ha:redis": '{"nodes":1}' },
+      "faktory-ha:redis.nodes: got 1; must be at least 2 in prod: a primary and a replica in another AZ, for automatic failover",
+    ],
+    [
+      "unknown engine",
+      { "faktory-ha:redis": '{"engine":"memcached"}' },
+      'faktory-ha:redis.engine: got "memcached"; must be one of "redis", "valkey"',
+    ],
+    [
+      "unknown AZ count",
+      { "faktory-ha:network": '{"azCount":4}' },
+      "faktory-ha:network.azCount: got 4; must be one of 2, 3 (availability zones for subnets, nodes and Redis)",
+    ],
+    [
+      "malformed VPC CIDR",
+      { "faktory-ha:network": '{"vpcCidr":"10.0.0.0/33"}' },
+      'faktory-ha:network.vpcCidr: got "10.0.0.0/33"; must be an IPv4 CIDR such as 10.0.0.0/16',
+    ],
+    [
+      "malformed allowed CIDR",
+      { "faktory-ha:allowedCidrs": '["10.0.0.0/8","10.1.2/24"]' },
+      'faktory-ha:allowedCidrs[1]: got "10.1.2/24"; must be an IPv4 CIDR such as 10.0.0.0/16',
+    ],
+    [
+      "malformed public access CIDR",
+      { "faktory-ha:cluster": '{"publicAccessCidrs":["0.0.0.0"]}' },
+      'faktory-ha:cluster.publicAccessCidrs[0]: got "0.0.0.0"; must be an IPv4 CIDR such as 10.0.0.0/16',
+    ],
+    [
+      "prebuilt image without tag",
+      { "faktory-ha:image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/faktory-ha" },
+      'faktory-ha:image: got "123456789012.dkr.ecr.us-east-1.amazonaws.com/faktory-ha"; must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)',
+    ],
+    [
+      "prebuilt image on latest",
+      { "faktory-ha:image": "faktory-ha:latest" },
+      'faktory-ha:image: got "faktory-ha:latest"; must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)',
+    ],
+    [
+      "short digest",
+      { "faktory-ha:image": "faktory-ha@sha256:abc" },
+      'faktory-ha:image: got "faktory-ha@sha256:abc"; must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)',
+    ],
+    [
+      "bad VPC id",
+      { "faktory-ha:network": '{"vpcId":"vpc-1","privateSubnetIds":["subnet-0a1b2c3d","subnet-1a2b3c4d"]}' },
+      'faktory-ha:network.vpcId: got "vpc-1"; must be a VPC id such as vpc-0123abcd',
+    ],
+    [
+      "one existing subnet",
+      { "faktory-ha:network": '{"vpcId":"vpc-0a1b2c3d","privateSubnetIds":["subnet-0a1b2c3d"]}' },
+      'faktory-ha:network.privateSubnetIds: got ["subnet-0a1b2c3d"]; must list at least 2 private subnets in different availability zones',
+    ],
+    [
+      "unknown top-level key",
+      { "faktory-ha:secondary": "1" },
+      "faktory-ha:secondary: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, lease, cronFile, license, password, registryPassword, kubeconfig",
+    ],
+    [
+      "unknown nested key",
+      { "faktory-ha:redis": '{"nodez":2}' },
+      "faktory-ha:redis.nodez: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays",
+    ],
+    [
+      "unquoted EKS version",
+      { "faktory-ha:cluster": '{"version":1.3}' },
+      'faktory-ha:cluster.version: got 1.3; must be an EKS Kubernetes version as a quoted string, such as "1.31"',
+    ],
+    [
+      "node counts out of order",
+      { "faktory-ha:cluster": '{"minNodes":4,"desiredNodes":3,"maxNodes":6}' },
+      "faktory-ha:cluster: got minNodes 4, desiredNodes 3, maxNodes 6; must satisfy minNodes ≤ desiredNodes ≤ maxNodes",
+    ],
+    [
+      "lease deadline past ttl",
+      { "faktory-ha:lease": '{"ttlMs":5000,"renewDeadlineMs":6000}' },
+      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 2000, renewDeadlineMs 6000; must satisfy renewIntervalMs < renewDeadlineMs < ttlMs: the primary fences itself (stops Faktory) before the lease can expire",
+    ],
+    [
+      "bad namespace",
+      { "faktory-ha:namespace": "Faktory_NS" },
+      'faktory-ha:namespace: got "Faktory_NS"; must be a Kubernetes namespace name (lowercase DNS label)',
+    ],
+    [
+      "webUi not boolean",
+      { "faktory-ha:webUi": "yes" },
+      'faktory-ha:webUi: got "yes"; must be true or false',
+    ],
+    [
+      "bad cron file",
+      { "faktory-ha:cronFile": "cron.yaml" },
+      'faktory-ha:cronFile: got "cron.yaml"; must be a path to a .ts, .json or .toml cron definitions file',
+    ],
+    [
+      "oss with a prebuilt HA image",
+      { "faktory-ha:edition": "oss", "faktory-ha:secondaries": "0", "faktory-ha:image": "repo/ha:1.0.0" },
+      'faktory-ha:image: got "repo/ha:1.0.0"; is the prebuilt HA (supervisor) image, used only with edition "enterprise"; with "oss" set faktoryImage',
+    ],
+  ])("rejects %s", (_label, patch, message) => {
+    expect(problemsOf({ ...prod, ...patch })).toEqual([message]);
+  });
+
+  it("rejects Enterprise without a license", () => {
+    expect(problemsOf(without("faktory-ha:license"))).toEqual([
+      'faktory-ha:license: got nothing; is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): run `pulumi config set --secret faktory-ha:license <key>`, or set faktory-ha:edition to "oss" for a dev stack',
+    ]);
+  });
+
+  it("rejects Enterprise with no image to run", () => {
+    expect(problemsOf(without("faktory-ha:faktoryImage"))).toEqual([
+      "faktory-ha:faktoryImage: got nothing; set faktory-ha:faktoryImage (the Faktory Enterprise image to build the HA image from) or faktory-ha:image (a prebuilt HA image)",
+    ]);
+  });
+
+  it("rejects a secret key stored in plaintext without echoing it", () => {
+    const problems = problemsOf(prod, new Set());
+    expect(problems).toEqual([
+      "faktory-ha:license: got a plaintext value (not shown); must be encrypted: run `pulumi config set --secret faktory-ha:license <value>`",
+    ]);
+    expect(problems.join("\n")).not.toContain("license-key-value");
+  });
+
+  it("rejects registry credentials given by halves", () => {
+    expect(
+      problemsOf({ ...prod, "faktory-ha:registry": '{"server":"docker.contribsys.com","username":"me"}' }),
+    ).toEqual([
+      "faktory-ha:registryPassword: got nothing; faktory-ha:registry ({ server, username }) and faktory-ha:registryPassword (secret) go together: set both or neither",
+    ]);
+  });
+
+  it("rejects both an existing kubeconfig and a cluster to create", () => {
+    expect(
+      problemsOf({
+        ...prod,
+        "faktory-ha:kubeconfig": "apiVersion: v1",
+        "faktory-ha:cluster": '{"minNodes":2}',
+      }),
+    ).toEqual([
+      'faktory-ha:cluster: got {"minNodes":2}; must not be set together with faktory-ha:kubeconfig: use an existing cluster or create one, not both',
+    ]);
+  });
+
+  it("reports every schema problem at once", () => {
+    expect(
+      problemsOf({ ...prod, "faktory-ha:secondaries": "-1", "faktory-ha:redis": '{"engine":"x"}' }),
+    ).toHaveLength(2);
+  });
+});

@@ -55,6 +55,7 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       return {
         ...inputs,
         ref: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}@sha256:${"a".repeat(64)}`,
+        digest: `sha256:${"a".repeat(64)}`,
       };
     default:
       return { ...inputs };
@@ -128,6 +129,16 @@ export function setupMocks(
           case "aws:iam/getPolicyDocument:getPolicyDocument":
             return {
               json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }),
+            };
+          case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+              authorizationToken: "QVdTOmVjci10b2tlbg==",
+              userName: "AWS",
+              password: "ecr-token",
+              proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+              expiresAt: "2099-01-01T00:00:00Z",
+              id: "us-east-1",
+              region: "us-east-1",
             };
           case "aws:ec2/getSubnet:getSubnet":
             return { id: args.inputs.id, availabilityZone: azs[0], vpcId: "vpc-existing" };

@@ -24,6 +24,8 @@ describe("mock runtime support", () => {
     await valueOf(parent.child.urn);
     const child = runtime.one("test:index:Child");
     expect(child.parentType).toBe("faktory-ha:test:Parent");
+    expect(child.parentName).toBe("p");
+    expect(child.urn).toBe("urn:pulumi:test::faktory-ha::faktory-ha:test:Parent$test:index:Child::p-child");
     expect(runtime.one("faktory-ha:test:Parent").parentType).toBeUndefined();
     expect(containsSecret(child.inputs)).toBe(true);
     expect(unwrapSecrets(child.inputs)).toEqual({ secretIn: "s3cr3t" });

@@ -1,0 +1,235 @@
+// The stand-in for AWS and the Kubernetes API: Pulumi's mock runtime, recording every registered
+// resource (custom and component) with its inputs, its parent and its provider, and answering the
+// invokes the components use. Unknown invoke tokens are recorded, not thrown: a throwing `call` mock
+// becomes an unhandled rejection that loses its message. Used by the offline plan and by unit tests.
+import * as pulumi from "@pulumi/pulumi";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  /** The URN the mock monitor assigned; it carries the parent's type chain. */
+  readonly urn: string;
+  /** The parent's URN; undefined for resources at the stack root. */
+  readonly parentUrn: string | undefined;
+  /** The parent's type token; undefined at the stack root. */
+  readonly parentType: string | undefined;
+  /** The parent's name; undefined at the stack root. */
+  readonly parentName: string | undefined;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+  readonly provider: string | undefined;
+}
+
+export interface MockRuntime {
+  readonly resources: RecordedResource[];
+  readonly unknownCalls: string[];
+  ofType(type: string): RecordedResource[];
+  one(type: string, name?: string): RecordedResource;
+}
+
+const ACCOUNT = "123456789012";
+const REGION = "us-east-1";
+const AZS = [`${REGION}a`, `${REGION}b`, `${REGION}c`];
+
+/** Outputs a real provider would return that the components read back. */
+function stateFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+      return { ...inputs, result: `generated-${name}-secret-value` };
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      return {
+        ...inputs,
+        primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com`,
+        port: 6379,
+      };
+    case "aws:ec2/vpc:Vpc":
+      return { ...inputs, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${name}` };
+    case "eks:index:Cluster":
+      return {
+        ...inputs,
+        kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [], users: [] }),
+        eksCluster: {
+          name: `${name}-eks`,
+          id: `${name}-eks`,
+          vpcConfig: { clusterSecurityGroupId: "sg-cluster" },
+        },
+        clusterSecurityGroupId: "sg-cluster",
+        nodeSecurityGroupId: "sg-nodes",
+        oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/${name}`,
+        oidcProviderUrl: `oidc.eks.${REGION}.amazonaws.com/id/${name}`,
+        oidcIssuer: `oidc.eks.${REGION}.amazonaws.com/id/${name}`,
+      };
+    case "aws:ecr/repository:Repository":
+      return { ...inputs, repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}` };
+    case "docker-build:index:Image":
+      return {
+        ...inputs,
+        ref: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}@sha256:${"a".repeat(64)}`,
+      };
+    default:
+      return { ...inputs };
+  }
+}
+
+function callResult(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+  switch (token) {
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return { names: AZS, zoneIds: AZS.map((_, i) => `use1-az${i + 1}`), state: "available" };
+    case "aws:index/getRegion:getRegion":
+      return { name: REGION, region: REGION, id: REGION };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/plan`, userId: "plan" };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    case "aws:iam/getPolicyDocument:getPolicyDocument":
+      return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
+    case "aws:ec2/getSubnet:getSubnet":
+      return { id: inputs.id, availabilityZone: AZS[0], vpcId: "vpc-existing" };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return {
+        authorizationToken: "bW9jazptb2Nr",
+        userName: "AWS",
+        password: "mock-ecr-password",
+        proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
+        expiresAt: "2099-01-01T00:00:00Z",
+      };
+    default:
+      return undefined;
+  }
+}
+
+const lastSegment = (urn: string) => urn.split("::").pop() ?? "";
+const typeOfUrn = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop();
+
+/**
+ * Installs the mocks and returns the recorder. Call once per process (per test file), before the
+ * program is imported or any resource is created.
+ */
+export function setupMocks(
+  options: { project?: string; stack?: string; preview?: boolean } = {},
+): MockRuntime {
+  const project = options.project ?? "faktory-ha";
+  const stack = options.stack ?? "test";
+  const resources: RecordedResource[] = [];
+  const unknownCalls: string[] = [];
+  // The `newResource` mock is not told the parent; the monitor's request is. Remember it per
+  // (type, name), which Pulumi requires to be unique within a stack.
+  const parents = new Map<string, string | undefined>();
+  const urns = new Map<string, string>();
+  const keyOf = (type: string, name: string) => `${type}::${name}`;
+
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const key = keyOf(args.type, args.name);
+        resources.push({
+          type: args.type,
+          name: args.name,
+          get urn() {
+            return urns.get(key) ?? "";
+          },
+          get parentUrn() {
+            return parents.get(key);
+          },
+          get parentType() {
+            const parent = parents.get(key);
+            return parent ? typeOfUrn(parent) : undefined;
+          },
+          get parentName() {
+            const parent = parents.get(key);
+            return parent ? lastSegment(parent) : undefined;
+          },
+          custom: args.custom ?? true,
+          inputs: args.inputs as Record<string, unknown>,
+          provider: args.provider,
+        });
+        return {
+          id: args.custom === false ? undefined : `${args.name}-id`,
+          state: stateFor(args.type, args.name, args.inputs as Record<string, unknown>),
+        };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        const result = callResult(args.token, args.inputs as Record<string, unknown>);
+        if (result === undefined) {
+          unknownCalls.push(args.token);
+          return {};
+        }
+        return result;
+      },
+    },
+    project,
+    stack,
+    options.preview ?? false,
+  );
+
+  type Request = { getType(): string; getName(): string; getParent(): string };
+  const monitor = getMonitor() as unknown as {
+    registerResource(
+      req: Request,
+      cb: (err: unknown, res: { getUrn(): string } | undefined) => void,
+    ): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const key = keyOf(req.getType(), req.getName());
+    parents.set(key, req.getParent() || undefined);
+    return register(req, (err, res) => {
+      if (res) urns.set(key, res.getUrn());
+      cb(err, res);
+    });
+  };
+
+  return {
+    resources,
+    unknownCalls,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    one(type, name) {
+      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+      if (found.length !== 1) {
+        const seen = resources.map((r) => `${r.type} ${r.name}`).join("\n  ");
+        throw new Error(
+          `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}; registered:\n  ${seen}`,
+        );
+      }
+      return found[0];
+    },
+  };
+}
+
+/** Whether a value received by the mock is a secret-wrapped input. */
+export function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+  );
+}
+
+/** Removes the mock runtime's secret wrappers so inputs can be compared structurally. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+/** Replaces every secret-wrapped input with a marker, for anything shown or written. */
+export function redactSecrets(value: unknown, marker = "[secret]"): unknown {
+  if (isSecretWrapper(value)) return marker;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, marker));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, marker)]));
+  }
+  return value;
+}
+
+/** Whether a value holds a secret-wrapped input anywhere inside. */
+export function containsSecret(value: unknown): boolean {
+  if (isSecretWrapper(value)) return true;
+  if (Array.isArray(value)) return value.some(containsSecret);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsSecret);
+  return false;
+}

@@ -67,6 +67,13 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         ...inputs,
         ref: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}@sha256:${"a".repeat(64)}`,
       };
+    case "kubernetes:core/v1:Service": {
+      // The AWS Load Balancer Controller writes the NLB's DNS name into a LoadBalancer Service's status.
+      const spec = inputs.spec as { type?: string } | undefined;
+      if (spec?.type !== "LoadBalancer") return { ...inputs };
+      const hostname = `k8s-${name}-0123456789.elb.${REGION}.amazonaws.com`;
+      return { ...inputs, status: { loadBalancer: { ingress: [{ hostname }] } } };
+    }
     default:
       return { ...inputs };
   }

@@ -1,0 +1,404 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import {
+  LB_CONTROLLER_CHART_REPO,
+  LB_CONTROLLER_CHART_VERSION,
+  LB_CONTROLLER_IAM_POLICY,
+  LB_CONTROLLER_NAMESPACE,
+  LB_CONTROLLER_SERVICE_ACCOUNT,
+  irsaTrustPolicy,
+  lbControllerValues,
+} from "./lb-controller";
+import { argError, parseCidr, requireInteger, show } from "./validate";
+
+const TYPE = "faktory-ha:aws:Cluster";
+
+/** Managed policies every EKS worker node role needs (kubelet, VPC CNI, image pulls from ECR). */
+const NODE_POLICIES = {
+  worker: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+  cni: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+  ecr: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+} as const;
+
+export interface ClusterArgs {
+  // --- A new EKS cluster (give vpcId + privateSubnetIds) ---
+  /** VPC of a new cluster. Required unless `kubeconfig` or `provider` is given. @default undefined */
+  readonly vpcId?: pulumi.Input<string>;
+  /**
+   * Private subnets (≥ 2 AZs) for the control plane ENIs and the node group. Required with `vpcId`.
+   * @default undefined
+   */
+  readonly privateSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Kubernetes version of a new cluster, e.g. `"1.33"`.
+   * @default undefined (EKS's default version at creation time)
+   */
+  readonly kubernetesVersion?: pulumi.Input<string>;
+  /**
+   * Also expose the API server on a public endpoint, limited to `publicAccessCidrs`. The private
+   * endpoint is always on. Without a public endpoint, `pulumi up` must run from inside the VPC
+   * (or over VPN/peering), because the Helm release and the Faktory component talk to the API.
+   * @default false
+   */
+  readonly endpointPublicAccess?: boolean;
+  /**
+   * CIDRs allowed to reach the public endpoint. Required (non-empty) when `endpointPublicAccess`
+   * is true; `0.0.0.0/0` is refused.
+   * @default undefined
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Control plane log types sent to CloudWatch.
+   * @default ["api", "audit", "authenticator"]
+   */
+  readonly enabledClusterLogTypes?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Node group instance type.
+   * @default "t3.large"
+   */
+  readonly nodeInstanceType?: pulumi.Input<string>;
+  /**
+   * Node group minimum size (≥ 1).
+   * @default 2
+   */
+  readonly nodeMinSize?: number;
+  /**
+   * Node group desired size (between min and max). With 3 Faktory pods spread over hosts, keep ≥ 3.
+   * @default 3
+   */
+  readonly nodeDesiredSize?: number;
+  /**
+   * Node group maximum size (≥ desired).
+   * @default 6
+   */
+  readonly nodeMaxSize?: number;
+
+  // --- An existing cluster (give kubeconfig or provider) ---
+  /**
+   * Kubeconfig of an existing cluster (a secret). Then no AWS resources are created, only a
+   * Kubernetes provider. Mutually exclusive with `provider` and the new-cluster args.
+   * @default undefined
+   */
+  readonly kubeconfig?: pulumi.Input<string>;
+  /**
+   * A ready Kubernetes provider for an existing cluster; passed through as `provider`.
+   * @default undefined
+   */
+  readonly provider?: k8s.Provider;
+  /**
+   * Name of an existing cluster (for outputs, and required to install the controller into it).
+   * @default undefined
+   */
+  readonly clusterName?: pulumi.Input<string>;
+  /** An existing cluster's node security group, passed through to `nodeSecurityGroupId`. @default undefined */
+  readonly nodeSecurityGroupId?: pulumi.Input<string>;
+  /** An existing cluster's security group, passed through to `clusterSecurityGroupId`. @default undefined */
+  readonly clusterSecurityGroupId?: pulumi.Input<string>;
+  /**
+   * An existing cluster's IAM OIDC provider ARN; required to install the controller into it.
+   * @default undefined
+   */
+  readonly oidcProviderArn?: pulumi.Input<string>;
+  /**
+   * An existing cluster's OIDC issuer URL (with or without `https://`); required to install the
+   * controller into it.
+   * @default undefined
+   */
+  readonly oidcIssuer?: pulumi.Input<string>;
+
+  // --- Both modes ---
+  /**
+   * Install the AWS Load Balancer Controller (Helm, kube-system) with an IRSA role. The Faktory
+   * component's internal NLB needs it. For an existing cluster it also needs `clusterName`,
+   * `vpcId`, `oidcProviderArn` and `oidcIssuer`.
+   * @default true for a new cluster, false for an existing one
+   */
+  readonly installLoadBalancerController?: boolean;
+  /**
+   * Version of the eks-charts `aws-load-balancer-controller` chart. The bundled IAM policy matches
+   * the default; change both together.
+   * @default "1.14.1" (controller v2.14.1)
+   */
+  readonly loadBalancerControllerChartVersion?: pulumi.Input<string>;
+  /**
+   * Tags for every AWS resource the component creates.
+   * @default {}
+   */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * An EKS cluster for Faktory (private subnets, OIDC for IRSA, access entries, one managed node
+ * group) with the AWS Load Balancer Controller, or an existing cluster reached by kubeconfig or
+ * provider. Either way, `provider` deploys into it.
+ */
+export class Cluster extends pulumi.ComponentResource {
+  public readonly provider: k8s.Provider;
+  /** Kubeconfig JSON (secret); undefined when an existing `provider` was given. */
+  public readonly kubeconfig: pulumi.Output<string | undefined>;
+  public readonly clusterName: pulumi.Output<string | undefined>;
+  /**
+   * The security group of the nodes (and of pods on them); give it to Redis `sourceSecurityGroupIds`.
+   * For a new cluster this is the EKS-created cluster security group, which managed nodes use.
+   */
+  public readonly nodeSecurityGroupId: pulumi.Output<string | undefined>;
+  public readonly clusterSecurityGroupId: pulumi.Output<string | undefined>;
+  public readonly oidcProviderArn: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const mode = validateClusterArgs(name, args);
+    const installLbc = args.installLoadBalancerController ?? mode === "create";
+    const chartVersion = args.loadBalancerControllerChartVersion ?? LB_CONTROLLER_CHART_VERSION;
+    const endpointPublicAccess = args.endpointPublicAccess ?? false;
+    const enabledClusterLogTypes = args.enabledClusterLogTypes ?? ["api", "audit", "authenticator"];
+    const nodeInstanceType = args.nodeInstanceType ?? "t3.large";
+    const nodeMinSize = args.nodeMinSize ?? 2;
+    const nodeDesiredSize = args.nodeDesiredSize ?? 3;
+    const nodeMaxSize = args.nodeMaxSize ?? 6;
+    const tags = args.tags ?? {};
+
+    super(TYPE, name, {}, opts);
+    const parent = { parent: this };
+
+    let vpcId: pulumi.Input<string>;
+    let clusterName: pulumi.Output<string | undefined>;
+    let oidcProviderArn: pulumi.Output<string | undefined>;
+    let oidcIssuer: pulumi.Output<string | undefined>;
+    let lbcDependsOn: pulumi.Resource[] = [];
+
+    if (mode === "create") {
+      vpcId = args.vpcId as pulumi.Input<string>;
+      const cluster = new eks.Cluster(
+        `${name}-eks`,
+        {
+          vpcId,
+          privateSubnetIds: args.privateSubnetIds,
+          version: args.kubernetesVersion,
+          endpointPrivateAccess: true,
+          endpointPublicAccess,
+          publicAccessCidrs: endpointPublicAccess ? [...(args.publicAccessCidrs ?? [])] : undefined,
+          createOidcProvider: true,
+          authenticationMode: eks.AuthenticationMode.Api,
+          skipDefaultNodeGroup: true,
+          // Managed nodes run in the EKS-created cluster security group; without pulumi-eks's extra
+          // groups, `nodeSecurityGroupId` is exactly the group pods' traffic comes from.
+          skipDefaultSecurityGroups: true,
+          enabledClusterLogTypes,
+          tags,
+        },
+        parent,
+      );
+
+      const nodeRole = new aws.iam.Role(
+        `${name}-node-role`,
+        {
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ],
+          }),
+          tags,
+        },
+        parent,
+      );
+      const attachments = Object.entries(NODE_POLICIES).map(
+        ([role, policyArn]) =>
+          new aws.iam.RolePolicyAttachment(
+            `${name}-node-${role}`,
+            { role: nodeRole.name, policyArn },
+            parent,
+          ),
+      );
+      const nodeGroup = new eks.ManagedNodeGroup(
+        `${name}-nodes`,
+        {
+          cluster,
+          nodeRole,
+          subnetIds: args.privateSubnetIds,
+          instanceTypes: [nodeInstanceType],
+          scalingConfig: { minSize: nodeMinSize, desiredSize: nodeDesiredSize, maxSize: nodeMaxSize },
+          tags,
+        },
+        { parent: this, dependsOn: attachments },
+      );
+
+      this.provider = cluster.provider;
+      this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+      clusterName = cluster.eksCluster.name;
+      this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
+      this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
+      oidcProviderArn = cluster.oidcProviderArn;
+      oidcIssuer = cluster.oidcIssuer;
+      lbcDependsOn = [nodeGroup];
+    } else {
+      vpcId = args.vpcId ?? "";
+      if (args.provider) {
+        this.provider = args.provider;
+        this.kubeconfig = pulumi.output(undefined);
+      } else {
+        const kubeconfig = pulumi.secret(args.kubeconfig as pulumi.Input<string>);
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig }, parent);
+        this.kubeconfig = kubeconfig;
+      }
+      clusterName = pulumi.output(args.clusterName);
+      this.nodeSecurityGroupId = pulumi.output(args.nodeSecurityGroupId);
+      this.clusterSecurityGroupId = pulumi.output(args.clusterSecurityGroupId);
+      oidcProviderArn = pulumi.output(args.oidcProviderArn);
+      oidcIssuer = pulumi.output(args.oidcIssuer);
+    }
+
+    if (installLbc) {
+      const policy = new aws.iam.Policy(
+        `${name}-lbc-policy`,
+        { description: "AWS Load Balancer Controller", policy: LB_CONTROLLER_IAM_POLICY, tags },
+        parent,
+      );
+      const role = new aws.iam.Role(
+        `${name}-lbc-role`,
+        {
+          assumeRolePolicy: pulumi
+            .all([oidcProviderArn, oidcIssuer])
+            .apply(([arn, issuer]) =>
+              irsaTrustPolicy(
+                arn ?? "",
+                issuer ?? "",
+                LB_CONTROLLER_NAMESPACE,
+                LB_CONTROLLER_SERVICE_ACCOUNT,
+              ),
+            ),
+          tags,
+        },
+        parent,
+      );
+      const attachment = new aws.iam.RolePolicyAttachment(
+        `${name}-lbc-policy`,
+        { role: role.name, policyArn: policy.arn },
+        parent,
+      );
+      const region = aws.getRegionOutput({}, parent).region;
+      new k8s.helm.v3.Release(
+        `${name}-lbc`,
+        {
+          chart: "aws-load-balancer-controller",
+          version: chartVersion,
+          repositoryOpts: { repo: LB_CONTROLLER_CHART_REPO },
+          namespace: LB_CONTROLLER_NAMESPACE,
+          values: pulumi
+            .all([clusterName, region, vpcId, role.arn])
+            .apply(([cluster, reg, vpc, roleArn]) =>
+              lbControllerValues({ clusterName: cluster ?? "", region: reg, vpcId: vpc, roleArn }),
+            ),
+        },
+        { parent: this, provider: this.provider, dependsOn: [...lbcDependsOn, attachment] },
+      );
+    }
+
+    this.clusterName = clusterName;
+    this.oidcProviderArn = oidcProviderArn;
+    this.registerOutputs({
+      kubeconfig: this.kubeconfig,
+      clusterName: this.clusterName,
+      nodeSecurityGroupId: this.nodeSecurityGroupId,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      oidcProviderArn: this.oidcProviderArn,
+    });
+  }
+}
+
+function validateClusterArgs(name: string, args: ClusterArgs): "create" | "existing" {
+  const existing = args.kubeconfig !== undefined || args.provider !== undefined;
+  if (args.kubeconfig !== undefined && args.provider !== undefined) {
+    throw argError(TYPE, name, "give either kubeconfig or provider for an existing cluster, not both");
+  }
+  if (existing) {
+    const createOnly = (
+      [
+        "privateSubnetIds",
+        "kubernetesVersion",
+        "endpointPublicAccess",
+        "publicAccessCidrs",
+        "enabledClusterLogTypes",
+        "nodeInstanceType",
+        "nodeMinSize",
+        "nodeDesiredSize",
+        "nodeMaxSize",
+      ] as const
+    ).filter((k) => args[k] !== undefined);
+    if (createOnly.length > 0) {
+      throw argError(
+        TYPE,
+        name,
+        `${createOnly.join(", ")} cannot be combined with an existing cluster (kubeconfig/provider)`,
+      );
+    }
+    if (args.installLoadBalancerController) {
+      const missing = (["clusterName", "vpcId", "oidcProviderArn", "oidcIssuer"] as const).filter(
+        (k) => args[k] === undefined,
+      );
+      if (missing.length > 0) {
+        throw argError(
+          TYPE,
+          name,
+          `installLoadBalancerController on an existing cluster needs ${missing.join(", ")}`,
+        );
+      }
+    }
+    return "existing";
+  }
+
+  const existingOnly = (
+    ["clusterName", "nodeSecurityGroupId", "clusterSecurityGroupId", "oidcProviderArn", "oidcIssuer"] as const
+  ).filter((k) => args[k] !== undefined);
+  if (existingOnly.length > 0) {
+    throw argError(
+      TYPE,
+      name,
+      `${existingOnly.join(", ")} only apply to an existing cluster (kubeconfig/provider)`,
+    );
+  }
+  if (args.vpcId === undefined || args.privateSubnetIds === undefined) {
+    throw argError(
+      TYPE,
+      name,
+      "give vpcId and privateSubnetIds for a new cluster, or kubeconfig or provider for an existing one",
+    );
+  }
+  const cidrs = args.publicAccessCidrs;
+  if (args.endpointPublicAccess) {
+    if (cidrs === undefined || cidrs.length === 0) {
+      throw argError(
+        TYPE,
+        name,
+        "endpointPublicAccess needs publicAccessCidrs (got none); 0.0.0.0/0 is not allowed",
+      );
+    }
+  } else if (cidrs !== undefined) {
+    throw argError(TYPE, name, "publicAccessCidrs needs endpointPublicAccess: true");
+  }
+  for (const cidr of cidrs ?? []) {
+    if (!parseCidr(cidr)) {
+      throw argError(
+        TYPE,
+        name,
+        `publicAccessCidrs entries must be IPv4 CIDRs without host bits (got ${show(cidr)})`,
+      );
+    }
+    if (parseCidr(cidr)?.prefix === 0) {
+      throw argError(
+        TYPE,
+        name,
+        `publicAccessCidrs must not open the API to the internet (got ${show(cidr)})`,
+      );
+    }
+  }
+  const min = args.nodeMinSize ?? 2;
+  const desired = args.nodeDesiredSize ?? 3;
+  const max = args.nodeMaxSize ?? 6;
+  requireInteger(TYPE, name, "nodeMinSize", min, 1);
+  requireInteger(TYPE, name, "nodeDesiredSize", desired, min);
+  requireInteger(TYPE, name, "nodeMaxSize", max, desired);
+  return "create";
+}

@@ -1,0 +1,12 @@
+export { Network } from "./network";
+export type { NetworkArgs, NatGatewayMode } from "./network";
+export { Cluster } from "./cluster";
+export type { ClusterArgs } from "./cluster";
+export { Redis } from "./redis";
+export type { RedisArgs } from "./redis";
+export { redisUrl } from "./redis-config";
+export type { RedisEngine } from "./redis-config";
+export { Image } from "./image";
+export type { ImageArgs } from "./image";
+export { imageRefProblem } from "./image-ref";
+export { LB_CONTROLLER_CHART_VERSION, LB_CONTROLLER_POLICY_VERSION } from "./lb-controller";

@@ -1,0 +1,251 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { AZ_COUNT_RANGE, VPC_PREFIX_RANGE, subnetLayout } from "./network-cidrs";
+import { argError, parseCidr, requireInteger, requireOneOf, show } from "./validate";
+
+const TYPE = "faktory-ha:aws:Network";
+
+/** How private subnets reach the internet (image pulls, AWS APIs, the Faktory license check). */
+export type NatGatewayMode = "perAz" | "single";
+
+export interface NetworkArgs {
+  /**
+   * An existing VPC to use instead of creating one. Requires `privateSubnetIds`; then the component
+   * creates nothing and only passes the IDs through.
+   * @default undefined (a new VPC is created)
+   */
+  readonly vpcId?: pulumi.Input<string>;
+  /**
+   * The existing VPC's private subnets (with NAT egress), in at least two AZs. Only with `vpcId`.
+   * Tag them `kubernetes.io/role/internal-elb: 1` yourself so the AWS Load Balancer Controller finds them.
+   * @default undefined
+   */
+  readonly privateSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The existing VPC's public subnets, passed through to `publicSubnetIds`. Only with `vpcId`.
+   * @default []
+   */
+  readonly publicSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The new VPC's IPv4 CIDR, /16 to /20, without host bits. Private subnets get 1/8 of it each
+   * (pods take VPC addresses), public subnets 1/256 each.
+   * @default "10.0.0.0/16"
+   */
+  readonly cidrBlock?: string;
+  /**
+   * How many AZs to spread the subnets over, 2 to 6. Redis Multi-AZ and EKS both need at least 2.
+   * @default 3
+   */
+  readonly azCount?: number;
+  /**
+   * The AZ names to use (length must equal `azCount`).
+   * @default the first `azCount` available AZs of the region
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
+   * `"perAz"`: one NAT gateway per AZ, so losing an AZ does not cut the others' egress (production).
+   * `"single"`: one NAT gateway for all AZs, cheaper, and a single point of failure for egress (dev).
+   * @default "perAz"
+   */
+  readonly natGateways?: NatGatewayMode;
+  /**
+   * Tags for every resource the component creates.
+   * @default {}
+   */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A VPC with public and private subnets across AZs and NAT egress for the private ones, or an
+ * existing VPC's IDs passed through.
+ */
+export class Network extends pulumi.ComponentResource {
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly privateSubnetIds: pulumi.Output<string[]>;
+  public readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** The VPC CIDR when the component created the VPC; undefined for an existing VPC. */
+  public readonly vpcCidrBlock: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    const existing = validateNetworkArgs(name, args);
+    const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
+    const azCount = args.azCount ?? 3;
+    const natGateways = args.natGateways ?? "perAz";
+    const tags = args.tags ?? {};
+
+    super(TYPE, name, {}, opts);
+
+    if (existing) {
+      this.vpcId = pulumi.output(existing.vpcId);
+      this.privateSubnetIds = pulumi.output(existing.privateSubnetIds);
+      this.publicSubnetIds = pulumi.output(args.publicSubnetIds ?? []);
+      this.vpcCidrBlock = pulumi.output(undefined);
+      this.registerOutputs({
+        vpcId: this.vpcId,
+        privateSubnetIds: this.privateSubnetIds,
+        publicSubnetIds: this.publicSubnetIds,
+      });
+      return;
+    }
+
+    const layout = subnetLayout(cidrBlock, azCount);
+    const withName = (role: string) =>
+      pulumi.output(tags).apply((t) => ({ ...t, Name: `${name}-${role}` }) as Record<string, string>);
+    const parent = { parent: this };
+    let azNames: pulumi.Input<string>[];
+    if (args.availabilityZones) {
+      azNames = [...args.availabilityZones];
+    } else {
+      const available = aws.getAvailabilityZonesOutput({ state: "available" }, parent).names;
+      azNames = layout.privateCidrs.map((_, i) =>
+        available.apply((names) => {
+          if (names.length < azCount) {
+            throw new Error(
+              `Network "${name}": azCount is ${azCount} but the region has ${names.length} AZs`,
+            );
+          }
+          return names[i];
+        }),
+      );
+    }
+
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: withName("vpc") },
+      parent,
+    );
+    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: withName("igw") }, parent);
+
+    const publicRouteTable = new aws.ec2.RouteTable(
+      `${name}-public`,
+      { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: withName("public") },
+      parent,
+    );
+
+    const publicSubnets = layout.publicCidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: azNames[i],
+          // Nothing in a public subnet needs an automatic public IP: NAT gateways get Elastic IPs.
+          mapPublicIpOnLaunch: false,
+          tags: pulumi
+            .output(tags)
+            .apply((t) => ({ ...t, Name: `${name}-public-${i}`, "kubernetes.io/role/elb": "1" })),
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${i}`,
+        { subnetId: subnet.id, routeTableId: publicRouteTable.id },
+        parent,
+      );
+      return subnet;
+    });
+
+    const natCount = natGateways === "perAz" ? azCount : 1;
+    const nats = publicSubnets.slice(0, natCount).map((subnet, i) => {
+      const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: withName(`nat-${i}`) }, parent);
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${i}`,
+        { allocationId: eip.id, subnetId: subnet.id, tags: withName(`nat-${i}`) },
+        { parent: this, dependsOn: [igw] },
+      );
+    });
+
+    const privateSubnets = layout.privateCidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          availabilityZone: azNames[i],
+          mapPublicIpOnLaunch: false,
+          tags: pulumi
+            .output(tags)
+            .apply((t) => ({ ...t, Name: `${name}-private-${i}`, "kubernetes.io/role/internal-elb": "1" })),
+        },
+        parent,
+      );
+      const nat = nats[natGateways === "perAz" ? i : 0];
+      const routeTable = new aws.ec2.RouteTable(
+        `${name}-private-${i}`,
+        {
+          vpcId: vpc.id,
+          routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+          tags: withName(`private-${i}`),
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-${i}`,
+        { subnetId: subnet.id, routeTableId: routeTable.id },
+        parent,
+      );
+      return subnet;
+    });
+
+    this.vpcId = vpc.id;
+    this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
+    this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
+    this.vpcCidrBlock = vpc.cidrBlock;
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      publicSubnetIds: this.publicSubnetIds,
+      vpcCidrBlock: this.vpcCidrBlock,
+    });
+  }
+}
+
+/** Returns the existing-VPC inputs when that mode is chosen; throws on any invalid combination. */
+function validateNetworkArgs(
+  name: string,
+  args: NetworkArgs,
+): { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<pulumi.Input<string>[]> } | undefined {
+  if (args.vpcId !== undefined || args.privateSubnetIds !== undefined) {
+    if (args.vpcId === undefined || args.privateSubnetIds === undefined) {
+      throw argError(TYPE, name, "vpcId and privateSubnetIds must be given together to use an existing VPC");
+    }
+    const createOnly = (["cidrBlock", "azCount", "availabilityZones", "natGateways"] as const).filter(
+      (k) => args[k] !== undefined,
+    );
+    if (createOnly.length > 0) {
+      throw argError(TYPE, name, `${createOnly.join(", ")} cannot be combined with vpcId (an existing VPC)`);
+    }
+    return { vpcId: args.vpcId, privateSubnetIds: args.privateSubnetIds };
+  }
+  if (args.publicSubnetIds !== undefined) {
+    throw argError(
+      TYPE,
+      name,
+      "publicSubnetIds is only for an existing VPC (give vpcId and privateSubnetIds)",
+    );
+  }
+  if (args.cidrBlock !== undefined) {
+    const parsed = parseCidr(args.cidrBlock);
+    if (!parsed || parsed.prefix < VPC_PREFIX_RANGE.min || parsed.prefix > VPC_PREFIX_RANGE.max) {
+      throw argError(
+        TYPE,
+        name,
+        `cidrBlock must be an IPv4 CIDR without host bits, /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max} ` +
+          `(got ${show(args.cidrBlock)})`,
+      );
+    }
+  }
+  const azCount = args.azCount ?? 3;
+  requireInteger(TYPE, name, "azCount", azCount, AZ_COUNT_RANGE.min, AZ_COUNT_RANGE.max);
+  if (args.availabilityZones !== undefined && args.availabilityZones.length !== azCount) {
+    throw argError(
+      TYPE,
+      name,
+      `availabilityZones must list exactly azCount (${azCount}) zones (got ${args.availabilityZones.length})`,
+    );
+  }
+  if (args.natGateways !== undefined) {
+    requireOneOf(TYPE, name, "natGateways", args.natGateways, ["perAz", "single"] as const);
+  }
+  return undefined;
+}

@@ -1,0 +1,257 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
+import {
+  AUTH_TOKEN_LENGTH,
+  AUTH_TOKEN_SPECIALS,
+  DEFAULT_ENGINE_VERSION,
+  REDIS_ENGINES,
+  RedisEngine,
+  SUPPORTED_MAJORS,
+  parameterGroupFamily,
+  redisUrl,
+} from "./redis-config";
+import { argError, requireDnsLabel, requireInteger, requireOneOf, show } from "./validate";
+
+const TYPE = "faktory-ha:aws:Redis";
+const PORT = 6379;
+
+export interface RedisArgs {
+  /** The VPC to create the security group in. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets for the subnet group; give at least two AZs so Multi-AZ can place a replica elsewhere. */
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Security groups allowed to connect on 6379, e.g. `[cluster.nodeSecurityGroupId]` (pods on EKS
+   * managed nodes use the node's security group). One ingress rule per entry; nothing else is admitted.
+   */
+  readonly sourceSecurityGroupIds: readonly pulumi.Input<string>[];
+  /**
+   * `"redis"` (7.x) or `"valkey"` (7.x, 8.x).
+   * @default "redis"
+   */
+  readonly engine?: RedisEngine;
+  /**
+   * Engine version as `<major>.<minor>`; decides the parameter group family (`redis7`, `valkey8`, …).
+   * @default "7.1" for redis, "8.0" for valkey
+   */
+  readonly engineVersion?: string;
+  /**
+   * Node instance type.
+   * @default "cache.t4g.small"
+   */
+  readonly nodeType?: pulumi.Input<string>;
+  /**
+   * Nodes in the replication group (1 primary + replicas), 2 to 6. At least 2 for automatic failover.
+   * @default 2
+   */
+  readonly numCacheClusters?: number;
+  /**
+   * Days of automatic snapshots to keep, 0 to 35 (0 disables snapshots).
+   * @default 7
+   */
+  readonly snapshotRetentionLimit?: pulumi.Input<number>;
+  /**
+   * Daily snapshot window (UTC), `hh:mm-hh:mm`; must not overlap `maintenanceWindow`.
+   * @default "03:00-04:00"
+   */
+  readonly snapshotWindow?: pulumi.Input<string>;
+  /**
+   * Weekly maintenance window (UTC), `ddd:hh:mm-ddd:hh:mm`.
+   * @default "sun:05:00-sun:06:00"
+   */
+  readonly maintenanceWindow?: pulumi.Input<string>;
+  /**
+   * Apply modifications now instead of in the next maintenance window. Some changes restart nodes.
+   * @default false
+   */
+  readonly applyImmediately?: pulumi.Input<boolean>;
+  /**
+   * KMS key for at-rest encryption.
+   * @default undefined (the AWS-managed ElastiCache key)
+   */
+  readonly kmsKeyId?: pulumi.Input<string>;
+  /**
+   * Length of the generated AUTH token, 16 to 128.
+   * @default 64
+   */
+  readonly authTokenLength?: number;
+  /**
+   * Tags for every resource the component creates.
+   * @default {}
+   */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * An ElastiCache replication group for Faktory: one keyspace (cluster mode disabled), automatic
+ * failover across AZs, TLS and AUTH, encryption at rest, and `noeviction` so job data is never
+ * evicted under memory pressure (the default `volatile-lru` can drop keys with a TTL).
+ */
+export class Redis extends pulumi.ComponentResource {
+  /** `rediss://:<token>@<primary endpoint>:6379`, token URL-encoded. Secret. */
+  public readonly url: pulumi.Output<string>;
+  /** The AUTH token. Secret. */
+  public readonly authToken: pulumi.Output<string>;
+  public readonly primaryEndpoint: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly replicationGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateRedisArgs(name, args);
+    const engine = args.engine ?? "redis";
+    const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION[engine];
+    const family = parameterGroupFamily(engine, engineVersion) as string;
+    const nodeType = args.nodeType ?? "cache.t4g.small";
+    const numCacheClusters = args.numCacheClusters ?? 2;
+    const snapshotRetentionLimit = args.snapshotRetentionLimit ?? 7;
+    const snapshotWindow = args.snapshotWindow ?? "03:00-04:00";
+    const maintenanceWindow = args.maintenanceWindow ?? "sun:05:00-sun:06:00";
+    const applyImmediately = args.applyImmediately ?? false;
+    const authTokenLength = args.authTokenLength ?? 64;
+    const tags = args.tags ?? {};
+
+    super(TYPE, name, {}, opts);
+    const parent = { parent: this };
+
+    const token = new random.RandomPassword(
+      `${name}-auth-token`,
+      { length: authTokenLength, special: true, overrideSpecial: AUTH_TOKEN_SPECIALS, minSpecial: 2 },
+      parent,
+    );
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `Redis for Faktory (${name}): 6379 from the given security groups only`,
+        tags,
+      },
+      parent,
+    );
+    args.sourceSecurityGroupIds.forEach(
+      (source, i) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-from-${i}`,
+          {
+            securityGroupId: securityGroup.id,
+            referencedSecurityGroupId: source,
+            ipProtocol: "tcp",
+            fromPort: PORT,
+            toPort: PORT,
+            description: "Redis from an allowed security group",
+            tags,
+          },
+          parent,
+        ),
+    );
+
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      `${name}-subnets`,
+      { subnetIds: args.subnetIds, description: `Faktory Redis (${name})`, tags },
+      parent,
+    );
+
+    const parameterGroup = new aws.elasticache.ParameterGroup(
+      `${name}-params`,
+      {
+        family,
+        description: `Faktory Redis (${name}): noeviction`,
+        parameters: [{ name: "maxmemory-policy", value: "noeviction" }],
+        tags,
+      },
+      parent,
+    );
+
+    const group = new aws.elasticache.ReplicationGroup(
+      `${name}-cache`,
+      {
+        description: `Faktory Redis (${name})`,
+        engine,
+        engineVersion,
+        nodeType,
+        port: PORT,
+        clusterMode: "disabled",
+        numCacheClusters,
+        automaticFailoverEnabled: true,
+        multiAzEnabled: true,
+        atRestEncryptionEnabled: true,
+        kmsKeyId: args.kmsKeyId,
+        transitEncryptionEnabled: true,
+        authToken: token.result,
+        parameterGroupName: parameterGroup.name,
+        subnetGroupName: subnetGroup.name,
+        securityGroupIds: [securityGroup.id],
+        snapshotRetentionLimit,
+        snapshotWindow,
+        maintenanceWindow,
+        applyImmediately,
+        autoMinorVersionUpgrade: true,
+        tags,
+      },
+      parent,
+    );
+
+    this.primaryEndpoint = group.primaryEndpointAddress;
+    this.port = group.port.apply((p) => p ?? PORT);
+    this.securityGroupId = securityGroup.id;
+    this.replicationGroupId = group.id;
+    this.authToken = pulumi.secret(token.result);
+    this.url = pulumi.secret(
+      pulumi
+        .all([group.primaryEndpointAddress, this.port, token.result])
+        .apply(([host, port, t]) => redisUrl(host, port, t)),
+    );
+    this.registerOutputs({
+      url: this.url,
+      authToken: this.authToken,
+      primaryEndpoint: this.primaryEndpoint,
+      port: this.port,
+      securityGroupId: this.securityGroupId,
+      replicationGroupId: this.replicationGroupId,
+    });
+  }
+}
+
+function validateRedisArgs(name: string, args: RedisArgs): void {
+  // Autonamed children append "-cache-" plus a 7-character suffix; the replication group id limit is 40.
+  requireDnsLabel(TYPE, name, 24);
+  const engine = args.engine ?? "redis";
+  requireOneOf(TYPE, name, "engine", engine, REDIS_ENGINES);
+  if (args.engineVersion !== undefined && parameterGroupFamily(engine, args.engineVersion) === undefined) {
+    throw argError(
+      TYPE,
+      name,
+      `engineVersion must be <major>.<minor> with major ${SUPPORTED_MAJORS[engine].join(" or ")} ` +
+        `for engine ${show(engine)} (got ${show(args.engineVersion)})`,
+    );
+  }
+  const numCacheClusters = args.numCacheClusters ?? 2;
+  requireInteger(TYPE, name, "numCacheClusters", numCacheClusters, 2);
+  if (numCacheClusters > 6) {
+    throw argError(
+      TYPE,
+      name,
+      `numCacheClusters must be at most 6, a primary and 5 replicas (got ${numCacheClusters})`,
+    );
+  }
+  requireInteger(
+    TYPE,
+    name,
+    "authTokenLength",
+    args.authTokenLength ?? 64,
+    AUTH_TOKEN_LENGTH.min,
+    AUTH_TOKEN_LENGTH.max,
+  );
+  if (typeof args.snapshotRetentionLimit === "number") {
+    requireInteger(TYPE, name, "snapshotRetentionLimit", args.snapshotRetentionLimit, 0, 35);
+  }
+  if (args.sourceSecurityGroupIds.length === 0) {
+    throw argError(
+      TYPE,
+      name,
+      "sourceSecurityGroupIds must list at least one security group (got []); Redis admits nothing else",
+    );
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Argument validation shared by the AWS components. Errors are thrown from the constructor before
+ * `super()`, so a bad argument fails the preview with nothing registered, and every message has the
+ * same shape: `<Type> "<name>": <arg> <what is wrong> (got <value>)`.
+ */
+export function argError(type: string, name: string, message: string): Error {
+  return new Error(`${type} "${name}": ${message}`);
+}
+
+export function show(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** Throws unless `value` is an integer in [min, max]. */
+export function requireInteger(
+  type: string,
+  name: string,
+  arg: string,
+  value: number,
+  min: number,
+  max?: number,
+): void {
+  const ok = Number.isInteger(value) && value >= min && (max === undefined || value <= max);
+  if (!ok) {
+    const range = max === undefined ? `≥ ${min}` : `between ${min} and ${max}`;
+    throw argError(type, name, `${arg} must be an integer ${range} (got ${show(value)})`);
+  }
+}
+
+/** Throws unless `value` is one of `allowed`. */
+export function requireOneOf<T extends string>(
+  type: string,
+  name: string,
+  arg: string,
+  value: string,
+  allowed: readonly T[],
+): asserts value is T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw argError(
+      type,
+      name,
+      `${arg} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (got ${show(value)})`,
+    );
+  }
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Parses an IPv4 CIDR into its network address (as a 32-bit number) and prefix; undefined if malformed. */
+export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
+  const m = IPV4_CIDR.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  // A CIDR with host bits set ("10.0.0.1/16") is almost always a typo; refuse it rather than guess.
+  if ((address & mask) >>> 0 !== address) return undefined;
+  return { base: address, prefix };
+}
+
+export function formatCidr(base: number, prefix: number): string {
+  return `${base >>> 24}.${(base >>> 16) & 255}.${(base >>> 8) & 255}.${base & 255}/${prefix}`;
+}
+
+/**
+ * Names that end up in AWS resource names through autonaming (ElastiCache ids, ECR repositories)
+ * accept only lowercase letters, digits and hyphens, starting with a letter.
+ */
+export function requireDnsLabel(type: string, name: string, maxLength: number): void {
+  if (
+    !/^[a-z][a-z0-9-]*$/.test(name) ||
+    name.length > maxLength ||
+    name.endsWith("-") ||
+    name.includes("--")
+  ) {
+    throw argError(
+      type,
+      name,
+      `the resource name must be lowercase letters, digits and single hyphens, start with a letter, ` +
+        `and be at most ${maxLength} characters (got ${show(name)})`,
+    );
+  }
+}

@@ -53,9 +53,20 @@ export interface DstOptions {
   readonly horizonDays?: number;
 }
 
+const ADVICE =
+  "Faktory's cron cannot follow DST per job: adjust the schedule at each change, or accept the shift";
+
 function show(run: CronRun): string {
   const { date, time, abbreviation, offset } = run.local;
   return `${date} ${time} ${abbreviation} (UTC${offset})`;
+}
+
+function utcTime(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+function describeChange(before: CronRun, after: CronRun): string {
+  return `${utcTime(before.utc)} = ${show(before)}, then ${utcTime(after.utc)} = ${show(after)}`;
 }
 
 /**
@@ -80,27 +91,27 @@ export function findDstDrift(jobs: readonly CronJob[], options: DstOptions = {})
       const before = { utc: beforeUtc, local: localTime(beforeUtc, zone) };
       const after = { utc: afterUtc, local: localTime(afterUtc, zone) };
       const label = jobLabel(job, index);
-      const utcTime = (d: Date): string => d.toISOString().slice(0, 16).replace("T", " ");
       const message =
-        `${label}: schedule ${JSON.stringify(job.schedule)} runs in UTC, so in ${zone} its local time shifts ` +
-        `when ${zone} changes from UTC${before.local.offset} to UTC${after.local.offset} on ` +
-        `${localTime(change, zone).date}: ${utcTime(beforeUtc)} UTC = ${show(before)}, then ` +
-        `${utcTime(afterUtc)} UTC = ${show(after)}. Faktory's cron cannot follow DST per job: adjust the ` +
-        "schedule at each change, or accept the shift";
+        `${label}: schedule ${JSON.stringify(job.schedule)} runs in UTC, so its time in ${zone} shifts ` +
+        `on ${localTime(change, zone).date}: ${describeChange(before, after)}. ${ADVICE}`;
       drifts.push({ index, job: label, timezone: zone, change, before, after, message });
     }
   });
   return drifts;
 }
 
-/** `findDstDrift` as warnings, to list with validation issues. */
+/** `findDstDrift` as warnings, one per job listing each change, to show with validation issues. */
 export function dstWarnings(jobs: readonly CronJob[], options: DstOptions = {}): CronIssue[] {
-  return findDstDrift(jobs, options).map((d) => ({
-    severity: "warning",
-    index: d.index,
-    job: d.job,
-    field: "timezone",
-    value: d.timezone,
-    message: d.message,
-  }));
+  const byJob = new Map<number, DstDrift[]>();
+  for (const d of findDstDrift(jobs, options)) byJob.set(d.index, [...(byJob.get(d.index) ?? []), d]);
+  return [...byJob.values()].map((drifts) => {
+    const { index, job, timezone } = drifts[0];
+    const changes = drifts.map(
+      (d) => `on ${localTime(d.change, timezone).date}, ${describeChange(d.before, d.after)}`,
+    );
+    const message =
+      `${job}: timezone ${timezone}: schedule ${JSON.stringify(jobs[index].schedule)} runs in UTC, so its local ` +
+      `time shifts at each DST change within the horizon: ${changes.join("; ")}. ${ADVICE}`;
+    return { severity: "warning", index, job, field: "timezone", value: timezone, message };
+  });
 }

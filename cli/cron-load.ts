@@ -1,0 +1,84 @@
+// Reads a cron definitions file for the `cron` commands: a cron.toml, a JSON array, or a
+// JavaScript/TypeScript module whose default (or `cronJobs`) export is the array.
+import { readFileSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { parseCronToml } from "../components/cron";
+import type { CronIssue } from "../components/cron";
+import { isRecord } from "../components/cron/issues";
+
+/** The file could not be read or run: exit 2, as opposed to definitions found invalid (exit 1). */
+export class CronLoadError extends Error {
+  override name = "CronLoadError";
+}
+
+export interface LoadedDefinitions {
+  readonly kind: "toml" | "json" | "module";
+  /** Definitions as found; validate before use. */
+  readonly definitions: unknown;
+  /** Problems found while reading (TOML/JSON syntax, non-cron keys). */
+  readonly issues: readonly CronIssue[];
+}
+
+export const MODULE_EXTENSIONS = [".ts", ".cts", ".mts", ".js", ".cjs", ".mjs"];
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new CronLoadError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+function fromModule(path: string): unknown {
+  let mod: unknown;
+  try {
+    // tsx compiles TypeScript on the fly; loaded only here so other commands never pay for it.
+    const { require: tsxRequire } = require("tsx/cjs/api") as typeof import("tsx/cjs/api");
+    mod = tsxRequire(path, __filename);
+  } catch (err) {
+    throw new CronLoadError(`cannot load ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (Array.isArray(mod)) return mod;
+  const exports = (typeof mod === "object" && mod !== null ? mod : {}) as Record<string, unknown>;
+  const found = exports.default ?? exports.cronJobs;
+  if (found === undefined) {
+    throw new CronLoadError(
+      `${path} exports no cron jobs: export default (or export const cronJobs) an array of CronJob`,
+    );
+  }
+  return found;
+}
+
+export function loadCronDefinitions(file: string): LoadedDefinitions {
+  const path = resolve(file);
+  const ext = extname(path).toLowerCase();
+  if (ext === ".toml") {
+    const parsed = parseCronToml(read(path));
+    // Only reading problems here: validation runs again on the definitions, once.
+    const reading = parsed.issues.filter((i) => i.index === -1);
+    return { kind: "toml", definitions: parsed.definitions, issues: reading };
+  }
+  if (ext === ".json") {
+    const text = read(path);
+    try {
+      const data: unknown = JSON.parse(text);
+      const definitions = isRecord(data) && Array.isArray(data.cronJobs) ? data.cronJobs : data;
+      return { kind: "json", definitions, issues: [] };
+    } catch (err) {
+      const message = `${file} is not valid JSON: ${(err as Error).message}`;
+      const issue: CronIssue = {
+        severity: "error",
+        index: -1,
+        job: file,
+        field: "(json)",
+        value: undefined,
+        message,
+      };
+      return { kind: "json", definitions: [], issues: [issue] };
+    }
+  }
+  if (MODULE_EXTENSIONS.includes(ext)) return { kind: "module", definitions: fromModule(path), issues: [] };
+  throw new CronLoadError(
+    `cannot tell how to read ${file}: expected .toml, .json or a module (${MODULE_EXTENSIONS.join(", ")})`,
+  );
+}

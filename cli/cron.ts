@@ -1,0 +1,195 @@
+// `faktory-ha cron check|render|next|migrate`: typed cron definitions checked, rendered to the
+// cron.toml Faktory reads, and previewed as upcoming runs.
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import { Command } from "commander";
+import {
+  dstWarnings,
+  nextRuns,
+  renderCronToml,
+  validateCronJobs,
+  type CronIssue,
+  type CronJob,
+} from "../components/cron";
+import { CronLoadError, loadCronDefinitions } from "./cron-load";
+import { runsTable } from "./cron-table";
+
+/** Exit codes of the cron commands. */
+export const EXIT = {
+  /** Valid (warnings may have been printed). */
+  ok: 0,
+  /** The definitions are invalid (including TOML/JSON syntax errors); the errors were printed. */
+  invalid: 1,
+  /** The command could not run: bad usage or option, file missing or unreadable, module failed to load. */
+  usage: 2,
+} as const;
+
+/** Where the commands write and report; replaced in tests. */
+export interface CronCliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  setExitCode(code: number): void;
+  now(): Date;
+}
+
+const processIO: CronCliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+  now: () => new Date(),
+};
+
+type Checked = { readonly ok: true; readonly jobs: readonly CronJob[] } | { readonly ok: false };
+
+function list(io: CronCliIO, issues: readonly CronIssue[]): void {
+  for (const issue of issues) io.stderr(`${issue.severity}: ${issue.message}\n`);
+}
+
+/** Load and validate; print every issue; on failure set the exit code and return not ok. */
+function loadChecked(io: CronCliIO, file: string, now: Date): Checked {
+  let loaded;
+  try {
+    loaded = loadCronDefinitions(file);
+  } catch (err) {
+    if (!(err instanceof CronLoadError)) throw err;
+    io.stderr(`error: ${err.message}\n`);
+    io.setExitCode(EXIT.usage);
+    return { ok: false };
+  }
+  const issues = [...loaded.issues, ...validateCronJobs(loaded.definitions)];
+  const errors = issues.filter((i) => i.severity === "error");
+  if (errors.length > 0) {
+    list(io, issues);
+    io.stderr(`${file}: ${errors.length} error${errors.length === 1 ? "" : "s"}\n`);
+    io.setExitCode(EXIT.invalid);
+    return { ok: false };
+  }
+  const jobs = loaded.definitions as readonly CronJob[];
+  list(io, [...issues, ...dstWarnings(jobs, { now })]);
+  return { ok: true, jobs };
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1000)
+    throw new UsageError(`--count must be a whole number 1..1000; received "${text}"`);
+  return n;
+}
+
+function parseFrom(text: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`--from must be an ISO 8601 instant like 2026-03-01T00:00:00Z; received "${text}"`);
+  }
+  return d;
+}
+
+class UsageError extends Error {}
+
+/** Write to a temporary file next to the target, then rename: the target is whole or untouched. */
+function writeAtomically(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function run(io: CronCliIO, action: () => void): void {
+  try {
+    action();
+  } catch (err) {
+    if (
+      !(err instanceof UsageError) &&
+      !(err instanceof CronLoadError) &&
+      !(err instanceof Error && "code" in err)
+    ) {
+      throw err;
+    }
+    io.stderr(`error: ${err.message}\n`);
+    io.setExitCode(EXIT.usage);
+  }
+}
+
+/** Add `cron check|render|next|migrate` to the program. */
+export function registerCron(program: Command, io: CronCliIO = processIO): void {
+  const cron = program
+    .command("cron")
+    .description("Typed Faktory Enterprise cron jobs: check, render cron.toml, preview next runs")
+    // Usage errors exit 2, so scripts can tell them from invalid definitions (1).
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
+
+  cron
+    .command("check")
+    .description("Validate definitions (.toml, .json, or a .ts/.js module); exit 1 listing the errors")
+    .argument("<file>", "cron.toml, definitions JSON, or a module exporting CronJob[]")
+    .option("--from <instant>", "start of the DST-drift horizon (ISO 8601; default: now)")
+    .action((file: string, opts: { from?: string }) =>
+      run(io, () => {
+        const now = opts.from ? parseFrom(opts.from) : io.now();
+        const checked = loadChecked(io, file, now);
+        if (checked.ok)
+          io.stdout(
+            `${file}: ${checked.jobs.length} cron job${checked.jobs.length === 1 ? "" : "s"} valid\n`,
+          );
+      }),
+    );
+
+  cron
+    .command("render")
+    .description("Print the normalized cron.toml Faktory reads from /etc/faktory/conf.d/")
+    .argument("<file>", "cron.toml, definitions JSON, or a module exporting CronJob[]")
+    .option("-o, --output <path>", "write to this file (whole or not at all) instead of stdout")
+    .action((file: string, opts: { output?: string }) =>
+      run(io, () => {
+        const checked = loadChecked(io, file, io.now());
+        if (!checked.ok) return;
+        const toml = renderCronToml(checked.jobs);
+        if (opts.output) writeAtomically(opts.output, toml);
+        else io.stdout(toml);
+      }),
+    );
+
+  cron
+    .command("next")
+    .description("Print the next runs of each job in UTC and in its stated time zone, with DST warnings")
+    .argument("<file>", "cron.toml, definitions JSON, or a module exporting CronJob[]")
+    .option("-n, --count <n>", "runs per job, 1..1000", "5")
+    .option("--from <instant>", "list runs after this instant (ISO 8601; default: now)")
+    .action((file: string, opts: { count: string; from?: string }) =>
+      run(io, () => {
+        const count = parseCount(opts.count);
+        const now = opts.from ? parseFrom(opts.from) : io.now();
+        const checked = loadChecked(io, file, now);
+        if (!checked.ok) return;
+        const entries = checked.jobs.map((job, index) => ({
+          job,
+          index,
+          runs: nextRuns(job, { count, now }),
+        }));
+        io.stdout(`${runsTable(entries)}\n`);
+      }),
+    );
+
+  cron
+    .command("migrate")
+    .description(
+      "Print a TypeScript definitions module for an existing cron.toml (exit 1 if any entry is invalid)",
+    )
+    .argument("<file>", "an existing cron.toml")
+    .action((file: string) =>
+      run(io, () => {
+        const checked = loadChecked(io, file, io.now());
+        if (!checked.ok) return;
+        io.stdout(
+          'import type { CronJob } from "faktory-ha/cron";\n\n' +
+            `const cronJobs: CronJob[] = ${JSON.stringify(checked.jobs, null, 2)};\n\nexport default cronJobs;\n`,
+        );
+      }),
+    );
+}

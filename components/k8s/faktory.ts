@@ -1,0 +1,284 @@
+// Resource wiring for `faktory-ha:k8s:Faktory`. Every manifest comes from a pure builder in this
+// directory; this file only resolves Inputs, creates the children and exposes the outputs.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { renderCronToml } from "../cron";
+import { renderStatsdToml } from "./confd";
+import { SECRET_KEYS, PORTS } from "./constants";
+import { buildEnv } from "./env";
+import { commonLabels } from "./labels";
+import { buildNetworkPolicy } from "./network-policy";
+import { buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
+import { DEFAULTS, imagePinningError, resolveSettings } from "./settings";
+import type { FaktoryArgs } from "./types";
+import { buildStatefulSet } from "./workload";
+
+type Manifest = Record<string, unknown>;
+const metadataOf = (m: pulumi.Output<Manifest>) =>
+  m.apply((o) => o.metadata as k8s.types.input.meta.v1.ObjectMeta);
+const specOf = <T>(m: pulumi.Output<Manifest>) => m.apply((o) => o.spec as T);
+
+/**
+ * Faktory on Kubernetes: one StatefulSet of `1 + secondaries` supervised pods (enterprise) or one
+ * OSS server with its embedded Redis on a volume (oss), behind a ClusterIP Service and an internal
+ * NLB, with its Secret, conf.d ConfigMap, PodDisruptionBudget and NetworkPolicy.
+ *
+ * Pass the Kubernetes provider as `opts.provider` (or in `opts.providers`): every child is created
+ * with `parent: this`, so it inherits that provider.
+ */
+export class Faktory extends pulumi.ComponentResource {
+  /** The namespace everything lives in. */
+  public readonly namespace: pulumi.Output<string>;
+  /** The ClusterIP Service's name. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419` (secret). */
+  public readonly inClusterUrl: pulumi.Output<string>;
+  /** The internal NLB's DNS name, from the Service status. */
+  public readonly loadBalancerHostname: pulumi.Output<string>;
+  /** `tcp://:<password>@<nlb hostname>:7419` (secret). */
+  public readonly loadBalancerUrl: pulumi.Output<string>;
+  /** The Faktory password (secret). */
+  public readonly password: pulumi.Output<string>;
+
+  constructor(name: string, args: FaktoryArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("faktory-ha:k8s:Faktory", name, {}, opts);
+
+    // Defaults and every plain-arg check, before any child exists.
+    const settings = resolveSettings(name, args);
+    const { edition, webUi } = settings;
+    if (typeof args.image === "string") {
+      const error = imagePinningError(args.image);
+      if (error) throw new pulumi.ResourceError(error, this);
+    }
+    const extraLabels = args.labels ?? {};
+    const labels = commonLabels({ instance: name }, extraLabels);
+    const allowedNamespaces = args.allowedNamespaces ?? [];
+    const allowedCidrs = args.allowedCidrs ?? args.vpcCidrs;
+    const requests = args.resources?.requests ?? DEFAULTS.requests;
+    const limits = args.resources?.limits ?? DEFAULTS.limits;
+    const storageSize = args.storageSize ?? DEFAULTS.storageSize;
+    const cronToml = args.cron && args.cron.length > 0 ? renderCronToml(args.cron) : undefined;
+    const statsdToml = args.statsd ? renderStatsdToml(args.statsd) : undefined;
+    const child = { parent: this };
+
+    const namespaceResource = settings.createNamespace
+      ? new k8s.core.v1.Namespace(
+          `${name}-namespace`,
+          {
+            metadata: {
+              name: args.namespace ?? name,
+              // The AWS Load Balancer Controller then gates pod readiness on NLB registration, so a
+              // rolling update never takes a pod down before its replacement receives traffic.
+              labels: { ...labels, "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+            },
+          },
+          child,
+        )
+      : undefined;
+    const namespace = namespaceResource
+      ? namespaceResource.metadata.name
+      : pulumi.output(args.namespace ?? name);
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-service-account`,
+      {
+        metadata: { name, namespace, labels },
+        // Neither the supervisor nor Faktory talks to the Kubernetes API.
+        automountServiceAccountToken: false,
+      },
+      child,
+    );
+
+    const password =
+      args.password !== undefined
+        ? pulumi.secret(args.password)
+        : new random.RandomPassword(
+            `${name}-password`,
+            // Letters and digits only: the password goes into `tcp://:<password>@host` URLs.
+            { length: DEFAULTS.passwordLength, special: false },
+            child,
+          ).result;
+    const secretValues: Record<string, pulumi.Input<string>> = { [SECRET_KEYS.password]: password };
+    if (edition === "enterprise") {
+      secretValues[SECRET_KEYS.redisUrl] = args.redisUrl as pulumi.Input<string>;
+      secretValues[SECRET_KEYS.license] = args.license as pulumi.Input<string>;
+    }
+    const secretData = pulumi.secret(pulumi.all(secretValues));
+    const secretName = `${name}-secrets`;
+    const secret = new k8s.core.v1.Secret(
+      `${name}-secret`,
+      { metadata: { name: secretName, namespace, labels }, type: "Opaque", stringData: secretData },
+      // A fixed name cannot be created before the old one is deleted.
+      { ...child, deleteBeforeReplace: true },
+    );
+    // Env from a Secret is read at container start: a content hash on the pod template rolls the
+    // pods when a value changes. It stays a Pulumi secret (it is derived from secrets).
+    const secretChecksum = secretData.apply((data) =>
+      createHash("sha256")
+        .update(JSON.stringify(Object.entries(data).sort()))
+        .digest("hex")
+        .slice(0, 32),
+    );
+
+    let pullSecretName: string | undefined;
+    if (args.registryCredentials) {
+      const creds = args.registryCredentials;
+      pullSecretName = `${name}-registry`;
+      const dockerConfig = pulumi
+        .all([creds.server, creds.username, creds.password])
+        .apply(([server, username, pw]) =>
+          JSON.stringify({
+            auths: {
+              [server]: { username, password: pw, auth: Buffer.from(`${username}:${pw}`).toString("base64") },
+            },
+          }),
+        );
+      new k8s.core.v1.Secret(
+        `${name}-registry`,
+        {
+          metadata: { name: pullSecretName, namespace, labels },
+          type: "kubernetes.io/dockerconfigjson",
+          stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) },
+        },
+        { ...child, deleteBeforeReplace: true },
+      );
+    }
+
+    // A fixed name and no checksum annotation: a change is written to the same ConfigMap, kubelet
+    // refreshes the mounted directory, and the supervisor sends Faktory a SIGHUP; no pod restarts.
+    const configMapName = `${name}-conf-d`;
+    const confd: Record<string, string> = {};
+    if (cronToml !== undefined) confd["cron.toml"] = cronToml;
+    if (statsdToml !== undefined) confd["statsd.toml"] = statsdToml;
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${name}-conf-d`,
+      { metadata: { name: configMapName, namespace, labels }, data: confd },
+      // The provider replaces a ConfigMap on data change unless `enableConfigMapMutable` is set on
+      // it; with a fixed name that replacement must delete first. The pods are not restarted.
+      { ...child, deleteBeforeReplace: true },
+    );
+
+    const statefulSet = pulumi
+      .all([namespace, args.image, requests, limits, storageSize, args.storageClassName, secretChecksum])
+      .apply(([ns, image, req, lim, size, storageClassName, checksum]) => {
+        const error = imagePinningError(image);
+        if (error) throw new Error(error);
+        const manifest = buildStatefulSet({
+          name,
+          namespace: ns,
+          instance: name,
+          edition,
+          replicas: settings.replicas,
+          image,
+          env: buildEnv({ edition, secretName, lease: settings.lease }),
+          serviceName: settings.serviceName,
+          serviceAccountName: name,
+          configMapName,
+          imagePullSecretName: pullSecretName,
+          liveness: settings.liveness,
+          readiness: DEFAULTS.readiness,
+          terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
+          resources: { requests: { ...req }, limits: { ...lim } },
+          runAsUser: settings.runAsUser,
+          storage: { size, storageClassName },
+          labels: extraLabels,
+        });
+        const template = (manifest.spec as { template: { metadata: Record<string, unknown> } }).template;
+        template.metadata.annotations = { "faktory-ha.dev/secret-checksum": checksum };
+        return manifest;
+      });
+    const workload = new k8s.apps.v1.StatefulSet(
+      `${name}-statefulset`,
+      {
+        metadata: metadataOf(statefulSet),
+        spec: specOf<k8s.types.input.apps.v1.StatefulSetSpec>(statefulSet),
+      },
+      // Never two workloads at once: a replacement (an immutable field changed) deletes first.
+      { ...child, deleteBeforeReplace: true, dependsOn: [secret, configMap, serviceAccount] },
+    );
+
+    const serviceInput = { instance: name, webUi, labels: extraLabels };
+    const clusterService = new k8s.core.v1.Service(
+      `${name}-service`,
+      (() => {
+        const m = namespace.apply((ns) =>
+          buildClusterService({ ...serviceInput, name: settings.serviceName, namespace: ns }),
+        );
+        return { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) };
+      })(),
+      child,
+    );
+    const nlbService = new k8s.core.v1.Service(
+      `${name}-nlb`,
+      (() => {
+        const m = namespace.apply((ns) =>
+          buildNlbService({
+            ...serviceInput,
+            name: `${settings.serviceName}-nlb`,
+            namespace: ns,
+            edition,
+            deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+          }),
+        );
+        return { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) };
+      })(),
+      { ...child, dependsOn: [workload] },
+    );
+
+    const pdb = namespace.apply((ns) =>
+      buildPodDisruptionBudget({ name, namespace: ns, instance: name, labels: extraLabels }),
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: metadataOf(pdb), spec: specOf<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>(pdb) },
+      child,
+    );
+
+    const networkPolicy = pulumi
+      .all([namespace, allowedNamespaces, allowedCidrs, args.vpcCidrs])
+      .apply(([ns, namespaces, allowed, vpc]) =>
+        buildNetworkPolicy({
+          name,
+          namespace: ns,
+          instance: name,
+          edition,
+          webUi,
+          allowedNamespaces: namespaces,
+          allowedCidrs: allowed,
+          vpcCidrs: vpc,
+          labels: extraLabels,
+        }),
+      );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-network-policy`,
+      {
+        metadata: metadataOf(networkPolicy),
+        spec: specOf<k8s.types.input.networking.v1.NetworkPolicySpec>(networkPolicy),
+      },
+      child,
+    );
+
+    this.namespace = namespace;
+    this.serviceName = clusterService.metadata.name;
+    this.password = pulumi.secret(password);
+    this.inClusterUrl = pulumi.secret(
+      pulumi.interpolate`tcp://:${password}@${clusterService.metadata.name}.${namespace}.svc.cluster.local:${PORTS.faktory}`,
+    );
+    this.loadBalancerHostname = nlbService.status.apply(
+      (status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "",
+    );
+    this.loadBalancerUrl = pulumi.secret(
+      pulumi.interpolate`tcp://:${password}@${this.loadBalancerHostname}:${PORTS.faktory}`,
+    );
+    this.registerOutputs({
+      namespace: this.namespace,
+      serviceName: this.serviceName,
+      inClusterUrl: this.inClusterUrl,
+      loadBalancerHostname: this.loadBalancerHostname,
+      loadBalancerUrl: this.loadBalancerUrl,
+      password: this.password,
+    });
+  }
+}

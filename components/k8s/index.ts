@@ -1,0 +1,20 @@
+// faktory-ha/k8s: the Kubernetes Faktory component and its pure manifest builders.
+export { Faktory } from "./faktory";
+export type {
+  FaktoryArgs,
+  FaktoryEdition,
+  LeaseSettings,
+  LivenessSettings,
+  RegistryCredentials,
+  ResourceSettings,
+  StatsdSettings,
+} from "./types";
+export { validateKubernetesObject, supportedKinds } from "./schema";
+export { DEFAULTS as FAKTORY_DEFAULTS, resolveSettings, imagePinningError } from "./settings";
+export { buildEnv } from "./env";
+export { renderStatsdToml } from "./confd";
+export { selectorLabels, commonLabels } from "./labels";
+export { buildStatefulSet, topologySpread, SUPERVISOR_COMMAND, OSS_COMMAND } from "./workload";
+export { nlbAnnotations, buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
+export { buildNetworkPolicy, networkPolicyRules } from "./network-policy";
+export { PORTS, CONFIG_DIR, SECRET_KEYS } from "./constants";

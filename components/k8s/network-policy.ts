@@ -1,0 +1,71 @@
+// Who may reach which port. Clients: 7419 (and 7420 with webUi) from the own namespace, the allowed
+// namespaces and CIDRs. The internal Faktory ports only from this workload's own pods (the routers).
+// The health port from the VPC (kubelet probes come from the node, NLB health checks from its IPs).
+import { PORTS } from "./constants";
+import { commonLabels, selectorLabels } from "./labels";
+import type { FaktoryEdition } from "./types";
+
+export interface NetworkPolicyInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly instance: string;
+  readonly edition: FaktoryEdition;
+  readonly webUi: boolean;
+  readonly allowedNamespaces: readonly string[];
+  readonly allowedCidrs: readonly string[];
+  readonly vpcCidrs: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const tcp = (port: number) => ({ protocol: "TCP", port });
+const cidrs = (list: readonly string[]) => list.map((cidr) => ({ ipBlock: { cidr } }));
+
+/** The ingress rules, in order: clients, internal ports (enterprise), health port. */
+export function networkPolicyRules(input: NetworkPolicyInput): object[] {
+  const clientPorts = input.webUi ? [tcp(PORTS.faktory), tcp(PORTS.web)] : [tcp(PORTS.faktory)];
+  const clientPeers: object[] = [
+    // An empty podSelector without namespaceSelector: any pod of the policy's own namespace.
+    { podSelector: {} },
+    ...(input.allowedNamespaces.length > 0
+      ? [
+          {
+            namespaceSelector: {
+              matchExpressions: [
+                { key: "kubernetes.io/metadata.name", operator: "In", values: [...input.allowedNamespaces] },
+              ],
+            },
+          },
+        ]
+      : []),
+    ...cidrs(input.allowedCidrs),
+  ];
+  const rules: object[] = [{ from: clientPeers, ports: clientPorts }];
+  if (input.edition === "enterprise") {
+    rules.push({
+      from: [{ podSelector: { matchLabels: selectorLabels({ instance: input.instance }) } }],
+      ports: [tcp(PORTS.internal), tcp(PORTS.internalWeb)],
+    });
+    rules.push({ from: cidrs(input.vpcCidrs), ports: [tcp(PORTS.health)] });
+  } else {
+    // OSS probes and NLB health checks use the job port itself.
+    rules.push({ from: cidrs(input.vpcCidrs), ports: [tcp(PORTS.faktory)] });
+  }
+  return rules;
+}
+
+export function buildNetworkPolicy(input: NetworkPolicyInput): Record<string, unknown> {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: input.name,
+      namespace: input.namespace,
+      labels: commonLabels({ instance: input.instance }, input.labels),
+    },
+    spec: {
+      podSelector: { matchLabels: selectorLabels({ instance: input.instance }) },
+      policyTypes: ["Ingress"],
+      ingress: networkPolicyRules(input),
+    },
+  };
+}

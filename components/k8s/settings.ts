@@ -1,0 +1,202 @@
+// Defaults and up-front validation of the plain (structural and timing) args. Pure, so each error
+// message is tested table-driven; the component calls `resolveSettings` before creating anything.
+import type { FaktoryArgs, FaktoryEdition } from "./types";
+
+/** Every default of the component, in one place. */
+export const DEFAULTS = {
+  edition: "enterprise" as FaktoryEdition,
+  secondaries: { enterprise: 1, oss: 0 },
+  createNamespace: true,
+  webUi: false,
+  serviceName: "faktory",
+  lease: {
+    ttlMs: 10_000,
+    renewIntervalMs: 2_000,
+    renewDeadlineMs: 6_000,
+    pollMs: 500,
+    routerHoldMs: 15_000,
+    stopTimeoutMs: 3_000,
+    keyPrefix: "faktory-ha",
+  },
+  liveness: { periodSeconds: 2, failureThreshold: 3, timeoutSeconds: 1, terminationGracePeriodSeconds: 1 },
+  readiness: { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 1 },
+  terminationGracePeriodSeconds: 30,
+  /** Time after the stop timeout for the supervisor to release the lease and the router to drain. */
+  handoverMarginSeconds: 5,
+  deregistrationDelaySeconds: 15,
+  requests: { cpu: "250m", memory: "512Mi" },
+  limits: { cpu: "2", memory: "1Gi" },
+  runAsUser: 1000,
+  storageSize: "10Gi",
+  maxSecondaries: 10,
+  passwordLength: 32,
+} as const;
+
+export interface ResolvedSettings {
+  readonly edition: FaktoryEdition;
+  readonly secondaries: number;
+  readonly replicas: number;
+  readonly createNamespace: boolean;
+  readonly webUi: boolean;
+  readonly serviceName: string;
+  readonly lease: Required<NonNullable<FaktoryArgs["lease"]>>;
+  readonly liveness: Required<NonNullable<FaktoryArgs["liveness"]>>;
+  readonly terminationGracePeriodSeconds: number;
+  readonly deregistrationDelaySeconds: number;
+  readonly runAsUser: number;
+}
+
+const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const KEY_PREFIX = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
+
+/** Applies the defaults and checks every plain arg; throws one Error listing every problem found. */
+export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettings {
+  const errors: string[] = [];
+  // The StatefulSet's pods are named `<name>-<ordinal>` and carry a revision-hash label built from
+  // the name, which must stay within 63 characters.
+  if (!DNS_LABEL.test(name) || name.length > 40) {
+    errors.push(
+      `name=${JSON.stringify(name)} must be a DNS label of at most 40 characters (lowercase letters, digits, "-")`,
+    );
+  }
+  const edition = args.edition ?? DEFAULTS.edition;
+  if (edition !== "enterprise" && edition !== "oss") {
+    errors.push(`edition=${JSON.stringify(edition)} is unknown: use "enterprise" or "oss"`);
+  }
+  const secondaries = args.secondaries ?? DEFAULTS.secondaries[edition === "oss" ? "oss" : "enterprise"];
+  if (!isInt(secondaries) || secondaries < 0 || secondaries > DEFAULTS.maxSecondaries) {
+    errors.push(
+      `secondaries=${String(secondaries)} is invalid: use a whole number from 0 to ${DEFAULTS.maxSecondaries}`,
+    );
+  } else if (edition === "oss" && secondaries > 0) {
+    errors.push(
+      `secondaries=${secondaries} is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"`,
+    );
+  }
+  if (edition === "enterprise") {
+    if (args.redisUrl === undefined) errors.push(`redisUrl is required with edition "enterprise"`);
+    if (args.license === undefined) errors.push(`license is required with edition "enterprise"`);
+  } else {
+    if (args.redisUrl !== undefined) {
+      errors.push(
+        `redisUrl is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"`,
+      );
+    }
+    if ((args.cron ?? []).length > 0) {
+      errors.push(
+        `cron (${args.cron?.length} jobs) needs Faktory Enterprise: remove it or use edition "enterprise"`,
+      );
+    }
+    if (args.statsd !== undefined)
+      errors.push(`statsd needs Faktory Enterprise: remove it or use edition "enterprise"`);
+  }
+
+  const serviceName = args.serviceName ?? DEFAULTS.serviceName;
+  if (!DNS_LABEL.test(serviceName)) {
+    errors.push(
+      `serviceName=${JSON.stringify(serviceName)} is not a DNS label (lowercase letters, digits, "-", max 63)`,
+    );
+  }
+  if (args.statsd !== undefined && !HOST_PORT.test(args.statsd.location)) {
+    errors.push(`statsd.location=${JSON.stringify(args.statsd.location)} must be "host:port"`);
+  }
+
+  const lease = { ...DEFAULTS.lease, ...args.lease };
+  for (const key of [
+    "ttlMs",
+    "renewIntervalMs",
+    "renewDeadlineMs",
+    "pollMs",
+    "routerHoldMs",
+    "stopTimeoutMs",
+  ] as const) {
+    if (!isInt(lease[key]) || lease[key] < 0) {
+      errors.push(`lease.${key}=${String(lease[key])} must be a whole number of milliseconds ≥ 0`);
+    }
+  }
+  if (!KEY_PREFIX.test(lease.keyPrefix)) {
+    errors.push(
+      `lease.keyPrefix=${JSON.stringify(lease.keyPrefix)} is invalid: letters, digits, ":", ".", "_", "-" (max 64)`,
+    );
+  }
+  if (lease.renewIntervalMs >= lease.renewDeadlineMs || lease.renewDeadlineMs >= lease.ttlMs) {
+    errors.push(
+      `lease timings must satisfy renewIntervalMs (${lease.renewIntervalMs}) < renewDeadlineMs (${lease.renewDeadlineMs}) < ttlMs (${lease.ttlMs})`,
+    );
+  } else if (lease.renewDeadlineMs + lease.stopTimeoutMs >= lease.ttlMs) {
+    errors.push(
+      `lease.stopTimeoutMs=${lease.stopTimeoutMs} is too long: lease.renewDeadlineMs (${lease.renewDeadlineMs}) + lease.stopTimeoutMs must be less than lease.ttlMs (${lease.ttlMs}), so Faktory is stopped before the lease can expire`,
+    );
+  }
+
+  const liveness = { ...DEFAULTS.liveness, ...args.liveness };
+  for (const key of [
+    "periodSeconds",
+    "failureThreshold",
+    "timeoutSeconds",
+    "terminationGracePeriodSeconds",
+  ] as const) {
+    if (!isInt(liveness[key]) || liveness[key] < 1) {
+      errors.push(`liveness.${key}=${String(liveness[key])} must be a whole number ≥ 1`);
+    }
+  }
+  const killedAfterSeconds =
+    liveness.periodSeconds * liveness.failureThreshold +
+    liveness.timeoutSeconds +
+    liveness.terminationGracePeriodSeconds;
+  if (edition === "enterprise" && killedAfterSeconds * 1000 >= lease.ttlMs) {
+    errors.push(
+      `liveness is too slow for the lease: liveness.periodSeconds (${liveness.periodSeconds}) × liveness.failureThreshold (${liveness.failureThreshold}) + liveness.timeoutSeconds (${liveness.timeoutSeconds}) + liveness.terminationGracePeriodSeconds (${liveness.terminationGracePeriodSeconds}) = ${killedAfterSeconds} s must be less than lease.ttlMs (${lease.ttlMs} ms), so a frozen supervisor and its Faktory are killed before a standby takes over`,
+    );
+  }
+
+  const grace = args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+  const minGrace = Math.ceil(lease.stopTimeoutMs / 1000) + DEFAULTS.handoverMarginSeconds;
+  if (!isInt(grace) || grace < minGrace) {
+    errors.push(
+      `terminationGracePeriodSeconds=${String(grace)} is too short: it must be at least lease.stopTimeoutMs (${lease.stopTimeoutMs} ms) + ${DEFAULTS.handoverMarginSeconds} s = ${minGrace} s, so the primary stops Faktory and releases the lease before it is killed`,
+    );
+  }
+
+  const dereg = args.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds;
+  if (!isInt(dereg) || dereg < 0 || dereg > 3600) {
+    errors.push(`deregistrationDelaySeconds=${String(dereg)} must be a whole number from 0 to 3600`);
+  }
+  const runAsUser = args.runAsUser ?? DEFAULTS.runAsUser;
+  if (!isInt(runAsUser) || runAsUser < 1) {
+    errors.push(`runAsUser=${String(runAsUser)} must be a non-root UID (a whole number ≥ 1)`);
+  }
+
+  if (errors.length > 0) throw new Error(`invalid Faktory args:\n  - ${errors.join("\n  - ")}`);
+  return {
+    edition,
+    secondaries,
+    replicas: 1 + secondaries,
+    createNamespace: args.createNamespace ?? DEFAULTS.createNamespace,
+    webUi: args.webUi ?? DEFAULTS.webUi,
+    serviceName,
+    lease,
+    liveness,
+    terminationGracePeriodSeconds: grace,
+    deregistrationDelaySeconds: dereg,
+    runAsUser,
+  };
+}
+
+/**
+ * Checks that an image reference is pinned: a digest, or a tag other than `latest`. With
+ * `IfNotPresent` a floating tag would run whatever each node cached last.
+ * @returns the error message, or undefined when pinned.
+ */
+export function imagePinningError(image: string): string | undefined {
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.lastIndexOf(":");
+  const tag = colon >= 0 ? lastSegment.slice(colon + 1) : "";
+  if (tag === "" || tag === "latest") {
+    return `image=${JSON.stringify(image)} is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`;
+  }
+  return undefined;
+}

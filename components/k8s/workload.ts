@@ -1,0 +1,188 @@
+// The one workload: a StatefulSet, for stable pod names (the supervisor's id) and, with oss, a
+// volume claim per pod. Pure: returns the plain object the component hands to Pulumi.
+import { CONFIG_DIR, CONTAINER_NAME, OSS_DATA_DIR, PORTS } from "./constants";
+import type { EnvVar } from "./env";
+import { commonLabels, selectorLabels } from "./labels";
+import type { FaktoryEdition, LivenessSettings } from "./types";
+
+export interface WorkloadInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly instance: string;
+  readonly edition: FaktoryEdition;
+  readonly replicas: number;
+  readonly image: string;
+  readonly env: readonly EnvVar[];
+  readonly serviceName: string;
+  readonly serviceAccountName: string;
+  readonly configMapName: string;
+  readonly imagePullSecretName?: string;
+  readonly liveness: Required<LivenessSettings>;
+  readonly readiness: {
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
+    readonly timeoutSeconds: number;
+  };
+  readonly terminationGracePeriodSeconds: number;
+  readonly resources: {
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits: Readonly<Record<string, string>>;
+  };
+  readonly runAsUser: number;
+  readonly storage?: { readonly size: string; readonly storageClassName?: string };
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The supervisor runs Faktory on the internal ports; its routers own the public ones. */
+export const SUPERVISOR_COMMAND: readonly string[] = [
+  "faktory-ha-supervisor",
+  "--",
+  "faktory",
+  "-b",
+  `:${PORTS.internal}`,
+  "-w",
+  `:${PORTS.internalWeb}`,
+  "-e",
+  "production",
+];
+/** The official Faktory image keeps its binary at `/faktory`. */
+export const OSS_COMMAND: readonly string[] = [
+  "/faktory",
+  "-b",
+  `:${PORTS.faktory}`,
+  "-w",
+  `:${PORTS.web}`,
+  "-e",
+  "production",
+];
+
+function containerPorts(edition: FaktoryEdition): { name: string; containerPort: number; protocol: "TCP" }[] {
+  const port = (name: string, containerPort: number) => ({ name, containerPort, protocol: "TCP" as const });
+  const common = [port("faktory", PORTS.faktory), port("web", PORTS.web)];
+  if (edition === "oss") return common;
+  return [
+    ...common,
+    port("health", PORTS.health),
+    port("internal", PORTS.internal),
+    port("internal-web", PORTS.internalWeb),
+  ];
+}
+
+function probes(input: WorkloadInput): { livenessProbe: object; readinessProbe: object } {
+  const { liveness, readiness } = input;
+  const livenessTiming = {
+    initialDelaySeconds: 5,
+    periodSeconds: liveness.periodSeconds,
+    failureThreshold: liveness.failureThreshold,
+    timeoutSeconds: liveness.timeoutSeconds,
+    // A frozen supervisor ignores TERM; Faktory, its child, only dies at KILL. Keep that gap short.
+    terminationGracePeriodSeconds: liveness.terminationGracePeriodSeconds,
+  };
+  const readinessTiming = { ...readiness, successThreshold: 1 };
+  if (input.edition === "oss") {
+    // OSS Faktory has no health endpoint; a listening job port is the best signal it offers.
+    return {
+      livenessProbe: { tcpSocket: { port: "faktory" }, ...livenessTiming },
+      readinessProbe: { tcpSocket: { port: "faktory" }, ...readinessTiming },
+    };
+  }
+  return {
+    livenessProbe: { httpGet: { path: "/healthz", port: "health", scheme: "HTTP" }, ...livenessTiming },
+    readinessProbe: { httpGet: { path: "/readyz", port: "health", scheme: "HTTP" }, ...readinessTiming },
+  };
+}
+
+/** Spread over zones and hosts. A standby left Pending is visible and harmless; one co-located with the primary silently is not. */
+export function topologySpread(instance: string): object[] {
+  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: "DoNotSchedule",
+    labelSelector: { matchLabels: selectorLabels({ instance }) },
+  }));
+}
+
+/** The StatefulSet object (apiVersion, kind, metadata, spec). */
+export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> {
+  const selector = selectorLabels({ instance: input.instance });
+  const labels = commonLabels({ instance: input.instance }, input.labels);
+  const volumeMounts = [
+    // The whole directory, not subPath: kubelet refreshes a directory mount when the ConfigMap
+    // changes, and the supervisor turns that into a SIGHUP without a restart.
+    { name: "conf-d", mountPath: CONFIG_DIR, readOnly: true },
+    { name: "tmp", mountPath: "/tmp" },
+    ...(input.edition === "oss" ? [{ name: "data", mountPath: OSS_DATA_DIR }] : []),
+  ];
+  const container = {
+    name: CONTAINER_NAME,
+    image: input.image,
+    // The image is pinned (validated), so a node's cache is correct and pulls are not repeated.
+    imagePullPolicy: "IfNotPresent",
+    command: [...(input.edition === "oss" ? OSS_COMMAND : SUPERVISOR_COMMAND)],
+    env: input.env.map((e) => ({ ...e })),
+    ports: containerPorts(input.edition),
+    ...probes(input),
+    resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
+    volumeMounts,
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    },
+  };
+  const spec: Record<string, unknown> = {
+    replicas: input.replicas,
+    // All pods start together: standbys do not wait for the primary to be Ready (it is Ready only
+    // once a primary exists, which may be any of them).
+    podManagementPolicy: "Parallel",
+    serviceName: input.serviceName,
+    selector: { matchLabels: selector },
+    updateStrategy: { type: "RollingUpdate" },
+    template: {
+      metadata: { labels },
+      spec: {
+        serviceAccountName: input.serviceAccountName,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: input.terminationGracePeriodSeconds,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: input.runAsUser,
+          runAsGroup: input.runAsUser,
+          fsGroup: input.runAsUser,
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+        ...(input.imagePullSecretName ? { imagePullSecrets: [{ name: input.imagePullSecretName }] } : {}),
+        topologySpreadConstraints: topologySpread(input.instance),
+        containers: [container],
+        volumes: [
+          { name: "conf-d", configMap: { name: input.configMapName } },
+          { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+        ],
+      },
+    },
+  };
+  if (input.edition === "oss") {
+    const storage = input.storage ?? { size: "10Gi" };
+    spec.volumeClaimTemplates = [
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name: "data", labels },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: storage.size } },
+          ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+        },
+      },
+    ];
+  }
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: input.name, namespace: input.namespace, labels },
+    spec,
+  };
+}

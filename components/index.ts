@@ -1,2 +1,11 @@
 // faktory-ha:k8s — the Kubernetes Faktory component and its manifest builders.
-export * from "./k8s";
+export { Faktory, validateKubernetesObject } from "./k8s";
+export type {
+  FaktoryArgs,
+  FaktoryEdition,
+  LeaseSettings,
+  LivenessSettings,
+  RegistryCredentials,
+  ResourceSettings,
+  StatsdSettings,
+} from "./k8s";

@@ -1,0 +1,355 @@
+/**
+ * Runs the real thing on loopback for tests, benchmarks and the sandbox: a redis-server on a free port,
+ * supervisors (the esbuild bundle under node) each owning an OSS Faktory, all sharing that Redis.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { buildSync } from "esbuild";
+import { Redis } from "ioredis";
+
+export const REPO_ROOT = resolve(__dirname, "../..");
+/** Our stand-in `redis-server`, put first on Faktory's PATH (see the file for why). */
+export const SHARED_REDIS_BIN = join(REPO_ROOT, "supervisor/dev/shared-redis-bin");
+
+/** The real Faktory binary: FAKTORY_BIN, else `faktory` on PATH, else .tools/bin. Throws if absent. */
+export function faktoryBin(): string {
+  const candidates = [
+    process.env.FAKTORY_BIN,
+    ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "faktory")),
+    join(REPO_ROOT, ".tools/bin/faktory"),
+  ].filter((p): p is string => !!p);
+  for (const p of candidates) {
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  throw new Error(
+    "Faktory binary not found: set FAKTORY_BIN or put `faktory` on PATH (scripts/install-faktory.sh builds it into .tools/bin)",
+  );
+}
+
+export function redisServerBin(): string {
+  const r = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
+  const p = r.stdout.trim();
+  if (!p) throw new Error("redis-server not found on PATH: install the redis-server package (.ci/run does)");
+  return p;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+let bundlePath: string | null = null;
+/** Bundles supervisor/src/main.ts once per process, like `npm run build:supervisor` does for the image. */
+export function supervisorBundle(): string {
+  if (bundlePath) return bundlePath;
+  const out = join(mkdtempSync(join(tmpdir(), "fha-bundle-")), "faktory-ha-supervisor.js");
+  buildSync({
+    entryPoints: [join(REPO_ROOT, "supervisor/src/main.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    outfile: out,
+    logLevel: "error",
+  });
+  bundlePath = out;
+  return out;
+}
+
+export interface RunningRedis {
+  readonly url: string;
+  readonly port: number;
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(dir: string): Promise<RunningRedis> {
+  const port = await freePort();
+  const proc = spawn(
+    redisServerBin(),
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
+  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on("error", () => undefined);
+  for (let i = 0; ; i++) {
+    try {
+      await client.connect();
+      await client.ping();
+      break;
+    } catch {
+      if (i > 100) throw new Error(`redis-server did not start on port ${port}`);
+      client.disconnect();
+      await sleep(50);
+    }
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    client,
+    stop: async () => {
+      client.disconnect();
+      proc.kill("SIGKILL");
+      await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+    },
+  };
+}
+
+export interface SupervisorPorts {
+  readonly port: number;
+  readonly webPort: number;
+  readonly healthPort: number;
+  readonly internalPort: number;
+  readonly internalWebPort: number;
+}
+
+export interface LogEvent {
+  readonly event: string;
+  readonly id: string;
+  readonly [k: string]: unknown;
+}
+
+export interface SupervisorHandle {
+  readonly id: string;
+  readonly ports: SupervisorPorts;
+  readonly proc: ChildProcess;
+  readonly events: LogEvent[];
+  /** Raw Faktory/other output lines (stderr and non-JSON stdout). */
+  readonly output: string[];
+  status(): Promise<Record<string, unknown>>;
+  waitFor(pred: (e: LogEvent) => boolean, timeoutMs: number, from?: number): Promise<LogEvent>;
+  /** Signals the whole process group: supervisor and its Faktory, like a container or a node. */
+  signalGroup(sig: NodeJS.Signals): void;
+  exited: Promise<number | null>;
+}
+
+export interface ClusterOptions {
+  readonly redisUrl: string;
+  readonly baseDir: string;
+  readonly keyPrefix?: string;
+  readonly ttlMs?: number;
+  readonly renewIntervalMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly pollMs?: number;
+  readonly holdMs?: number;
+  readonly stopTimeoutMs?: number;
+  readonly password?: string;
+  readonly quiet?: boolean;
+  readonly extraEnv?: Record<string, string>;
+}
+
+export async function startSupervisor(
+  id: string,
+  o: ClusterOptions,
+  fixedPorts?: SupervisorPorts,
+): Promise<SupervisorHandle> {
+  const ports: SupervisorPorts = fixedPorts ?? {
+    port: await freePort(),
+    webPort: await freePort(),
+    healthPort: await freePort(),
+    internalPort: await freePort(),
+    internalWebPort: await freePort(),
+  };
+  const dataDir = join(o.baseDir, id);
+  mkdirSync(dataDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${SHARED_REDIS_BIN}${delimiter}${process.env.PATH ?? ""}`,
+    REDIS_URL: o.redisUrl,
+    FAKTORY_HA_ID: id,
+    FAKTORY_HA_ADVERTISE_HOST: "127.0.0.1",
+    FAKTORY_HA_BIND_HOST: "127.0.0.1",
+    FAKTORY_HA_PORT: String(ports.port),
+    FAKTORY_HA_WEB_PORT: String(ports.webPort),
+    FAKTORY_HA_HEALTH_PORT: String(ports.healthPort),
+    FAKTORY_HA_INTERNAL_PORT: String(ports.internalPort),
+    FAKTORY_HA_INTERNAL_WEB_PORT: String(ports.internalWebPort),
+    FAKTORY_HA_KEY_PREFIX: o.keyPrefix ?? "faktory-ha",
+    FAKTORY_HA_LEASE_TTL_MS: String(o.ttlMs ?? 3000),
+    FAKTORY_HA_RENEW_INTERVAL_MS: String(o.renewIntervalMs ?? 500),
+    FAKTORY_HA_RENEW_DEADLINE_MS: String(o.renewDeadlineMs ?? 1500),
+    FAKTORY_HA_POLL_MS: String(o.pollMs ?? 200),
+    FAKTORY_HA_ROUTER_HOLD_MS: String(o.holdMs ?? 15000),
+    FAKTORY_HA_STOP_TIMEOUT_MS: String(o.stopTimeoutMs ?? 1000),
+    FAKTORY_HA_CONFIG_DIR: join(dataDir, "conf.d"),
+    ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
+    ...o.extraEnv,
+  };
+  delete env.FAKTORY_URL;
+  const command = [
+    faktoryBin(),
+    "-b",
+    `127.0.0.1:${ports.internalPort}`,
+    "-w",
+    `127.0.0.1:${ports.internalWebPort}`,
+    "-d",
+    join(dataDir, "data"),
+    "-c",
+    join(dataDir, "conf"),
+    "-e",
+    "development",
+  ];
+  mkdirSync(join(dataDir, "conf.d"), { recursive: true });
+  mkdirSync(join(dataDir, "conf"), { recursive: true });
+  // Own process group, so a test can stop or kill "the pod" (supervisor + Faktory) in one go.
+  const proc = spawn(process.execPath, [supervisorBundle(), "--", ...command], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const events: LogEvent[] = [];
+  const output: string[] = [];
+  const listeners = new Set<() => void>();
+  const onLine = (line: string) => {
+    if (!line) return;
+    if (line.startsWith("{")) {
+      try {
+        const e = JSON.parse(line) as LogEvent;
+        events.push(e);
+        for (const l of listeners) l();
+        if (!o.quiet) process.stdout.write(`[${id}] ${e.event} ${JSON.stringify(e)}\n`);
+        return;
+      } catch {
+        // not ours
+      }
+    }
+    output.push(line);
+    for (const l of listeners) l();
+  };
+  let buf = "";
+  const feed = (d: Buffer) => {
+    buf += d.toString("utf8");
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      onLine(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+    }
+  };
+  proc.stdout!.on("data", feed);
+  proc.stderr!.on("data", feed);
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+  const handle: SupervisorHandle = {
+    id,
+    ports,
+    proc,
+    events,
+    output,
+    exited,
+    status: async () => {
+      const res = await fetch(`http://127.0.0.1:${ports.healthPort}/status`);
+      return (await res.json()) as Record<string, unknown>;
+    },
+    waitFor: (pred, timeoutMs, from = 0) =>
+      new Promise((resolveEvent, reject) => {
+        const check = () => {
+          const hit = events.slice(from).find(pred);
+          if (hit) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolveEvent(hit);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(
+            new Error(
+              `${id}: no matching event within ${timeoutMs} ms; last: ${events.slice(-5).map((e) => e.event)}`,
+            ),
+          );
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      }),
+    signalGroup: (sig) => {
+      try {
+        process.kill(-proc.pid!, sig);
+      } catch {
+        // gone
+      }
+    },
+  };
+  await handle.waitFor(
+    (e) => e.event === "supervisor.started" || e.event === "supervisor.start_failed",
+    15_000,
+  );
+  return handle;
+}
+
+export interface Cluster {
+  readonly redis: RunningRedis;
+  readonly supervisors: SupervisorHandle[];
+  readonly options: ClusterOptions;
+  /** The supervisor whose /status says primary with a ready Faktory (waits for one). */
+  primary(timeoutMs?: number): Promise<SupervisorHandle>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(
+  n: number,
+  opts: Partial<ClusterOptions> & { prefix?: string } = {},
+): Promise<Cluster> {
+  const baseDir = opts.baseDir ?? mkdtempSync(join(tmpdir(), `${opts.prefix ?? "fha"}-`));
+  const redis = await startRedis(baseDir);
+  const options: ClusterOptions = { ...opts, redisUrl: redis.url, baseDir };
+  const supervisors: SupervisorHandle[] = [];
+  for (let i = 0; i < n; i++) supervisors.push(await startSupervisor(`sup-${i}`, options));
+  const cluster: Cluster = {
+    redis,
+    supervisors,
+    options,
+    primary: (timeoutMs = 20_000) => waitForPrimary(supervisors, timeoutMs),
+    stop: async () => {
+      for (const s of supervisors) {
+        s.signalGroup("SIGCONT");
+        s.signalGroup("SIGKILL");
+      }
+      await Promise.all(supervisors.map((s) => Promise.race([s.exited, sleep(3000)])));
+      await redis.stop();
+      if (!opts.baseDir) rmSync(baseDir, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+export async function waitForPrimary(
+  sups: readonly SupervisorHandle[],
+  timeoutMs: number,
+): Promise<SupervisorHandle> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const s of sups) {
+      if (s.proc.exitCode !== null || s.proc.signalCode !== null) continue;
+      try {
+        const st = await withTimeout(s.status(), 500);
+        const fk = st.faktory as { ready?: boolean } | undefined;
+        if (st.role === "primary" && fk?.ready) return s;
+      } catch {
+        // stopped or frozen
+      }
+    }
+    await sleep(50);
+  }
+  throw new Error(`no primary with a ready Faktory within ${timeoutMs} ms`);
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error("timeout")), ms))]);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

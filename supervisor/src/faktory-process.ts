@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect } from "node:net";
+import type { Logger } from "./log";
+
+export interface FaktoryProcessOptions {
+  readonly command: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Where Faktory's job port answers once it is up. */
+  readonly host: string;
+  readonly port: number;
+  readonly stopTimeoutMs: number;
+  readonly log: Logger;
+  /** Called with the new pid when Faktory answers, and with null when it has exited. */
+  readonly onState?: (state: { running: boolean; ready: boolean; pid: number | null }) => void;
+}
+
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 5_000;
+
+/**
+ * The Faktory child while this pod is primary: start it, restart it with backoff if it exits on its
+ * own, stop it with TERM then KILL after a bound. The child stays in the supervisor's process group:
+ * when the container (or a test playing a node) stops or kills the group, both go together.
+ */
+export class FaktoryProcess {
+  private child: ChildProcess | null = null;
+  private wanted = false;
+  private exited: Promise<void> = Promise.resolve();
+  private restartTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private ready = false;
+  private generation = 0;
+  /** Times Faktory exited on its own while wanted and was scheduled to start again. */
+  restarts = 0;
+
+  constructor(private readonly opts: FaktoryProcessOptions) {}
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Starts Faktory and resolves when it answers on its job port (or when asked to stop meanwhile). */
+  async start(epoch: number): Promise<void> {
+    this.wanted = true;
+    this.failures = 0;
+    await this.spawnOnce(epoch);
+  }
+
+  private async spawnOnce(epoch: number): Promise<void> {
+    if (!this.wanted || this.child) return;
+    const gen = ++this.generation;
+    const [cmd, ...args] = this.opts.command;
+    const child = spawn(cmd, args, { env: this.opts.env, stdio: ["ignore", "inherit", "inherit"] });
+    this.child = child;
+    this.ready = false;
+    const startedAt = Date.now();
+    this.exited = new Promise<void>((resolve) => {
+      child.once("exit", (code, signal) => {
+        if (this.child === child) this.child = null;
+        this.ready = false;
+        this.opts.log.info("faktory.exited", { epoch, pid: child.pid, code, signal, at: Date.now() });
+        this.opts.onState?.({ running: false, ready: false, pid: null });
+        resolve();
+        if (this.wanted && gen === this.generation) this.scheduleRestart(epoch, Date.now() - startedAt);
+      });
+      child.once("error", (err) => {
+        this.opts.log.error("faktory.spawn_failed", { epoch, error: err.message });
+        if (this.child === child) this.child = null;
+        resolve();
+        if (this.wanted && gen === this.generation) this.scheduleRestart(epoch, 0);
+      });
+    });
+    this.opts.log.info("faktory.spawned", { epoch, pid: child.pid, at: startedAt });
+    this.opts.onState?.({ running: true, ready: false, pid: child.pid ?? null });
+    const answered = await this.waitUntilAnswering(child);
+    if (answered && this.child === child) {
+      this.ready = true;
+      this.failures = 0;
+      this.opts.log.info("faktory.ready", {
+        epoch,
+        pid: child.pid,
+        bootMs: Date.now() - startedAt,
+        at: Date.now(),
+      });
+      this.opts.onState?.({ running: true, ready: true, pid: child.pid ?? null });
+    }
+  }
+
+  private scheduleRestart(epoch: number, ranMs: number): void {
+    // A child that ran a while before dying is not crash-looping: start the backoff over.
+    if (ranMs > 30_000) this.failures = 0;
+    this.failures++;
+    this.restarts++;
+    const delay = Math.min(BACKOFF_MIN_MS * 2 ** (this.failures - 1), BACKOFF_MAX_MS);
+    this.opts.log.warn("faktory.restart_scheduled", { epoch, inMs: delay, failures: this.failures });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.spawnOnce(epoch);
+    }, delay);
+  }
+
+  private async waitUntilAnswering(child: ChildProcess): Promise<boolean> {
+    for (;;) {
+      if (this.child !== child || child.exitCode !== null || child.signalCode !== null) return false;
+      if (await greets(this.opts.host, this.opts.port)) return true;
+      await sleep(25);
+    }
+  }
+
+  /** Forwards SIGHUP so Faktory reloads its config (cron) without a failover. */
+  reload(): boolean {
+    if (!this.child?.pid) return false;
+    try {
+      process.kill(this.child.pid, "SIGHUP");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** TERM, then KILL the whole process group after stopTimeout. Resolves once Faktory has exited. */
+  async stop(): Promise<void> {
+    this.wanted = false;
+    this.generation++;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const child = this.child;
+    if (!child?.pid) return;
+    const pid = child.pid;
+    signal(pid, "SIGTERM");
+    const killTimer = setTimeout(() => {
+      this.opts.log.warn("faktory.kill", { pid, afterMs: this.opts.stopTimeoutMs });
+      signal(pid, "SIGKILL");
+    }, this.opts.stopTimeoutMs);
+    await this.exited;
+    clearTimeout(killTimer);
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** True when something on host:port sends Faktory's "+HI" greeting. */
+export function greets(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    let buf = "";
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.on("data", (d) => {
+      buf += d.toString("latin1");
+      if (buf.includes("\r\n")) done(buf.startsWith("+HI "));
+    });
+    sock.on("error", () => done(false));
+    sock.on("close", () => done(buf.startsWith("+HI ")));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

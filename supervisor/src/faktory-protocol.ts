@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Just enough of Faktory's wire protocol for the router to move an idle client connection from one
+ * Faktory to the next: where replies end, where commands end, and how to redo the HELLO.
+ */
+
+/**
+ * Length in bytes of the first complete RESP reply in buf (from offset), or 0 if incomplete.
+ * Faktory replies with simple strings, errors, integers and bulk strings; arrays are handled anyway.
+ */
+export function replyLength(buf: Buffer, offset = 0): number {
+  if (offset >= buf.length) return 0;
+  const eol = buf.indexOf("\r\n", offset);
+  if (eol < 0) return 0;
+  const type = buf[offset];
+  const lineEnd = eol + 2;
+  switch (type) {
+    case 0x2b: // +
+    case 0x2d: // -
+    case 0x3a: // :
+      return lineEnd - offset;
+    case 0x24: {
+      // $
+      const n = Number(buf.toString("latin1", offset + 1, eol));
+      if (!Number.isInteger(n)) throw new Error("bad bulk length");
+      if (n < 0) return lineEnd - offset;
+      const end = lineEnd + n + 2;
+      return end <= buf.length ? end - offset : 0;
+    }
+    case 0x2a: {
+      // *
+      const n = Number(buf.toString("latin1", offset + 1, eol));
+      if (!Number.isInteger(n)) throw new Error("bad array length");
+      let pos = lineEnd;
+      for (let i = 0; i < n; i++) {
+        const len = replyLength(buf, pos);
+        if (len === 0) return 0;
+        pos += len;
+      }
+      return pos - offset;
+    }
+    default:
+      throw new Error(`unexpected reply type ${JSON.stringify(String.fromCharCode(type))}`);
+  }
+}
+
+/**
+ * The reply Faktory sends to a command it read after shutdown began, without running it: such a
+ * command can safely be sent again to the next primary.
+ */
+export function isShutdownRefusal(reply: Buffer): boolean {
+  return reply.toString("latin1").startsWith("-ERR shutdown in progress");
+}
+
+export interface Greeting {
+  readonly v: number;
+  /** Hash iterations and salt, present when the server has a password. */
+  readonly i?: number;
+  readonly s?: string;
+}
+
+/** Parses "+HI {...}\r\n"; null if it is not a Faktory greeting. */
+export function parseGreeting(reply: Buffer): Greeting | null {
+  const text = reply.toString("utf8");
+  if (!text.startsWith("+HI ")) return null;
+  try {
+    const g = JSON.parse(text.slice(4).trim()) as Greeting;
+    return typeof g.v === "number" ? g : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Faktory's password hash: sha256(password + salt), re-hashed (over the raw digest) iterations - 1 times. */
+export function passwordHash(password: string, salt: string, iterations: number): string {
+  let digest = createHash("sha256")
+    .update(password + salt)
+    .digest();
+  for (let i = 1; i < iterations; i++) digest = createHash("sha256").update(digest).digest();
+  return digest.toString("hex");
+}
+
+/**
+ * Rewrites a client's HELLO line for a new server greeting: same client identity (wid, labels, …), a
+ * password hash for the new salt. Returns null when the server wants a password we do not know.
+ */
+export function rewriteHello(
+  helloLine: string,
+  greeting: Greeting,
+  password: string | undefined,
+): string | null {
+  const json = helloLine.replace(/^HELLO\s+/, "").trim();
+  const hello = JSON.parse(json) as Record<string, unknown>;
+  delete hello.pwdhash;
+  if (greeting.s !== undefined) {
+    if (password === undefined) return null;
+    const iterations = (hello.v as number) >= 2 ? (greeting.i ?? 1) : 1;
+    hello.pwdhash = passwordHash(password, greeting.s, iterations);
+  }
+  return `HELLO ${JSON.stringify(hello)}\r\n`;
+}

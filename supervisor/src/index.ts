@@ -1,0 +1,23 @@
+// The pure pieces, for tests and for other modules (the Kubernetes component reads the defaults).
+export { ConfigError, parseConfig, redactUrl, defaultAdvertiseHost, type SupervisorConfig } from "./config";
+export {
+  ACQUIRE_LUA,
+  RENEW_LUA,
+  RELEASE_LUA,
+  leaseKeys,
+  parseLeaseValue,
+  splitHostPort,
+  joinHostPort,
+  type LeaseValue,
+} from "./lease-scripts";
+export { Elector, systemClock, type Clock, type LeaseStore, type ElectorHooks, type Role } from "./elector";
+export {
+  replyLength,
+  rewriteHello,
+  passwordHash,
+  parseGreeting,
+  isShutdownRefusal,
+} from "./faktory-protocol";
+export { renderMetrics } from "./metrics";
+export { redact } from "./log";
+export { RedisLease, redisOptions } from "./redis-lease";

@@ -4,7 +4,8 @@
  * same shape: `<Type> "<name>": <arg> <what is wrong> (got <value>)`.
  */
 export function argError(type: string, name: string, message: string): Error {
-  return new Error(`${type} "${name}": ${message}`);
+  const shortType = type.split(":").pop() ?? type;
+  return new Error(`${shortType} "${name}": ${message}`);
 }
 
 export function show(value: unknown): string {

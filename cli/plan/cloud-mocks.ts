@@ -43,6 +43,10 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com`,
         port: 6379,
       };
+    case "aws:elasticache/parameterGroup:ParameterGroup":
+    case "aws:elasticache/subnetGroup:SubnetGroup":
+      // Autonamed: the provider returns the generated name, which the replication group references.
+      return { ...inputs, name: inputs.name ?? name };
     case "aws:ec2/vpc:Vpc":
       return { ...inputs, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${name}` };
     case "eks:index:Cluster":
@@ -66,6 +70,7 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       return {
         ...inputs,
         ref: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}@sha256:${"a".repeat(64)}`,
+        digest: `sha256:${"a".repeat(64)}`,
       };
     case "kubernetes:core/v1:Service": {
       // The AWS Load Balancer Controller writes the NLB's DNS name into a LoadBalancer Service's status.

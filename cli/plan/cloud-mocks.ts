@@ -47,6 +47,10 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
     case "aws:elasticache/subnetGroup:SubnetGroup":
       // Autonamed: the provider returns the generated name, which the replication group references.
       return { ...inputs, name: inputs.name ?? name };
+    case "aws:iam/role:Role":
+      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` };
+    case "aws:iam/policy:Policy":
+      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` };
     case "aws:ec2/vpc:Vpc":
       return { ...inputs, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${name}` };
     case "eks:index:Cluster":

@@ -73,6 +73,17 @@ export function crossKeyProblems(
       allowed: `must not be set together with ${k("kubeconfig")}: use an existing cluster or create one, not both`,
     });
   }
+  if (
+    edition === "enterprise" &&
+    secrets.kubeconfig !== undefined &&
+    config.redis.sourceSecurityGroupIds === undefined
+  ) {
+    problems.push({
+      key: k("redis.sourceSecurityGroupIds"),
+      received: "nothing",
+      allowed: `is required with ${k("kubeconfig")} (an existing cluster): the security groups of the nodes or pods that may reach Redis on 6379`,
+    });
+  }
   if (config.cluster !== undefined) {
     const { minNodes, desiredNodes, maxNodes } = config.cluster;
     if (!(minNodes <= desiredNodes && desiredNodes <= maxNodes)) {

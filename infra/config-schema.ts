@@ -96,6 +96,14 @@ export const redisSchema = z
       .default("cache.r7g.large"),
     nodes: int("the number of cache nodes (1 primary + replicas)", 1, 6).default(2),
     snapshotRetentionDays: int("the days of snapshots kept", 0, 35).default(7),
+    sourceSecurityGroupIds: z
+      .array(
+        z
+          .string()
+          .regex(/^sg-[0-9a-f]{8,17}$/, { message: "must list security group ids such as sg-0123abcd" }),
+      )
+      .min(1, { message: "must list at least one security group id" })
+      .optional(),
   })
   .strict();
 

@@ -163,7 +163,7 @@ describe("parseStackConfig", () => {
     [
       "unknown nested key",
       { "faktory-ha:redis": '{"nodez":2}' },
-      "faktory-ha:redis.nodez: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays",
+      "faktory-ha:redis.nodez: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays, sourceSecurityGroupIds",
     ],
     [
       "unquoted EKS version",
@@ -232,12 +232,19 @@ describe("parseStackConfig", () => {
     ]);
   });
 
+  it("rejects an existing cluster without the security groups allowed to reach Redis", () => {
+    expect(problemsOf({ ...prod, "faktory-ha:kubeconfig": "apiVersion: v1" })).toEqual([
+      "faktory-ha:redis.sourceSecurityGroupIds: got nothing; is required with faktory-ha:kubeconfig (an existing cluster): the security groups of the nodes or pods that may reach Redis on 6379",
+    ]);
+  });
+
   it("rejects both an existing kubeconfig and a cluster to create", () => {
     expect(
       problemsOf({
         ...prod,
         "faktory-ha:kubeconfig": "apiVersion: v1",
         "faktory-ha:cluster": '{"minNodes":2}',
+        "faktory-ha:redis": '{"sourceSecurityGroupIds":["sg-0a1b2c3d"]}',
       }),
     ).toEqual([
       'faktory-ha:cluster: got {"minNodes":2}; must not be set together with faktory-ha:kubeconfig: use an existing cluster or create one, not both',

@@ -1,0 +1,130 @@
+// The program `pulumi up` runs: reads this stack's config once, then composes the components.
+// Everything here is wiring; decisions live in the components and the config rules.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { Cluster, Image, Network, Redis } from "../components/aws";
+import { Faktory } from "../components/k8s";
+import { loadCronFile } from "./cron-file";
+import { imageTag } from "./image-tag";
+import { readStackConfig } from "./read-config";
+
+const config = readStackConfig();
+const cron = loadCronFile(config.cronFile);
+const stack = pulumi.getStack();
+const base = `faktory-${stack}`;
+const tags = { project: "faktory-ha", stack, environment: config.environment };
+const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+
+const network =
+  "vpcId" in config.network
+    ? new Network(`${base}-network`, {
+        vpcId: config.network.vpcId,
+        privateSubnetIds: config.network.privateSubnetIds,
+      })
+    : new Network(`${base}-network`, {
+        azCount: config.network.azCount,
+        cidrBlock: config.network.vpcCidr,
+        natGateways: config.network.natGateways,
+        tags,
+      });
+
+const vpcCidr =
+  "vpcId" in config.network
+    ? aws.ec2.getVpcOutput({ id: config.network.vpcId }).cidrBlock
+    : pulumi.output(config.network.vpcCidr);
+
+const cluster =
+  config.secrets.kubeconfig !== undefined
+    ? new Cluster(`${base}-cluster`, { kubeconfig: pulumi.secret(config.secrets.kubeconfig) })
+    : new Cluster(`${base}-cluster`, {
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        kubernetesVersion: config.cluster?.version ?? "1.31",
+        nodeInstanceType: config.cluster?.instanceType ?? "m6i.large",
+        nodeMinSize: config.cluster?.minNodes ?? 2,
+        nodeDesiredSize: config.cluster?.desiredNodes ?? 3,
+        nodeMaxSize: config.cluster?.maxNodes ?? 6,
+        endpointPublicAccess: (config.cluster?.publicAccessCidrs.length ?? 0) > 0,
+        publicAccessCidrs: config.cluster?.publicAccessCidrs ?? [],
+        tags,
+      });
+
+const enterprise = config.edition === "enterprise";
+
+const redis = enterprise
+  ? new Redis(`${base}-redis`, {
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      // Pods on EKS managed nodes use the node security group; an existing cluster names its own.
+      sourceSecurityGroupIds: config.redis.sourceSecurityGroupIds ?? [
+        cluster.nodeSecurityGroupId.apply((id: string | undefined) => id ?? ""),
+      ],
+      engine: config.redis.engine,
+      ...(config.redis.engineVersion !== undefined ? { engineVersion: config.redis.engineVersion } : {}),
+      nodeType: config.redis.nodeType,
+      numCacheClusters: config.redis.nodes,
+      snapshotRetentionLimit: config.redis.snapshotRetentionDays,
+      tags,
+    })
+  : undefined;
+
+function faktoryImage(): pulumi.Input<string> {
+  if (!enterprise) return config.faktoryImage as string;
+  if (config.image !== undefined) return config.image;
+  const baseImage = config.faktoryImage as string;
+  return new Image(`${base}-image`, {
+    faktoryImage: baseImage,
+    tag: imageTag(process.cwd(), "ha", baseImage, ["supervisor", "package-lock.json"]),
+    tags,
+  }).imageRef;
+}
+
+const registry = config.registry;
+const faktory = new Faktory(
+  base,
+  {
+    edition: config.edition,
+    image: faktoryImage(),
+    secondaries: config.secondaries,
+    namespace: config.namespace,
+    ...(redis ? { redisUrl: redis.url } : {}),
+    ...(config.secrets.password !== undefined ? { password: secret(config.secrets.password) } : {}),
+    ...(config.secrets.license !== undefined ? { license: secret(config.secrets.license) } : {}),
+    ...(registry && config.secrets.registryPassword !== undefined
+      ? {
+          registryCredentials: {
+            server: registry.server,
+            username: registry.username,
+            password: pulumi.secret(config.secrets.registryPassword),
+          },
+        }
+      : {}),
+    cron,
+    ...(config.statsd
+      ? {
+          statsd: {
+            location: config.statsd.address,
+            tags: config.statsd.tags,
+            ...(config.statsd.namespace !== undefined ? { namespace: config.statsd.namespace } : {}),
+          },
+        }
+      : {}),
+    webUi: config.webUi,
+    vpcCidrs: [vpcCidr],
+    ...(config.allowedCidrs.length > 0 ? { allowedCidrs: config.allowedCidrs } : {}),
+    allowedNamespaces: config.allowedNamespaces,
+    lease: config.lease,
+  },
+  { provider: cluster.provider },
+);
+
+export const environment = config.environment;
+export const edition = config.edition;
+export const clusterName = cluster.clusterName;
+export const kubeconfig = pulumi.secret(cluster.kubeconfig);
+export const redisEndpoint = redis ? redis.primaryEndpoint : "embedded (oss edition)";
+export const faktoryNamespace = faktory.namespace;
+/** FAKTORY_URL for workers inside the cluster. */
+export const faktoryUrl = faktory.inClusterUrl;
+/** FAKTORY_URL for producers and workers in the VPC, through the internal NLB. */
+export const faktoryNlbUrl = faktory.loadBalancerUrl;

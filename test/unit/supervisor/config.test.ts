@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, redactUrl } from "../../../supervisor/src/config";
+
+const base = { REDIS_URL: "redis://redis:6379" };
+const cmd = ["--", "faktory", "-b", ":17419"];
+const opts = { hostname: () => "faktory-0", advertiseHost: () => "10.0.0.7", readFile: () => "from-file\n" };
+
+function parse(env: Record<string, string>, argv: string[] = cmd) {
+  return parseConfig({ ...base, ...env }, argv, opts);
+}
+
+function errorOf(env: Record<string, string | undefined>, argv: string[] = cmd): string {
+  try {
+    parseConfig(env as NodeJS.ProcessEnv, argv, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = parse({});
+    expect(c).toEqual({
+      redisUrl: "redis://redis:6379",
+      id: "faktory-0",
+      advertiseHost: "10.0.0.7",
+      port: 7419,
+      webPort: 7420,
+      healthPort: 7421,
+      internalPort: 17419,
+      internalWebPort: 17420,
+      bindHost: "0.0.0.0",
+      keyPrefix: "faktory-ha",
+      leaseTtlMs: 10_000,
+      renewIntervalMs: 2_000,
+      renewDeadlineMs: 6_000,
+      pollMs: 500,
+      routerHoldMs: 15_000,
+      stopTimeoutMs: 3_000,
+      configDir: "/etc/faktory/conf.d",
+      faktoryPassword: undefined,
+      command: ["faktory", "-b", ":17419"],
+    });
+  });
+
+  it("reads every variable", () => {
+    const c = parse({
+      REDIS_URL: "rediss://:pw@cache.example:6380/2",
+      FAKTORY_HA_ID: "pod-1",
+      FAKTORY_HA_ADVERTISE_HOST: "10.1.2.3",
+      FAKTORY_HA_PORT: "1",
+      FAKTORY_HA_WEB_PORT: "2",
+      FAKTORY_HA_HEALTH_PORT: "3",
+      FAKTORY_HA_INTERNAL_PORT: "4",
+      FAKTORY_HA_INTERNAL_WEB_PORT: "5",
+      FAKTORY_HA_KEY_PREFIX: "prod:faktory",
+      FAKTORY_HA_LEASE_TTL_MS: "3000",
+      FAKTORY_HA_RENEW_INTERVAL_MS: "500",
+      FAKTORY_HA_RENEW_DEADLINE_MS: "1500",
+      FAKTORY_HA_POLL_MS: "100",
+      FAKTORY_HA_ROUTER_HOLD_MS: "0",
+      FAKTORY_HA_STOP_TIMEOUT_MS: "1000",
+      FAKTORY_HA_CONFIG_DIR: "/conf",
+      FAKTORY_PASSWORD: "/run/secrets/pw",
+    });
+    expect(c).toMatchObject({
+      redisUrl: "rediss://:pw@cache.example:6380/2",
+      id: "pod-1",
+      advertiseHost: "10.1.2.3",
+      port: 1,
+      webPort: 2,
+      healthPort: 3,
+      internalPort: 4,
+      internalWebPort: 5,
+      keyPrefix: "prod:faktory",
+      leaseTtlMs: 3000,
+      renewIntervalMs: 500,
+      renewDeadlineMs: 1500,
+      pollMs: 100,
+      routerHoldMs: 0,
+      stopTimeoutMs: 1000,
+      configDir: "/conf",
+      faktoryPassword: "from-file",
+    });
+  });
+
+  it("takes the command after --, or the whole argv without it", () => {
+    expect(parse({}, ["faktory", "-e", "production"]).command).toEqual(["faktory", "-e", "production"]);
+    expect(parse({}, ["--", "faktory", "--", "x"]).command).toEqual(["faktory", "--", "x"]);
+  });
+
+  it("keeps a plain FAKTORY_PASSWORD as is", () => {
+    expect(parse({ FAKTORY_PASSWORD: "pw" }).faktoryPassword).toBe("pw");
+  });
+
+  const cases: [string, Record<string, string | undefined>, string[] | undefined, string][] = [
+    ["missing command", base, ["--"], "no Faktory command: start as `faktory-ha-supervisor -- faktory"],
+    ["missing REDIS_URL", {}, undefined, "REDIS_URL is required: e.g. rediss://:password@my-redis:6379"],
+    [
+      "unparseable REDIS_URL",
+      { REDIS_URL: "not a url" },
+      undefined,
+      'REDIS_URL="<unparseable url>" is not a URL',
+    ],
+    [
+      "wrong scheme",
+      { REDIS_URL: "http://x:1" },
+      undefined,
+      'REDIS_URL has scheme "http:": allowed redis: or rediss: (TLS)',
+    ],
+    ["bad database", { REDIS_URL: "redis://x:1/abc" }, undefined, 'REDIS_URL database "abc" is not a number'],
+    [
+      "bad id",
+      { ...base, FAKTORY_HA_ID: "-bad id" },
+      undefined,
+      'FAKTORY_HA_ID="-bad id" is invalid: allowed letters, digits',
+    ],
+    [
+      "bad prefix",
+      { ...base, FAKTORY_HA_KEY_PREFIX: "a b" },
+      undefined,
+      'FAKTORY_HA_KEY_PREFIX="a b" is invalid',
+    ],
+    [
+      "bad advertise host",
+      { ...base, FAKTORY_HA_ADVERTISE_HOST: "a/b" },
+      undefined,
+      'FAKTORY_HA_ADVERTISE_HOST="a/b" is not a host name or IP',
+    ],
+    [
+      "non-numeric port",
+      { ...base, FAKTORY_HA_PORT: "http" },
+      undefined,
+      'FAKTORY_HA_PORT="http" is not a whole number of (a TCP port)',
+    ],
+    [
+      "port out of range",
+      { ...base, FAKTORY_HA_WEB_PORT: "70000" },
+      undefined,
+      "FAKTORY_HA_WEB_PORT=70000 is out of range: a TCP port is 1..65535",
+    ],
+    [
+      "port zero",
+      { ...base, FAKTORY_HA_HEALTH_PORT: "0" },
+      undefined,
+      "FAKTORY_HA_HEALTH_PORT=0 is out of range",
+    ],
+    [
+      "duplicate port",
+      { ...base, FAKTORY_HA_INTERNAL_PORT: "7419" },
+      undefined,
+      "FAKTORY_HA_INTERNAL_PORT=7419 is the same port as FAKTORY_HA_PORT: each port must differ",
+    ],
+    [
+      "fractional timing",
+      { ...base, FAKTORY_HA_POLL_MS: "1.5" },
+      undefined,
+      'FAKTORY_HA_POLL_MS="1.5" is not a whole number of milliseconds',
+    ],
+    [
+      "ttl in seconds by mistake",
+      { ...base, FAKTORY_HA_LEASE_TTL_MS: "10" },
+      undefined,
+      "FAKTORY_HA_LEASE_TTL_MS=10 is out of range: allowed 1000..3600000 milliseconds",
+    ],
+    [
+      "hold too long",
+      { ...base, FAKTORY_HA_ROUTER_HOLD_MS: "3600001" },
+      undefined,
+      "FAKTORY_HA_ROUTER_HOLD_MS=3600001 is out of range: allowed 0..3600000 milliseconds",
+    ],
+    [
+      "renew interval not below deadline",
+      { ...base, FAKTORY_HA_RENEW_INTERVAL_MS: "6000" },
+      undefined,
+      "FAKTORY_HA_RENEW_INTERVAL_MS=6000 must be less than FAKTORY_HA_RENEW_DEADLINE_MS=6000 (renewInterval < renewDeadline < ttl)",
+    ],
+    [
+      "deadline not below ttl",
+      { ...base, FAKTORY_HA_RENEW_DEADLINE_MS: "10000" },
+      undefined,
+      "FAKTORY_HA_RENEW_DEADLINE_MS=10000 must be less than FAKTORY_HA_LEASE_TTL_MS=10000 (renewInterval < renewDeadline < ttl)",
+    ],
+    [
+      "stop timeout leaves no margin",
+      { ...base, FAKTORY_HA_STOP_TIMEOUT_MS: "4000" },
+      undefined,
+      "FAKTORY_HA_STOP_TIMEOUT_MS=4000 is too long: FAKTORY_HA_RENEW_DEADLINE_MS (6000) + stop timeout must be less than FAKTORY_HA_LEASE_TTL_MS (10000)",
+    ],
+  ];
+  it.each(cases)("rejects %s with a message naming the variable", (_name, env, argv, message) => {
+    expect(errorOf(env, argv ?? cmd)).toContain(message);
+  });
+
+  it("reports an unreadable password file", () => {
+    expect(() =>
+      parseConfig({ ...base, FAKTORY_PASSWORD: "/nope" }, cmd, {
+        ...opts,
+        readFile: () => {
+          throw new Error("ENOENT");
+        },
+      }),
+    ).toThrow("FAKTORY_PASSWORD points to /nope, which cannot be read");
+  });
+
+  it("never echoes a REDIS_URL password in an error", () => {
+    const msg = errorOf({ REDIS_URL: "redis://:hunter2@x:1/abc" });
+    expect(msg).not.toContain("hunter2");
+  });
+});
+
+describe("redactUrl", () => {
+  it("masks password and user", () => {
+    expect(redactUrl("rediss://admin:hunter2@cache:6380/0")).toBe("rediss://***:***@cache:6380/0");
+    expect(redactUrl("redis://:hunter2@cache:6379")).toBe("redis://:***@cache:6379");
+    expect(redactUrl("redis://cache:6379")).toBe("redis://cache:6379");
+  });
+});

@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  isShutdownRefusal,
+  parseGreeting,
+  passwordHash,
+  replyLength,
+  rewriteHello,
+} from "../../../supervisor/src/faktory-protocol";
+import { renderMetrics } from "../../../supervisor/src/metrics";
+import { redact } from "../../../supervisor/src/log";
+
+const b = (s: string) => Buffer.from(s, "latin1");
+
+describe("replyLength", () => {
+  it.each([
+    ["+OK\r\n", 5],
+    ["-ERR nope\r\n", 11],
+    [":42\r\n", 5],
+    ["$-1\r\n", 5],
+    ["$5\r\nhello\r\n", 11],
+    ["*2\r\n+a\r\n$1\r\nb\r\n", 15],
+  ])("measures %j", (text, len) => {
+    expect(replyLength(b(text))).toBe(len);
+    expect(replyLength(b(text + "+OK\r\n"))).toBe(len);
+  });
+
+  it("returns 0 for every incomplete prefix", () => {
+    const whole = '$11\r\n{"jid":"x"}\r\n';
+    for (let i = 0; i < whole.length; i++) expect(replyLength(b(whole.slice(0, i)))).toBe(0);
+    expect(replyLength(b(whole))).toBe(whole.length);
+  });
+
+  it("reads from an offset", () => {
+    expect(replyLength(b("+OK\r\n$2\r\nab\r\n"), 5)).toBe(8);
+  });
+
+  it("rejects garbage", () => {
+    expect(() => replyLength(b("?\r\n"))).toThrow('unexpected reply type "?"');
+  });
+});
+
+describe("handshake", () => {
+  it("parses greetings with and without a password", () => {
+    expect(parseGreeting(b('+HI {"v":2}\r\n'))).toEqual({ v: 2 });
+    expect(parseGreeting(b('+HI {"v":2,"i":4321,"s":"abc"}\r\n'))).toEqual({ v: 2, i: 4321, s: "abc" });
+    expect(parseGreeting(b("+OK\r\n"))).toBeNull();
+  });
+
+  it("hashes like Faktory: sha256(password+salt), then re-hashes the raw digest", () => {
+    const once = createHash("sha256").update("pwsalt").digest();
+    expect(passwordHash("pw", "salt", 1)).toBe(once.toString("hex"));
+    const twice = createHash("sha256").update(once).digest("hex");
+    expect(passwordHash("pw", "salt", 2)).toBe(twice);
+  });
+
+  it("rewrites a HELLO for a new salt and keeps the client's identity", () => {
+    const hello = 'HELLO {"hostname":"h","wid":"w1","pid":7,"labels":["node"],"v":2,"pwdhash":"old"}\r\n';
+    const out = rewriteHello(hello, { v: 2, i: 3, s: "s2" }, "pw")!;
+    expect(out.endsWith("\r\n")).toBe(true);
+    const parsed = JSON.parse(out.slice(6)) as Record<string, unknown>;
+    expect(parsed).toEqual({
+      hostname: "h",
+      wid: "w1",
+      pid: 7,
+      labels: ["node"],
+      v: 2,
+      pwdhash: passwordHash("pw", "s2", 3),
+    });
+  });
+
+  it("drops the hash for a server without a password, and gives up without the password", () => {
+    const hello = 'HELLO {"hostname":"h","v":2,"pwdhash":"old"}\r\n';
+    expect(JSON.parse(rewriteHello(hello, { v: 2 }, undefined)!.slice(6))).toEqual({ hostname: "h", v: 2 });
+    expect(rewriteHello(hello, { v: 2, i: 1, s: "x" }, undefined)).toBeNull();
+  });
+
+  it("recognises only Faktory's not-run shutdown reply as safe to resend", () => {
+    expect(isShutdownRefusal(b("-ERR shutdown in progress\r\n"))).toBe(true);
+    expect(isShutdownRefusal(b("-ERR redis: client is closed\r\n"))).toBe(false);
+  });
+});
+
+describe("metrics and logs", () => {
+  it("renders Prometheus text with role, failovers, router connections and renew latency", () => {
+    const stats = { active: 3, total: 10, held: 1, migrated: 2, closedOnChange: 4, holdTimeouts: 0 };
+    const text = renderMetrics({
+      role: "primary",
+      epoch: 7,
+      failovers: 2,
+      faktoryRestarts: 1,
+      redisUp: true,
+      renewLatencyMs: [1, 2, 3, 100],
+      routers: { faktory: stats },
+    });
+    expect(text).toContain('faktory_ha_role{role="primary"} 1\n');
+    expect(text).toContain('faktory_ha_role{role="secondary"} 0\n');
+    expect(text).toContain("faktory_ha_epoch 7\n");
+    expect(text).toContain("faktory_ha_failovers_total 2\n");
+    expect(text).toContain('faktory_ha_router_connections{router="faktory"} 3\n');
+    expect(text).toContain('faktory_ha_router_migrated_total{router="faktory"} 2\n');
+    expect(text).toContain('faktory_ha_lease_renew_seconds{quantile="0.5"} 0.003\n');
+    expect(text).toContain('faktory_ha_lease_renew_seconds{quantile="0.99"} 0.1\n');
+    expect(text).toContain("faktory_ha_lease_renew_seconds_count 4\n");
+  });
+
+  it("redacts credentials in any URL in a log line", () => {
+    expect(redact('{"e":"connect rediss://default:hunter2@cache:6380 failed"}')).toBe(
+      '{"e":"connect rediss://***:***@cache:6380 failed"}',
+    );
+    expect(redact("redis://:pw@x:1")).toBe("redis://***:***@x:1");
+  });
+});

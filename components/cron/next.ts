@@ -90,6 +90,8 @@ export function findDstDrift(jobs: readonly CronJob[], options: DstOptions = {})
       if (!beforeUtc || beforeUtc < now || !afterUtc || afterUtc >= end) continue;
       const before = { utc: beforeUtc, local: localTime(beforeUtc, zone) };
       const after = { utc: afterUtc, local: localTime(afterUtc, zone) };
+      // A job idle across the change (say, January only) can meet the same offset on both sides.
+      if (before.local.offsetMinutes === after.local.offsetMinutes) continue;
       const label = jobLabel(job, index);
       const message =
         `${label}: schedule ${JSON.stringify(job.schedule)} runs in UTC, so its time in ${zone} shifts ` +

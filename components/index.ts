@@ -9,3 +9,6 @@ export type {
   ResourceSettings,
   StatsdSettings,
 } from "./k8s";
+
+// faktory-ha:aws — Network, Cluster (EKS + AWS Load Balancer Controller), Redis (ElastiCache), Image (ECR).
+export * from "./aws";

@@ -78,7 +78,7 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
   if (edition === "enterprise") {
     if (args.redisUrl === undefined) errors.push(`redisUrl is required with edition "enterprise"`);
     if (args.license === undefined) errors.push(`license is required with edition "enterprise"`);
-  } else {
+  } else if (edition === "oss") {
     if (args.redisUrl !== undefined) {
       errors.push(
         `redisUrl is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"`,

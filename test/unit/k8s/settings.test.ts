@@ -1,0 +1,257 @@
+import { describe, expect, it } from "vitest";
+import { imagePinningError, resolveSettings } from "../../../components/k8s/settings";
+import type { FaktoryArgs } from "../../../components/k8s/types";
+
+const enterprise: FaktoryArgs = {
+  image: "repo/faktory-ha:1.9.4",
+  redisUrl: "rediss://:token@redis:6379",
+  license: "license",
+  vpcCidrs: ["10.0.0.0/16"],
+};
+const oss: FaktoryArgs = { edition: "oss", image: "contribsys/faktory:1.9.4", vpcCidrs: ["10.0.0.0/16"] };
+
+const errorOf = (name: string, args: FaktoryArgs): string => {
+  try {
+    resolveSettings(name, args);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "(no error)";
+};
+const one = (message: string) => `invalid Faktory args:\n  - ${message}`;
+
+describe("resolveSettings defaults", () => {
+  it("fills every default for enterprise", () => {
+    expect(resolveSettings("prod", enterprise)).toEqual({
+      edition: "enterprise",
+      secondaries: 1,
+      replicas: 2,
+      createNamespace: true,
+      webUi: false,
+      serviceName: "faktory",
+      lease: {
+        ttlMs: 10000,
+        renewIntervalMs: 2000,
+        renewDeadlineMs: 6000,
+        pollMs: 500,
+        routerHoldMs: 15000,
+        stopTimeoutMs: 3000,
+        keyPrefix: "faktory-ha",
+      },
+      liveness: {
+        periodSeconds: 2,
+        failureThreshold: 3,
+        timeoutSeconds: 1,
+        terminationGracePeriodSeconds: 1,
+      },
+      terminationGracePeriodSeconds: 30,
+      deregistrationDelaySeconds: 15,
+      runAsUser: 1000,
+    });
+  });
+  it("defaults oss to a single server", () => {
+    expect(resolveSettings("dev", oss)).toMatchObject({ edition: "oss", secondaries: 0, replicas: 1 });
+  });
+  it("accepts the tightest valid timings", () => {
+    // 3 × 2 + 1 + 1 = 8 s < 9 s; grace 3 s + 5 s = 8 s.
+    const args = {
+      ...enterprise,
+      lease: { ttlMs: 9000, stopTimeoutMs: 2500 },
+      liveness: { periodSeconds: 3, failureThreshold: 2 },
+      terminationGracePeriodSeconds: 8,
+    };
+    expect(() => resolveSettings("prod", args)).not.toThrow();
+  });
+});
+
+describe("resolveSettings errors (exact messages)", () => {
+  const cases: [string, string, FaktoryArgs, string][] = [
+    [
+      "name too long",
+      "a".repeat(41),
+      enterprise,
+      `name="${"a".repeat(41)}" must be a DNS label of at most 40 characters (lowercase letters, digits, "-")`,
+    ],
+    [
+      "name not a DNS label",
+      "Prod_1",
+      enterprise,
+      `name="Prod_1" must be a DNS label of at most 40 characters (lowercase letters, digits, "-")`,
+    ],
+    [
+      "unknown edition",
+      "x",
+      { ...enterprise, edition: "pro" as never },
+      `edition="pro" is unknown: use "enterprise" or "oss"`,
+    ],
+    [
+      "negative secondaries",
+      "x",
+      { ...enterprise, secondaries: -1 },
+      "secondaries=-1 is invalid: use a whole number from 0 to 10",
+    ],
+    [
+      "huge secondaries",
+      "x",
+      { ...enterprise, secondaries: 11 },
+      "secondaries=11 is invalid: use a whole number from 0 to 10",
+    ],
+    [
+      "fractional secondaries",
+      "x",
+      { ...enterprise, secondaries: 1.5 },
+      "secondaries=1.5 is invalid: use a whole number from 0 to 10",
+    ],
+    [
+      "secondaries with oss",
+      "x",
+      { ...oss, secondaries: 2 },
+      `secondaries=2 is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"`,
+    ],
+    [
+      "enterprise without redisUrl",
+      "x",
+      { ...enterprise, redisUrl: undefined },
+      `redisUrl is required with edition "enterprise"`,
+    ],
+    [
+      "enterprise without license",
+      "x",
+      { ...enterprise, license: undefined },
+      `license is required with edition "enterprise"`,
+    ],
+    [
+      "oss with redisUrl",
+      "x",
+      { ...oss, redisUrl: "redis://r:6379" },
+      `redisUrl is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"`,
+    ],
+    [
+      "oss with cron",
+      "x",
+      { ...oss, cron: [{ schedule: "* * * * *", job: { type: "T" } }] },
+      `cron (1 jobs) needs Faktory Enterprise: remove it or use edition "enterprise"`,
+    ],
+    [
+      "oss with statsd",
+      "x",
+      { ...oss, statsd: { location: "agent:8125" } },
+      `statsd needs Faktory Enterprise: remove it or use edition "enterprise"`,
+    ],
+    [
+      "bad service name",
+      "x",
+      { ...enterprise, serviceName: "Faktory" },
+      `serviceName="Faktory" is not a DNS label (lowercase letters, digits, "-", max 63)`,
+    ],
+    [
+      "statsd without port",
+      "x",
+      { ...enterprise, statsd: { location: "agent" } },
+      `statsd.location="agent" must be "host:port"`,
+    ],
+    [
+      "non-integer timing",
+      "x",
+      { ...enterprise, lease: { pollMs: 0.5 } },
+      "lease.pollMs=0.5 must be a whole number of milliseconds ≥ 0",
+    ],
+    [
+      "bad key prefix",
+      "x",
+      { ...enterprise, lease: { keyPrefix: "a b" } },
+      `lease.keyPrefix="a b" is invalid: letters, digits, ":", ".", "_", "-" (max 64)`,
+    ],
+    [
+      "renew deadline ≥ ttl",
+      "x",
+      { ...enterprise, lease: { renewDeadlineMs: 10000 } },
+      "lease timings must satisfy renewIntervalMs (2000) < renewDeadlineMs (10000) < ttlMs (10000)",
+    ],
+    [
+      "renew interval ≥ deadline",
+      "x",
+      { ...enterprise, lease: { renewIntervalMs: 6000 } },
+      "lease timings must satisfy renewIntervalMs (6000) < renewDeadlineMs (6000) < ttlMs (10000)",
+    ],
+    [
+      "stop timeout outlives the lease",
+      "x",
+      { ...enterprise, lease: { stopTimeoutMs: 4000 } },
+      "lease.stopTimeoutMs=4000 is too long: lease.renewDeadlineMs (6000) + lease.stopTimeoutMs must be less than lease.ttlMs (10000), so Faktory is stopped before the lease can expire",
+    ],
+    [
+      "liveness slower than the lease",
+      "x",
+      { ...enterprise, liveness: { periodSeconds: 10, failureThreshold: 3 } },
+      "liveness is too slow for the lease: liveness.periodSeconds (10) × liveness.failureThreshold (3) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 32 s must be less than lease.ttlMs (10000 ms), so a frozen supervisor and its Faktory are killed before a standby takes over",
+    ],
+    [
+      "liveness exactly at the ttl",
+      "x",
+      { ...enterprise, liveness: { periodSeconds: 2, failureThreshold: 4 } },
+      "liveness is too slow for the lease: liveness.periodSeconds (2) × liveness.failureThreshold (4) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 10 s must be less than lease.ttlMs (10000 ms), so a frozen supervisor and its Faktory are killed before a standby takes over",
+    ],
+    [
+      "liveness zero",
+      "x",
+      { ...enterprise, liveness: { timeoutSeconds: 0 } },
+      "liveness.timeoutSeconds=0 must be a whole number ≥ 1",
+    ],
+    [
+      "grace shorter than the handover",
+      "x",
+      { ...enterprise, terminationGracePeriodSeconds: 7 },
+      "terminationGracePeriodSeconds=7 is too short: it must be at least lease.stopTimeoutMs (3000 ms) + 5 s = 8 s, so the primary stops Faktory and releases the lease before it is killed",
+    ],
+    [
+      "deregistration delay out of range",
+      "x",
+      { ...enterprise, deregistrationDelaySeconds: 3601 },
+      "deregistrationDelaySeconds=3601 must be a whole number from 0 to 3600",
+    ],
+    [
+      "root user",
+      "x",
+      { ...enterprise, runAsUser: 0 },
+      "runAsUser=0 must be a non-root UID (a whole number ≥ 1)",
+    ],
+  ];
+  it.each(cases)("%s", (_label, name, args, message) => {
+    expect(errorOf(name, args)).toBe(one(message));
+  });
+
+  it("lists every problem at once", () => {
+    expect(errorOf("x", { ...oss, secondaries: 1, statsd: { location: "a:1" } })).toBe(
+      `invalid Faktory args:\n  - secondaries=1 is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"\n  - statsd needs Faktory Enterprise: remove it or use edition "enterprise"`,
+    );
+  });
+
+  it("does not apply the lease bound to oss (no lease there)", () => {
+    expect(() => resolveSettings("dev", { ...oss, liveness: { periodSeconds: 10 } })).not.toThrow();
+  });
+});
+
+describe("imagePinningError", () => {
+  const digest = `sha256:${"b".repeat(64)}`;
+  it.each([
+    ["repo/faktory-ha:1.9.4", undefined],
+    ["registry:5000/team/faktory-ha:v2", undefined],
+    [`repo/faktory-ha@${digest}`, undefined],
+    [`repo/faktory-ha:1.9.4@${digest}`, undefined],
+    [
+      "repo/faktory-ha",
+      `image="repo/faktory-ha" is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`,
+    ],
+    [
+      "registry:5000/faktory-ha",
+      `image="registry:5000/faktory-ha" is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`,
+    ],
+    [
+      "contribsys/faktory:latest",
+      `image="contribsys/faktory:latest" is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`,
+    ],
+  ])("%s", (image, expected) => {
+    expect(imagePinningError(image)).toBe(expected);
+  });
+});

@@ -44,8 +44,10 @@ const cluster =
         nodeMinSize: config.cluster?.minNodes ?? 2,
         nodeDesiredSize: config.cluster?.desiredNodes ?? 3,
         nodeMaxSize: config.cluster?.maxNodes ?? 6,
-        endpointPublicAccess: (config.cluster?.publicAccessCidrs.length ?? 0) > 0,
-        publicAccessCidrs: config.cluster?.publicAccessCidrs ?? [],
+        // Private endpoint only, unless the stack names the CIDRs allowed to reach the public one.
+        ...(config.cluster && config.cluster.publicAccessCidrs.length > 0
+          ? { endpointPublicAccess: true, publicAccessCidrs: config.cluster.publicAccessCidrs }
+          : { endpointPublicAccess: false }),
         tags,
       });
 

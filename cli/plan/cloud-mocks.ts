@@ -32,11 +32,16 @@ const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 const AZS = [`${REGION}a`, `${REGION}b`, `${REGION}c`];
 
+/** What the stand-in returns as a generated password; the plan redacts any string containing it. */
+export function generatedSecret(resourceName: string): string {
+  return `generated-${resourceName}-secret-value`;
+}
+
 /** Outputs a real provider would return that the components read back. */
 function stateFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
-      return { ...inputs, result: `generated-${name}-secret-value` };
+      return { ...inputs, result: generatedSecret(name) };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
       return {
         ...inputs,
@@ -76,6 +81,12 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         ref: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}@sha256:${"a".repeat(64)}`,
         digest: `sha256:${"a".repeat(64)}`,
       };
+    case "kubernetes:core/v1:Secret": {
+      // Without metadata.name the Kubernetes provider auto-names: `<resource name>-<8 random chars>`.
+      const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+      if (metadata.name !== undefined) return { ...inputs };
+      return { ...inputs, metadata: { ...metadata, name: `${name}-0a1b2c3d` } };
+    }
     case "kubernetes:core/v1:Service": {
       // The AWS Load Balancer Controller writes the NLB's DNS name into a LoadBalancer Service's status.
       const spec = inputs.spec as { type?: string } | undefined;
@@ -232,14 +243,41 @@ export function unwrapSecrets(value: unknown): unknown {
   return value;
 }
 
-/** Replaces every secret-wrapped input with a marker, for anything shown or written. */
-export function redactSecrets(value: unknown, marker = "[secret]"): unknown {
-  if (isSecretWrapper(value)) return marker;
-  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, marker));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, marker)]));
+/**
+ * Replaces secrets with a marker, for anything shown or written: a secret-wrapped scalar, and any
+ * string that contains one of `knownSecrets`. A wrapped object or array (Pulumi marks a whole
+ * structure secret when one value inside it is) is opened and scrubbed leaf by leaf, so the rest
+ * stays readable.
+ */
+export function redactSecrets(
+  value: unknown,
+  knownSecrets: readonly string[] = [],
+  marker = "[secret]",
+): unknown {
+  const redact = (v: unknown): unknown => {
+    if (isSecretWrapper(v)) {
+      return v.value !== null && typeof v.value === "object" ? redact(v.value) : marker;
+    }
+    if (typeof v === "string") return knownSecrets.some((s) => s.length > 0 && v.includes(s)) ? marker : v;
+    if (Array.isArray(v)) return v.map(redact);
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    return v;
+  };
+  return redact(value);
+}
+
+/** Every scalar found inside a secret wrapper whose content is a scalar (a genuinely secret value). */
+export function secretScalars(value: unknown, found: Set<string> = new Set()): Set<string> {
+  if (isSecretWrapper(value)) {
+    if (value.value !== null && typeof value.value === "object") secretScalars(value.value, found);
+    else if (value.value !== undefined && value.value !== null) found.add(String(value.value));
+  } else if (Array.isArray(value)) {
+    value.forEach((v) => secretScalars(v, found));
+  } else if (value !== null && typeof value === "object") {
+    Object.values(value).forEach((v) => secretScalars(v, found));
   }
-  return value;
+  return found;
 }
 
 /** Whether a value holds a secret-wrapped input anywhere inside. */

@@ -60,6 +60,11 @@ export interface ClusterArgs {
    */
   readonly nodeInstanceType?: pulumi.Input<string>;
   /**
+   * Root volume size of each node in GiB (encrypted gp3).
+   * @default 50
+   */
+  readonly nodeDiskSizeGiB?: pulumi.Input<number>;
+  /**
    * Node group minimum size (≥ 1).
    * @default 2
    */
@@ -154,6 +159,7 @@ export class Cluster extends pulumi.ComponentResource {
     const endpointPublicAccess = args.endpointPublicAccess ?? false;
     const enabledClusterLogTypes = args.enabledClusterLogTypes ?? ["api", "audit", "authenticator"];
     const nodeInstanceType = args.nodeInstanceType ?? "t3.large";
+    const nodeDiskSizeGiB = args.nodeDiskSizeGiB ?? 50;
     const nodeMinSize = args.nodeMinSize ?? 2;
     const nodeDesiredSize = args.nodeDesiredSize ?? 3;
     const nodeMaxSize = args.nodeMaxSize ?? 6;
@@ -212,6 +218,36 @@ export class Cluster extends pulumi.ComponentResource {
             parent,
           ),
       );
+      // IMDSv2 only, with a hop limit of 1 so pods cannot reach the node role's credentials (pods
+      // get AWS access through IRSA; the LB controller is given region and VPC explicitly), and an
+      // encrypted root volume whatever the account's EBS default.
+      const launchTemplate = new aws.ec2.LaunchTemplate(
+        `${name}-nodes`,
+        {
+          metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+          blockDeviceMappings: [
+            {
+              deviceName: "/dev/xvda",
+              ebs: {
+                volumeSize: nodeDiskSizeGiB,
+                volumeType: "gp3",
+                encrypted: "true",
+                deleteOnTermination: "true",
+              },
+            },
+          ],
+          tagSpecifications: [
+            {
+              resourceType: "instance",
+              tags: pulumi
+                .output(tags)
+                .apply((t) => ({ ...t, Name: `${name}-node` }) as Record<string, string>),
+            },
+          ],
+          tags,
+        },
+        parent,
+      );
       const nodeGroup = new eks.ManagedNodeGroup(
         `${name}-nodes`,
         {
@@ -219,6 +255,10 @@ export class Cluster extends pulumi.ComponentResource {
           nodeRole,
           subnetIds: args.privateSubnetIds,
           instanceTypes: [nodeInstanceType],
+          launchTemplate: {
+            id: launchTemplate.id,
+            version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+          },
           scalingConfig: { minSize: nodeMinSize, desiredSize: nodeDesiredSize, maxSize: nodeMaxSize },
           tags,
         },
@@ -322,6 +362,7 @@ function validateClusterArgs(name: string, args: ClusterArgs): "create" | "exist
         "publicAccessCidrs",
         "enabledClusterLogTypes",
         "nodeInstanceType",
+        "nodeDiskSizeGiB",
         "nodeMinSize",
         "nodeDesiredSize",
         "nodeMaxSize",

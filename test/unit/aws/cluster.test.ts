@@ -49,6 +49,7 @@ describe("Cluster (new EKS cluster)", () => {
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment prod-node-cni",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment prod-node-ecr",
         "eks:index:ManagedNodeGroup prod-nodes",
+        "aws:ec2/launchTemplate:LaunchTemplate prod-nodes",
         "aws:iam/policy:Policy prod-lbc-policy",
         "aws:iam/role:Role prod-lbc-role",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment prod-lbc-policy",
@@ -82,6 +83,16 @@ describe("Cluster (new EKS cluster)", () => {
       instanceTypes: ["t3.large"],
       scalingConfig: { minSize: 2, desiredSize: 3, maxSize: 6 },
     });
+    expect(nodes.launchTemplate).toEqual({ id: "prod-nodes-id", version: expect.any(String) });
+    expect(one("aws:ec2/launchTemplate:LaunchTemplate", "prod-nodes")).toMatchObject({
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+      ],
+    });
     expect(nodes.cluster).toBeDefined();
     expect(nodes.nodeRole).toBeDefined();
     expect(
@@ -89,7 +100,7 @@ describe("Cluster (new EKS cluster)", () => {
         one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `prod-node-${r}`),
       ),
     ).toEqual([
-      expect.objectContaining({ policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }),
+      { role: "prod-node-role", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" },
       expect.objectContaining({ policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" }),
       expect.objectContaining({ policyArn: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" }),
     ]);

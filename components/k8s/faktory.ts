@@ -1,6 +1,5 @@
 // Resource wiring for `faktory-ha:k8s:Faktory`. Every manifest comes from a pure builder in this
 // directory; this file only resolves Inputs, creates the children and exposes the outputs.
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -105,27 +104,23 @@ export class Faktory extends pulumi.ComponentResource {
       secretValues[SECRET_KEYS.redisUrl] = args.redisUrl as pulumi.Input<string>;
       secretValues[SECRET_KEYS.license] = args.license as pulumi.Input<string>;
     }
-    const secretData = pulumi.secret(pulumi.all(secretValues));
-    const secretName = `${name}-secrets`;
+    // Auto-named on purpose: env from a Secret is read at container start, so a changed value must
+    // reach the pods as a new Secret name in the pod template, which rolls them one by one. Pulumi
+    // creates the new Secret before the StatefulSet moves to it and deletes the old one after.
     const secret = new k8s.core.v1.Secret(
       `${name}-secret`,
-      { metadata: { name: secretName, namespace, labels }, type: "Opaque", stringData: secretData },
-      // A fixed name cannot be created before the old one is deleted.
-      { ...child, deleteBeforeReplace: true },
+      {
+        metadata: { namespace, labels },
+        type: "Opaque",
+        stringData: pulumi.secret(pulumi.all(secretValues)),
+      },
+      child,
     );
-    // Env from a Secret is read at container start: a content hash on the pod template rolls the
-    // pods when a value changes. It stays a Pulumi secret (it is derived from secrets).
-    const secretChecksum = secretData.apply((data) =>
-      createHash("sha256")
-        .update(JSON.stringify(Object.entries(data).sort()))
-        .digest("hex")
-        .slice(0, 32),
-    );
+    const secretName = secret.metadata.name;
 
-    let pullSecretName: string | undefined;
+    let pullSecretName: pulumi.Output<string> | undefined;
     if (args.registryCredentials) {
       const creds = args.registryCredentials;
-      pullSecretName = `${name}-registry`;
       const dockerConfig = pulumi
         .all([creds.server, creds.username, creds.password])
         .apply(([server, username, pw]) =>
@@ -135,15 +130,15 @@ export class Faktory extends pulumi.ComponentResource {
             },
           }),
         );
-      new k8s.core.v1.Secret(
+      pullSecretName = new k8s.core.v1.Secret(
         `${name}-registry`,
         {
-          metadata: { name: pullSecretName, namespace, labels },
+          metadata: { namespace, labels },
           type: "kubernetes.io/dockerconfigjson",
           stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) },
         },
-        { ...child, deleteBeforeReplace: true },
-      );
+        child,
+      ).metadata.name;
     }
 
     // A fixed name and no checksum annotation: a change is written to the same ConfigMap, kubelet
@@ -161,8 +156,17 @@ export class Faktory extends pulumi.ComponentResource {
     );
 
     const statefulSet = pulumi
-      .all([namespace, args.image, requests, limits, storageSize, args.storageClassName, secretChecksum])
-      .apply(([ns, image, req, lim, size, storageClassName, checksum]) => {
+      .all([
+        namespace,
+        args.image,
+        requests,
+        limits,
+        storageSize,
+        args.storageClassName,
+        secretName,
+        pullSecretName,
+      ])
+      .apply(([ns, image, req, lim, size, storageClassName, secretRef, pullSecretRef]) => {
         const error = imagePinningError(image);
         if (error) throw new Error(error);
         const manifest = buildStatefulSet({
@@ -172,11 +176,11 @@ export class Faktory extends pulumi.ComponentResource {
           edition,
           replicas: settings.replicas,
           image,
-          env: buildEnv({ edition, secretName, lease: settings.lease }),
+          env: buildEnv({ edition, secretName: secretRef, lease: settings.lease }),
           serviceName: settings.serviceName,
           serviceAccountName: name,
           configMapName,
-          imagePullSecretName: pullSecretName,
+          imagePullSecretName: pullSecretRef,
           liveness: settings.liveness,
           readiness: DEFAULTS.readiness,
           terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
@@ -185,8 +189,6 @@ export class Faktory extends pulumi.ComponentResource {
           storage: { size, storageClassName },
           labels: extraLabels,
         });
-        const template = (manifest.spec as { template: { metadata: Record<string, unknown> } }).template;
-        template.metadata.annotations = { "faktory-ha.dev/secret-checksum": checksum };
         return manifest;
       });
     const workload = new k8s.apps.v1.StatefulSet(

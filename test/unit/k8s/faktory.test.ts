@@ -219,7 +219,7 @@ describe("Faktory (enterprise)", () => {
       ["internal-web", 17420],
     ]);
     const env = Object.fromEntries(c.env.map((e: Any) => [e.name, e.value ?? e.valueFrom]));
-    const ref = (key: string) => ({ secretKeyRef: { name: "prod-secrets", key } });
+    const ref = (key: string) => ({ secretKeyRef: { name: "prod-secret-0a1b2c3d", key } });
     expect(env).toEqual({
       REDIS_URL: ref("REDIS_URL"),
       FAKTORY_PASSWORD: ref("FAKTORY_PASSWORD"),
@@ -284,7 +284,7 @@ describe("Faktory (enterprise)", () => {
       (plain(named("prod", T.serviceAccount, "prod-service-account")) as Any).automountServiceAccountToken,
     ).toBe(false);
     expect(pod.terminationGracePeriodSeconds).toBe(30);
-    expect(pod.imagePullSecrets).toEqual([{ name: "prod-registry" }]);
+    expect(pod.imagePullSecrets).toEqual([{ name: "prod-registry-0a1b2c3d" }]);
     for (const r of runtime.ofType(T.statefulSet)) {
       for (const container of (plain(r) as Any).spec.template.spec.containers) {
         expect(container.imagePullPolicy, r.name).not.toBe("Always");
@@ -313,24 +313,27 @@ describe("Faktory (enterprise)", () => {
       '[statsd]\nlocation = "datadog-agent.monitoring:8125"\nnamespace = "faktory"\ntags = ["env:prod"]\n',
     );
     // No checksum of the ConfigMap on the pods: a config change must not restart them.
-    const annotations = (plain(named("prod", T.statefulSet, "prod-statefulset")) as Any).spec.template
-      .metadata.annotations;
-    expect(Object.keys(annotations)).toEqual(["faktory-ha.dev/secret-checksum"]);
+    const template = (plain(named("prod", T.statefulSet, "prod-statefulset")) as Any).spec.template;
+    expect(template.metadata.annotations).toBeUndefined();
   });
 
-  it("rolls the pods when a secret value changes (checksum of the Secret on the pod template)", () => {
-    const checksum = (n: string) =>
-      (plain(named(n, T.statefulSet, `${n}-statefulset`)) as Any).spec.template.metadata.annotations[
-        "faktory-ha.dev/secret-checksum"
-      ];
-    expect(checksum("prod")).toMatch(/^[0-9a-f]{32}$/);
-    expect(checksum("prod")).not.toBe(checksum("other"));
+  it("rolls the pods when a secret value changes: env refers to the auto-named Secret's generated name", () => {
+    const envNames = (n: string) =>
+      new Set(
+        (plain(named(n, T.statefulSet, `${n}-statefulset`)) as Any).spec.template.spec.containers[0].env
+          .filter((e: Any) => e.valueFrom?.secretKeyRef)
+          .map((e: Any) => e.valueFrom.secretKeyRef.name),
+      );
+    expect([...envNames("prod")]).toEqual(["prod-secret-0a1b2c3d"]);
+    expect([...envNames("other")]).toEqual(["other-secret-0a1b2c3d"]);
+    expect((plain(named("prod", T.configMap, "prod-conf-d")) as Any).metadata.name).toBe("prod-conf-d");
   });
 
   it("keeps every secret in Secrets only: not in any ConfigMap, literal env value or annotation", () => {
     const secret = plain(named("prod", T.secret, "prod-secret")) as Any;
     expect(secret.type).toBe("Opaque");
-    expect(secret.metadata.name).toBe("prod-secrets");
+    // Auto-named (no metadata.name): a changed value becomes a new name in the pod template.
+    expect(secret.metadata.name).toBeUndefined();
     expect(secret.stringData).toEqual({ REDIS_URL, FAKTORY_PASSWORD: PASSWORD, FAKTORY_LICENSE: LICENSE });
     expect(containsSecret(named("prod", T.secret, "prod-secret").inputs)).toBe(true);
     const registry = plain(named("prod", T.secret, "prod-registry")) as Any;
@@ -501,7 +504,7 @@ describe("Faktory (oss)", () => {
     expect(c.env).toEqual([
       {
         name: "FAKTORY_PASSWORD",
-        valueFrom: { secretKeyRef: { name: "dev-secrets", key: "FAKTORY_PASSWORD" } },
+        valueFrom: { secretKeyRef: { name: "dev-secret-0a1b2c3d", key: "FAKTORY_PASSWORD" } },
       },
     ]);
     expect(c.ports.map((p: Any) => p.containerPort)).toEqual([7419, 7420]);

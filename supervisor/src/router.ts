@@ -21,6 +21,8 @@ export interface RouterOptions {
 }
 
 export interface RouterStats {
+  /** Commands (Faktory) forwarded, per lease epoch of the primary that got them. */
+  commandsByEpoch: Record<number, number>;
   active: number;
   total: number;
   held: number;
@@ -41,6 +43,7 @@ const DRAIN_REPLY_MS = 3_000;
  */
 export class Router {
   readonly stats: RouterStats = {
+    commandsByEpoch: {},
     active: 0,
     total: 0,
     held: 0,
@@ -52,8 +55,26 @@ export class Router {
   private target: RouteTarget | null = null;
   private readonly sessions = new Set<Session>();
   private waiters = new Set<() => void>();
+  private guard: (target: RouteTarget) => boolean = () => true;
 
   constructor(private readonly opts: RouterOptions) {}
+
+  /**
+   * Checked synchronously before every forwarded command and connection. The supervisor uses it to
+   * refuse its own Faktory once its lease may have lapsed: after a freeze, socket events can run before
+   * the timer that would demote it.
+   */
+  setGuard(guard: (target: RouteTarget) => boolean): void {
+    this.guard = guard;
+  }
+
+  usable(target: RouteTarget | null): target is RouteTarget {
+    return target !== null && this.guard(target);
+  }
+
+  countCommand(epoch: number): void {
+    this.stats.commandsByEpoch[epoch] = (this.stats.commandsByEpoch[epoch] ?? 0) + 1;
+  }
 
   get holdMs(): number {
     return this.opts.holdMs;
@@ -153,6 +174,10 @@ export class Router {
         }
         const target = this.target ?? (await this.waitForTarget(remaining));
         if (!target || !isAlive()) continue;
+        if (!this.guard(target)) {
+          await sleep(RETRY_CONNECT_MS);
+          continue;
+        }
         const sock = await tryConnect(target.host, target.port, Math.min(remaining, 1_000));
         if (sock) {
           if (this.target === target && isAlive()) return { sock, target };
@@ -304,8 +329,9 @@ class FaktorySession implements Session {
       this.upstream?.end();
       return;
     }
-    if (this.phase === "open" && !this.moving && this.upstream) {
+    if (this.phase === "open" && !this.moving && this.upstream && !this.guarded()) {
       this.inFlight.push(line);
+      this.router.countCommand(this.epoch);
       this.upstream.write(line);
     } else if (
       this.phase === "greeting" &&
@@ -390,11 +416,21 @@ class FaktorySession implements Session {
   }
 
   private flushHeld(): void {
-    while (this.held.length && this.phase === "open" && !this.moving && this.upstream) {
+    while (this.held.length && this.phase === "open" && !this.moving && this.upstream && !this.guarded()) {
       const line = this.held.shift()!;
       this.inFlight.push(line);
+      this.router.countCommand(this.epoch);
       this.upstream.write(line);
     }
+  }
+
+  /** True (and the session starts moving) when the current primary may no longer be used. */
+  private guarded(): boolean {
+    const target = this.router.currentTarget();
+    if (target && target.epoch === this.epoch && this.router.usable(target)) return false;
+    this.moving = true;
+    queueMicrotask(() => this.maybeMove());
+    return true;
   }
 
   private onUpstreamClosed(sock: Socket): void {

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { redactUrl, type SupervisorConfig } from "./config";
 import { watchConfigDir } from "./config-watcher";
-import { Elector, type DemoteReason } from "./elector";
+import { Elector, systemClock, type DemoteReason } from "./elector";
 import { FaktoryProcess, greets } from "./faktory-process";
 import { startHealthServer } from "./health";
 import { joinHostPort, splitHostPort, type LeaseValue } from "./lease-scripts";
@@ -82,7 +82,16 @@ export class Supervisor {
     );
   }
 
+  /** Our own Faktory may take traffic only while our last successful renew is within renewDeadline. */
+  private localLeaseFresh(target: { epoch: number }): boolean {
+    const s = this.elector.snapshot();
+    if (s.lease === null || s.lease.epoch !== target.epoch) return true; // a remote primary fences itself
+    return s.lastRenewOkAt !== null && systemClock.now() - s.lastRenewOkAt < this.cfg.renewDeadlineMs;
+  }
+
   async start(): Promise<void> {
+    this.jobRouter.setGuard((t) => this.localLeaseFresh(t));
+    this.webRouter.setGuard((t) => this.localLeaseFresh(t));
     this.log.info("supervisor.starting", {
       redis: redactUrl(this.cfg.redisUrl),
       advertise: this.cfg.advertiseHost,

@@ -83,7 +83,15 @@ describe("handshake", () => {
 
 describe("metrics and logs", () => {
   it("renders Prometheus text with role, failovers, router connections and renew latency", () => {
-    const stats = { active: 3, total: 10, held: 1, migrated: 2, closedOnChange: 4, holdTimeouts: 0 };
+    const stats = {
+      commandsByEpoch: {},
+      active: 3,
+      total: 10,
+      held: 1,
+      migrated: 2,
+      closedOnChange: 4,
+      holdTimeouts: 0,
+    };
     const text = renderMetrics({
       role: "primary",
       epoch: 7,

@@ -1,0 +1,162 @@
+import { Client, type JobPayload } from "faktory-worker";
+import type { Redis } from "ioredis";
+
+/** What producers and workers did, to compare with what Redis still holds. */
+export class Ledger {
+  /** jid → time the PUSH was answered OK. */
+  readonly pushed = new Map<string, number>();
+  readonly pushErrors: { at: number; error: string }[] = [];
+  /** jid → number of times a worker got it from FETCH. */
+  readonly runs = new Map<string, number>();
+  readonly ackErrors: { at: number; error: string }[] = [];
+
+  /** Longest time between two consecutive successful PUSHes inside [from, to]. */
+  maxPushGap(from = 0, to = Infinity): number {
+    const times = [...this.pushed.values()].filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+    let gap = 0;
+    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+    return gap;
+  }
+}
+
+export function client(port: number, password: string | undefined, wid?: string): Client {
+  return new Client({ host: "127.0.0.1", port, password, wid, poolSize: 2 });
+}
+
+export interface Loop {
+  stop(): Promise<void>;
+}
+
+/** PUSHes jobs one after another until stopped (a request/response loop, like an API handler). */
+export function producer(ledger: Ledger, c: Client, queue: string, extra: Partial<JobPayload> = {}): Loop {
+  let running = true;
+  const done = (async () => {
+    let n = 0;
+    while (running) {
+      try {
+        const jid = await c.push({ jobtype: "e2e", queue, args: [n++], ...extra });
+        ledger.pushed.set(jid, Date.now());
+      } catch (e) {
+        ledger.pushErrors.push({ at: Date.now(), error: String(e) });
+        await sleep(20);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+/** FETCHes through one client and ACKs through another (different connections, maybe different routers). */
+export function worker(ledger: Ledger, fetcher: Client, acker: Client, queue: string): Loop {
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      let job: JobPayload | null;
+      try {
+        job = await fetcher.fetch(queue);
+      } catch {
+        await sleep(20);
+        continue;
+      }
+      if (!job) continue;
+      ledger.runs.set(job.jid, (ledger.runs.get(job.jid) ?? 0) + 1);
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          await acker.ack(job.jid);
+          break;
+        } catch (e) {
+          ledger.ackErrors.push({ at: Date.now(), error: String(e) });
+          await sleep(50);
+        }
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+/** jids Faktory still holds in Redis for a later run: queue, reservations, retries, scheduled, dead. */
+export async function jidsInRedis(
+  redis: Redis,
+  queue: string,
+): Promise<{ queued: Set<string>; working: Set<string>; other: Set<string> }> {
+  const fromJson = (items: string[], pick: (o: Record<string, unknown>) => unknown) =>
+    new Set(
+      items.map((s) => {
+        const o = JSON.parse(s) as Record<string, unknown>;
+        return String(pick(o));
+      }),
+    );
+  const queued = fromJson(await redis.lrange(queue, 0, -1), (o) => o.jid);
+  const working = fromJson(
+    await redis.zrange("working", 0, -1),
+    (o) => (o.job as Record<string, unknown>).jid,
+  );
+  const other = new Set<string>();
+  for (const set of ["retries", "scheduled", "dead"]) {
+    for (const jid of fromJson(await redis.zrange(set, 0, -1), (o) => o.jid)) other.add(jid);
+  }
+  return { queued, working, other };
+}
+
+export interface Audit {
+  pushed: number;
+  ran: number;
+  duplicates: number;
+  /** Pushed, never run, and no longer anywhere in Redis. */
+  lost: string[];
+  /** Pushed, not run yet, still in Redis (will run). */
+  pending: number;
+  pushErrors: number;
+  ackErrors: number;
+}
+
+export async function audit(ledger: Ledger, redis: Redis, queue: string): Promise<Audit> {
+  const held = await jidsInRedis(redis, queue);
+  const lost: string[] = [];
+  let pending = 0;
+  for (const jid of ledger.pushed.keys()) {
+    if (ledger.runs.has(jid)) continue;
+    if (held.queued.has(jid) || held.working.has(jid) || held.other.has(jid)) pending++;
+    else lost.push(jid);
+  }
+  let duplicates = 0;
+  for (const n of ledger.runs.values()) if (n > 1) duplicates += n - 1;
+  return {
+    pushed: ledger.pushed.size,
+    ran: [...ledger.pushed.keys()].filter((j) => ledger.runs.has(j)).length,
+    duplicates,
+    lost,
+    pending,
+    pushErrors: ledger.pushErrors.length,
+    ackErrors: ledger.ackErrors.length,
+  };
+}
+
+/** Waits until every pushed job ran, or nothing new ran for idleMs. */
+export async function drain(ledger: Ledger, idleMs: number, maxMs: number): Promise<void> {
+  const start = Date.now();
+  let last = -1;
+  let lastChange = Date.now();
+  while (Date.now() - start < maxMs) {
+    const ran = [...ledger.pushed.keys()].filter((j) => ledger.runs.has(j)).length;
+    if (ran === ledger.pushed.size) return;
+    if (ran !== last) {
+      last = ran;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > idleMs) return;
+    await sleep(100);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

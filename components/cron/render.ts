@@ -25,7 +25,8 @@ function sorted(value: JsonValue): JsonValue {
 
 function entry(job: CronJob): Record<string, unknown> {
   const spec = job.job;
-  // Faktory's documented key order: type, args, queue, retry, reserve_for, then the custom table.
+  // Faktory's documented key order: type, args, queue, retry, reserve_for, custom. smol-toml then
+  // writes tables (custom, an args array made only of tables) after the plain keys, as TOML needs.
   const table: Record<string, unknown> = { type: spec.type };
   if (spec.args !== undefined) table.args = spec.args.map(sorted);
   if (spec.queue !== undefined) table.queue = spec.queue;

@@ -65,6 +65,11 @@ export class Network extends pulumi.ComponentResource {
   public readonly publicSubnetIds: pulumi.Output<string[]>;
   /** The VPC CIDR when the component created the VPC; undefined for an existing VPC. */
   public readonly vpcCidrBlock: pulumi.Output<string | undefined>;
+  /**
+   * The AZ of each private subnet, in the same order, when the component created the VPC;
+   * undefined for an existing VPC. Give it to Redis `availabilityZones`.
+   */
+  public readonly availabilityZones: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     const existing = validateNetworkArgs(name, args);
@@ -80,6 +85,7 @@ export class Network extends pulumi.ComponentResource {
       this.privateSubnetIds = pulumi.output(existing.privateSubnetIds);
       this.publicSubnetIds = pulumi.output(args.publicSubnetIds ?? []);
       this.vpcCidrBlock = pulumi.output(undefined);
+      this.availabilityZones = pulumi.output(undefined);
       this.registerOutputs({
         vpcId: this.vpcId,
         privateSubnetIds: this.privateSubnetIds,
@@ -191,11 +197,13 @@ export class Network extends pulumi.ComponentResource {
     this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
     this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
     this.vpcCidrBlock = vpc.cidrBlock;
+    this.availabilityZones = pulumi.all(azNames);
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,
       publicSubnetIds: this.publicSubnetIds,
       vpcCidrBlock: this.vpcCidrBlock,
+      availabilityZones: this.availabilityZones,
     });
   }
 }

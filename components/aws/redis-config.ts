@@ -59,3 +59,13 @@ export function encodeUserinfo(value: string): string {
 export function redisUrl(host: string, port: number, token: string): string {
   return `rediss://:${encodeUserinfo(token)}@${host}:${port}`;
 }
+
+/**
+ * Preferred AZ per node, round-robin over `zones` (primary first), so two nodes never share an AZ
+ * while there are AZs left. Undefined when no zones are given (ElastiCache then picks).
+ */
+export function spreadOverZones(zones: readonly string[] | undefined, nodes: number): string[] | undefined {
+  const distinct = [...new Set(zones ?? [])];
+  if (distinct.length === 0) return undefined;
+  return [...Array(nodes).keys()].map((i) => distinct[i % distinct.length]);
+}

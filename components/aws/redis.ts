@@ -10,6 +10,7 @@ import {
   SUPPORTED_MAJORS,
   parameterGroupFamily,
   redisUrl,
+  spreadOverZones,
 } from "./redis-config";
 import { argError, requireDnsLabel, requireInteger, requireOneOf, show } from "./validate";
 
@@ -26,6 +27,12 @@ export interface RedisArgs {
    * managed nodes use the node's security group). One ingress rule per entry; nothing else is admitted.
    */
   readonly sourceSecurityGroupIds: readonly pulumi.Input<string>[];
+  /**
+   * AZs to place the nodes in, round-robin (primary in the first), e.g. `network.availabilityZones`.
+   * The subnet group must have a subnet in each.
+   * @default undefined (ElastiCache chooses; Multi-AZ puts replicas in other AZs than the primary when it can)
+   */
+  readonly availabilityZones?: pulumi.Input<pulumi.Input<string>[] | undefined>;
   /**
    * `"redis"` (7.x) or `"valkey"` (7.x, 8.x).
    * @default "redis"
@@ -174,6 +181,9 @@ export class Redis extends pulumi.ComponentResource {
         port: PORT,
         clusterMode: "disabled",
         numCacheClusters,
+        preferredCacheClusterAzs: pulumi
+          .output(args.availabilityZones)
+          .apply((zones) => spreadOverZones(zones, numCacheClusters)),
         automaticFailoverEnabled: true,
         multiAzEnabled: true,
         atRestEncryptionEnabled: true,

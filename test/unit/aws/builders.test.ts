@@ -8,6 +8,7 @@ import {
   isValidAuthToken,
   parameterGroupFamily,
   redisUrl,
+  spreadOverZones,
 } from "../../../components/aws/redis-config";
 import { imageRefProblem } from "../../../components/aws/image-ref";
 import {
@@ -139,6 +140,20 @@ describe("redis config", () => {
     expect(decodeURIComponent(parsed.password)).toBe(token);
     expect(parsed.hostname).toBe("master.cache.example.internal");
     expect(parsed.port).toBe("6379");
+  });
+});
+
+describe("spreadOverZones", () => {
+  it.each([
+    [["a", "b", "c"], 2, ["a", "b"]],
+    [["a", "b", "c"], 3, ["a", "b", "c"]],
+    [["a", "b"], 3, ["a", "b", "a"]],
+    [["a", "a", "b"], 2, ["a", "b"]],
+    [["a"], 2, ["a", "a"]],
+    [[], 2, undefined],
+    [undefined, 2, undefined],
+  ])("%j over %i nodes", (zones, nodes, expected) => {
+    expect(spreadOverZones(zones, nodes)).toEqual(expected);
   });
 });
 

@@ -27,6 +27,7 @@ describe("Network", () => {
     expect(privateIds).toEqual(["prod-private-0-id", "prod-private-1-id", "prod-private-2-id"]);
     expect(publicIds).toEqual(["prod-public-0-id", "prod-public-1-id", "prod-public-2-id"]);
     expect(cidr).toBe("10.0.0.0/16");
+    expect(await valueOf(net.availabilityZones)).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
 
     const perAz = (type: string, role: string) => [0, 1, 2].map((i) => `${type} prod-${role}-${i}`);
     expect(inventory(runtime, "prod")).toEqual(
@@ -133,6 +134,7 @@ describe("Network", () => {
     expect(await valueOf(net.privateSubnetIds)).toEqual(["subnet-a", "subnet-b"]);
     expect(await valueOf(net.publicSubnetIds)).toEqual(["subnet-p"]);
     expect(await valueOf(net.vpcCidrBlock)).toBeUndefined();
+    expect(await valueOf(net.availabilityZones)).toBeUndefined();
     await settle(runtime);
     expect(inventory(runtime, "byo")).toEqual([`${TYPE} byo`]);
   });

@@ -69,6 +69,7 @@ describe("Redis", () => {
       applyImmediately: false,
     });
     expect(group.kmsKeyId).toBeUndefined();
+    expect(group.preferredCacheClusterAzs).toBeUndefined();
     expect(group.transitEncryptionMode).toBeUndefined(); // "required" is the default once TLS is on
 
     expect(one("aws:elasticache/parameterGroup:ParameterGroup", "cache-params")).toMatchObject({
@@ -129,6 +130,7 @@ describe("Redis", () => {
       applyImmediately: true,
       kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k",
       authTokenLength: 32,
+      availabilityZones: pulumi.output(["us-east-1a", "us-east-1b"]),
     });
     await valueOf(redis.url);
     await settle(runtime);
@@ -147,6 +149,7 @@ describe("Redis", () => {
       kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k",
       multiAzEnabled: true,
       automaticFailoverEnabled: true,
+      preferredCacheClusterAzs: ["us-east-1a", "us-east-1b", "us-east-1a"],
     });
     expect(one("random:index/randomPassword:RandomPassword", "queue-auth-token")).toMatchObject({
       length: 32,

@@ -88,7 +88,8 @@ describe("Faktory (enterprise)", () => {
     other = new Faktory(
       "other",
       { ...baseArgs, namespace: "prod", createNamespace: false, serviceName: "faktory-other" },
-      { provider },
+      // The other documented way: a providers map, keyed by package.
+      { providers: { kubernetes: provider } },
     );
     await Promise.all([settle(prod), settle(other)]);
   });
@@ -140,6 +141,8 @@ describe("Faktory (enterprise)", () => {
     );
     expect(kube.length).toBe(18); // prod 10, other 8 (no namespace, no pull secret)
     for (const r of kube) expect(r.provider, `${r.type} ${r.name}`).toBe(providerRef);
+    // The Kubernetes provider is not forced onto the random package's password.
+    expect(runtime.one(T.password, "other-password").provider ?? "").not.toContain("kubernetes");
   });
 
   it("renders every Kubernetes object valid against the Kubernetes schema", () => {

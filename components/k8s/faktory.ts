@@ -25,7 +25,9 @@ const specOf = <T>(m: pulumi.Output<Manifest>) => m.apply((o) => o.spec as T);
  * NLB, with its Secret, conf.d ConfigMap, PodDisruptionBudget and NetworkPolicy.
  *
  * Pass the Kubernetes provider as `opts.provider` (or in `opts.providers`): every child is created
- * with `parent: this`, so it inherits that provider.
+ * with `parent: this`, so it inherits that provider. Give that provider `enableConfigMapMutable: true`
+ * so a conf.d change (cron, statsd) is an in-place update; without it the provider replaces the
+ * ConfigMap (deleted, then created under the same name), which the pods also pick up without a restart.
  */
 export class Faktory extends pulumi.ComponentResource {
   /** The namespace everything lives in. */

@@ -151,6 +151,11 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly nodeSecurityGroupId: pulumi.Output<string | undefined>;
   public readonly clusterSecurityGroupId: pulumi.Output<string | undefined>;
   public readonly oidcProviderArn: pulumi.Output<string | undefined>;
+  /**
+   * The controller's Helm release when installed. Put it in `dependsOn` of anything creating a
+   * LoadBalancer Service, so the controller's webhook and IAM role exist first.
+   */
+  public readonly loadBalancerController: k8s.helm.v3.Release | undefined;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const mode = validateClusterArgs(name, args);
@@ -290,6 +295,7 @@ export class Cluster extends pulumi.ComponentResource {
       oidcIssuer = pulumi.output(args.oidcIssuer);
     }
 
+    this.loadBalancerController = undefined;
     if (installLbc) {
       const policy = new aws.iam.Policy(
         `${name}-lbc-policy`,
@@ -319,7 +325,7 @@ export class Cluster extends pulumi.ComponentResource {
         parent,
       );
       const region = aws.getRegionOutput({}, parent).region;
-      new k8s.helm.v3.Release(
+      this.loadBalancerController = new k8s.helm.v3.Release(
         `${name}-lbc`,
         {
           chart: "aws-load-balancer-controller",

@@ -130,6 +130,7 @@ describe("Cluster (new EKS cluster)", () => {
       (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "prod-lbc",
     );
     expect(release?.provider).toMatch(/pulumi:providers:kubernetes::/);
+    expect(await valueOf(cluster.loadBalancerController?.urn as never)).toBe(release?.urn);
     expect(unwrapSecrets(release?.inputs)).toMatchObject({
       chart: "aws-load-balancer-controller",
       version: "1.14.1",
@@ -167,6 +168,7 @@ describe("Cluster (new EKS cluster)", () => {
       scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 },
     });
     expect(inventory(runtime, "dev-lbc")).toEqual([]);
+    expect(cluster.loadBalancerController).toBeUndefined();
     expect(named(runtime, "dev").filter((r) => r.type === "kubernetes:helm.sh/v3:Release")).toEqual([]);
   });
 });

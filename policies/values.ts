@@ -2,7 +2,8 @@
 // that throws UnknownValueError when a value is not known during preview) and the inputs the Pulumi
 // mock runtime recorded (secrets wrapped in a signature object, unknowns as sentinel strings). Every
 // policy reads through `get` so both look the same: plain values, with unknowns as `UNKNOWN`.
-import { UnknownValueError } from "@pulumi/policy";
+// Nothing here imports @pulumi/policy at run time, so the offline evaluator (bundled into the CLI)
+// does not need it.
 
 /** A value that cannot be known before the update (a preview of a resource not yet created). */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -43,6 +44,13 @@ function isSecretWrapper(value: object): boolean {
   }
 }
 
+// @pulumi/policy's UnknownValueError, recognized by the sentinel it carries.
+function isUnknownValueError(e: unknown): boolean {
+  return (
+    e instanceof Error && unknownSentinels.has((e as { unknownTypeSentinel?: unknown }).unknownTypeSentinel)
+  );
+}
+
 /** Normalizes one value: unwraps secrets, maps every kind of unknown to `UNKNOWN`. */
 export function plain(value: unknown): unknown {
   const unwrapped = unwrapSecret(value);
@@ -58,7 +66,7 @@ export function get(root: unknown, ...path: (string | number)[]): unknown {
     try {
       current = plain((current as Record<string | number, unknown>)[key]);
     } catch (e) {
-      if (e instanceof UnknownValueError) return UNKNOWN;
+      if (isUnknownValueError(e)) return UNKNOWN;
       throw e;
     }
   }

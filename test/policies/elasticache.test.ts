@@ -35,19 +35,19 @@ describe("ElastiCache resource policies", () => {
 
   it.each([
     [
-      transitEncryption,
       "transitEncryptionEnabled",
+      transitEncryption,
       false,
       "job payloads and the AUTH token cross the network",
     ],
     [
-      atRestEncryption,
       "atRestEncryptionEnabled",
+      atRestEncryption,
       undefined,
       "job payloads are stored in snapshots and on disk",
     ],
-    [multiAz, "multiAzEnabled", false, "an Availability Zone outage must not take Redis down"],
-  ] as const)("%s reports %s", (policy, property, value, why) => {
+    ["multiAzEnabled", multiAz, false, "an Availability Zone outage must not take Redis down"],
+  ] as const)("requires %s", (property, policy, value, why) => {
     expect(resourceMessages(policy, withProps({ [property]: value }))).toEqual([
       `${label}: ${property} is ${value === undefined ? "not set" : "false"}; it must be true (${why}).`,
     ]);

@@ -37,6 +37,15 @@ describe("policy pack", () => {
     expect(readFileSync(join(pack, "index.ts"), "utf8")).toMatch(/from "\.\/policies";[\s\S]*policies,/);
   });
 
+  it("needs @pulumi/policy at run time only in index.ts (the CLI bundles the evaluator without it)", () => {
+    const runtimeImports = readdirSync(pack).filter((f) =>
+      /^import (?!type )[^;]*from "@pulumi\/policy";/m.test(
+        f.endsWith(".ts") ? readFileSync(join(pack, f), "utf8") : "",
+      ),
+    );
+    expect(runtimeImports).toEqual(["index.ts"]);
+  });
+
   it.each(environments)("ships config/%s.json equal to the evaluator's levels", (environment) => {
     expect(json(join(pack, "config", `${environment}.json`))).toEqual(packConfig(environment));
   });

@@ -8,6 +8,8 @@ export class Ledger {
   readonly pushErrors: { at: number; error: string }[] = [];
   /** jid → number of times a worker got it from FETCH. */
   readonly runs = new Map<string, number>();
+  /** jid → times a worker got it (for explaining duplicates). */
+  readonly runTimes = new Map<string, number[]>();
   readonly ackErrors: { at: number; error: string }[] = [];
 
   /** Longest time between two consecutive successful PUSHes inside [from, to]. */
@@ -64,6 +66,7 @@ export function worker(ledger: Ledger, fetcher: Client, acker: Client, queue: st
       }
       if (!job) continue;
       ledger.runs.set(job.jid, (ledger.runs.get(job.jid) ?? 0) + 1);
+      ledger.runTimes.set(job.jid, [...(ledger.runTimes.get(job.jid) ?? []), Date.now()]);
       for (let attempt = 0; attempt < 50; attempt++) {
         try {
           await acker.ack(job.jid);
@@ -111,6 +114,7 @@ export interface Audit {
   pushed: number;
   ran: number;
   duplicates: number;
+  duplicated: { jid: string; pushedAt?: number; runs: number[]; retried: boolean }[];
   /** Pushed, never run, and no longer anywhere in Redis. */
   lost: string[];
   /** Pushed, not run yet, still in Redis (will run). */
@@ -129,8 +133,20 @@ export async function audit(ledger: Ledger, redis: Redis, queue: string): Promis
     else lost.push(jid);
   }
   let duplicates = 0;
-  for (const n of ledger.runs.values()) if (n > 1) duplicates += n - 1;
+  const duplicated: { jid: string; pushedAt?: number; runs: number[]; retried: boolean }[] = [];
+  for (const [jid, n] of ledger.runs) {
+    if (n > 1) {
+      duplicates += n - 1;
+      duplicated.push({
+        jid,
+        pushedAt: ledger.pushed.get(jid),
+        runs: ledger.runTimes.get(jid) ?? [],
+        retried: held.other.has(jid),
+      });
+    }
+  }
   return {
+    duplicated,
     pushed: ledger.pushed.size,
     ran: [...ledger.pushed.keys()].filter((j) => ledger.runs.has(j)).length,
     duplicates,

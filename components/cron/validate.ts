@@ -149,7 +149,7 @@ function checkJob(raw: unknown, report: Report): void {
     raw.description !== undefined &&
     (typeof raw.description !== "string" || LONE_SURROGATE.test(raw.description))
   ) {
-    report("description", raw.description, "must be a string");
+    report("description", raw.description, "must be a string of valid Unicode");
   }
   if (typeof raw.schedule !== "string") {
     report("schedule", raw.schedule, 'must be a 5-field cron string, e.g. "0 12 * * *"');

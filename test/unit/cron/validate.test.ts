@@ -93,7 +93,7 @@ describe("validateCronJobs: each invalid input, with its message", () => {
       "description not a string",
       [{ ...base, description: 5 }],
       "description",
-      'cron job "report": description must be a string; received 5',
+      'cron job "report": description must be a string of valid Unicode; received 5',
     ],
     [
       "timezone unknown",

@@ -37,6 +37,11 @@ export function generatedSecret(resourceName: string): string {
   return `generated-${resourceName}-secret-value`;
 }
 
+/** Without metadata.name the Kubernetes provider auto-names: `<resource name>-<8 random chars>`. */
+export function kubernetesAutoName(resourceName: string): string {
+  return `${resourceName}-0a1b2c3d`;
+}
+
 /** Outputs a real provider would return that the components read back. */
 function stateFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
@@ -82,10 +87,9 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         digest: `sha256:${"a".repeat(64)}`,
       };
     case "kubernetes:core/v1:Secret": {
-      // Without metadata.name the Kubernetes provider auto-names: `<resource name>-<8 random chars>`.
       const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
       if (metadata.name !== undefined) return { ...inputs };
-      return { ...inputs, metadata: { ...metadata, name: `${name}-0a1b2c3d` } };
+      return { ...inputs, metadata: { ...metadata, name: kubernetesAutoName(name) } };
     }
     case "kubernetes:core/v1:Service": {
       // The AWS Load Balancer Controller writes the NLB's DNS name into a LoadBalancer Service's status.
@@ -244,10 +248,9 @@ export function unwrapSecrets(value: unknown): unknown {
 }
 
 /**
- * Replaces secrets with a marker, for anything shown or written: a secret-wrapped scalar, and any
- * string that contains one of `knownSecrets`. A wrapped object or array (Pulumi marks a whole
- * structure secret when one value inside it is) is opened and scrubbed leaf by leaf, so the rest
- * stays readable.
+ * Replaces secrets with a marker, for anything shown or written: every secret-wrapped value, whole
+ * (Pulumi lifts secrecy to the enclosing structure, so the secret leaf inside cannot be told apart),
+ * and any string that contains one of `knownSecrets`.
  */
 export function redactSecrets(
   value: unknown,
@@ -255,9 +258,7 @@ export function redactSecrets(
   marker = "[secret]",
 ): unknown {
   const redact = (v: unknown): unknown => {
-    if (isSecretWrapper(v)) {
-      return v.value !== null && typeof v.value === "object" ? redact(v.value) : marker;
-    }
+    if (isSecretWrapper(v)) return marker;
     if (typeof v === "string") return knownSecrets.some((s) => s.length > 0 && v.includes(s)) ? marker : v;
     if (Array.isArray(v)) return v.map(redact);
     if (v !== null && typeof v === "object")
@@ -267,7 +268,15 @@ export function redactSecrets(
   return redact(value);
 }
 
-/** Every scalar found inside a secret wrapper whose content is a scalar (a genuinely secret value). */
+/** Whether a value holds a secret-wrapped input anywhere inside. */
+export function containsSecret(value: unknown): boolean {
+  if (isSecretWrapper(value)) return true;
+  if (Array.isArray(value)) return value.some(containsSecret);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsSecret);
+  return false;
+}
+
+/** Every scalar found directly inside a secret wrapper: values a program marked secret. */
 export function secretScalars(value: unknown, found: Set<string> = new Set()): Set<string> {
   if (isSecretWrapper(value)) {
     if (value.value !== null && typeof value.value === "object") secretScalars(value.value, found);
@@ -278,12 +287,4 @@ export function secretScalars(value: unknown, found: Set<string> = new Set()): S
     Object.values(value).forEach((v) => secretScalars(v, found));
   }
   return found;
-}
-
-/** Whether a value holds a secret-wrapped input anywhere inside. */
-export function containsSecret(value: unknown): boolean {
-  if (isSecretWrapper(value)) return true;
-  if (Array.isArray(value)) return value.some(containsSecret);
-  if (value !== null && typeof value === "object") return Object.values(value).some(containsSecret);
-  return false;
 }

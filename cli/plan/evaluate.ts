@@ -92,8 +92,8 @@ export async function evaluateProgram(
     throw new ProgramError(first instanceof Error ? first.message : String(first));
   }
 
-  // Values known to be secret: the stack's encrypted keys (as placeholders), generated passwords,
-  // and every scalar the program marked secret. Any string containing one is redacted.
+  // Values known to be secret even where a program copied them unmarked: the stack's encrypted keys
+  // (as placeholders), generated passwords, and every scalar the program marked secret.
   const knownSecrets = [
     ...config.secretKeys.map(secretPlaceholder),
     ...runtime.ofType("random:index/randomPassword:RandomPassword").map((r) => generatedSecret(r.name)),

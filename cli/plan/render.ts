@@ -1,5 +1,6 @@
 // Pure views of an evaluation: the resource tree, the per-provider summary, and the Kubernetes
 // objects as kubectl-applyable documents.
+import { kubernetesAutoName } from "./cloud-mocks";
 import type { PlannedResource } from "./evaluate";
 
 const KUBERNETES_TYPE = /^kubernetes:([\w.-]+)\/(v[\w]+):(\w+)$/;
@@ -58,27 +59,30 @@ export function kubernetesObjects(
     const [, group, version, kind] = match;
     const apiVersion = group === "core" ? version : `${group}/${version}`;
     const metadata = { ...((r.inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
-    // Pulumi auto-names an object without metadata.name; show the logical name so the file applies.
-    if (metadata.name === undefined) metadata.name = r.name;
+    // The provider auto-names an object without metadata.name; write the name the plan's stand-in
+    // gave it, which is the one other objects of the plan refer to.
+    if (metadata.name === undefined) metadata.name = kubernetesAutoName(r.name);
     out.push({ resource: r, object: { ...r.inputs, apiVersion, kind, metadata } as KubernetesObject });
   }
   return out;
 }
 
-/** A Secret's values are never written, even redacted ones keep their keys so the file still applies. */
-export function withSecretValuesHidden(object: KubernetesObject): KubernetesObject {
+/**
+ * A Secret is written with its keys and every value replaced, so the file still applies. `rawKeys`
+ * are the key names from the unredacted inputs (the redacted view may hide the whole map).
+ */
+export function withSecretValuesHidden(
+  object: KubernetesObject,
+  rawKeys: { data?: string[]; stringData?: string[] },
+): KubernetesObject {
   if (object.kind !== "Secret") return object;
-  const hide = (data: unknown, encode: boolean) =>
-    data && typeof data === "object"
-      ? Object.fromEntries(
-          Object.keys(data).map((k) => [k, encode ? Buffer.from("[secret]").toString("base64") : "[secret]"]),
-        )
-      : data;
+  const hidden = (keys: string[], value: string) => Object.fromEntries(keys.map((k) => [k, value]));
+  const { data: _data, stringData: _stringData, ...rest } = object;
   return {
-    ...object,
-    ...(object.data !== undefined ? { data: hide(object.data, true) } : {}),
-    ...(object.stringData !== undefined ? { stringData: hide(object.stringData, false) } : {}),
-  };
+    ...rest,
+    ...(rawKeys.data ? { data: hidden(rawKeys.data, Buffer.from("[secret]").toString("base64")) } : {}),
+    ...(rawKeys.stringData ? { stringData: hidden(rawKeys.stringData, "[secret]") } : {}),
+  } as KubernetesObject;
 }
 
 /** A file name for an object: `<kind>-<namespace>-<name>.yaml`, lowercase, safe characters only. */

@@ -136,9 +136,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     const dir = resolve(options.outDir, options.stack);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, "kubernetes"), { recursive: true });
-    for (const { object } of objects) {
+    for (const { resource, object } of objects) {
       const file = join("kubernetes", fileNameFor(object));
-      writeFileSync(join(dir, file), toYaml(withSecretValuesHidden(object), { sortMapEntries: false }));
+      const raw = unwrapSecrets(evaluation.rawInputs.get(resource.urn) ?? {}) as Record<string, unknown>;
+      const keysOf = (v: unknown) => (v !== null && typeof v === "object" ? Object.keys(v) : undefined);
+      const shown = withSecretValuesHidden(object, {
+        data: keysOf(raw.data),
+        stringData: keysOf(raw.stringData),
+      });
+      writeFileSync(join(dir, file), toYaml(shown, { sortMapEntries: false }));
       files.push(file);
     }
     if (confd.size > 0) mkdirSync(join(dir, "conf.d"), { recursive: true });

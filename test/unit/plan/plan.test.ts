@@ -1,0 +1,215 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { buildCli, projectWithStack, ROOT, runPlan, type PlanRun } from "./plan-cli";
+
+interface PlanJson {
+  stack: string;
+  counts: Record<string, number>;
+  resources: {
+    type: string;
+    name: string;
+    parent: { type: string; name: string } | null;
+    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- plan JSON is probed by path
+  }[];
+  outputs: Record<string, unknown>;
+  schema: { valid: number; invalid: unknown[] };
+  policies: { mandatory: number; advisory: number; violations: { policy: string; enforcement: string }[] };
+  cron: { jobs: { name: string; runs: unknown[] }[]; warnings: string[] };
+  unknownCalls: string[];
+  files: string[];
+}
+
+// Strings that only exist as stand-ins for secrets: a generated password, a not-decrypted stack secret.
+const SECRET_MARKERS = ["generated-", "not decrypted by the offline plan", "mock-ecr-password"];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+
+const runs: Record<string, { text: PlanRun; json: PlanRun; plan: PlanJson }> = {};
+
+beforeAll(() => {
+  buildCli();
+  for (const stack of ["dev", "prod"]) {
+    const text = runPlan([stack]);
+    const json = runPlan([stack, "--json", "--no-write"]);
+    runs[stack] = { text, json, plan: JSON.parse(json.stdout) as PlanJson };
+  }
+}, 180_000);
+
+const one = (plan: PlanJson, type: string) => {
+  const found = plan.resources.filter((r) => r.type === type);
+  expect(found, type).toHaveLength(1);
+  return found[0];
+};
+
+describe.each(["dev", "prod"])("plan %s", (stack) => {
+  it("exits 0 with a valid schema, no mandatory policy violation and every invoke answered", () => {
+    const { text, json, plan } = runs[stack];
+    expect(text.stderr).toBe("");
+    expect(text.status).toBe(0);
+    expect(json.status).toBe(0);
+    expect(plan.schema.invalid).toEqual([]);
+    expect(plan.schema.valid).toBeGreaterThanOrEqual(9);
+    expect(plan.policies.mandatory).toBe(0);
+    expect(plan.unknownCalls).toEqual([]);
+  });
+
+  it("prints the resource tree and a summary line", () => {
+    const { text, plan } = runs[stack];
+    expect(text.stdout).toContain(`faktory-ha:k8s:Faktory  faktory-${stack}`);
+    expect(text.stdout).toContain(`└─ kubernetes:core/v1:Service  faktory-${stack}-nlb`);
+    expect(text.stdout).toMatch(new RegExp(`^${plan.resources.length} resources: aws \\d+, `, "m"));
+  });
+
+  it("parents every child to its component", () => {
+    const { plan } = runs[stack];
+    const statefulSet = one(plan, "kubernetes:apps/v1:StatefulSet");
+    expect(statefulSet.parent).toEqual({ type: "faktory-ha:k8s:Faktory", name: `faktory-${stack}` });
+    expect(one(plan, "aws:elasticache/replicationGroup:ReplicationGroup").parent).toEqual({
+      type: "faktory-ha:aws:Redis",
+      name: `faktory-${stack}-redis`,
+    });
+    const roots = plan.resources.filter((r) => r.parent === null).map((r) => r.type);
+    expect(roots.sort()).toEqual([
+      "faktory-ha:aws:Cluster",
+      "faktory-ha:aws:Image",
+      "faktory-ha:aws:Network",
+      "faktory-ha:aws:Redis",
+      "faktory-ha:k8s:Faktory",
+    ]);
+  });
+
+  it("never shows a secret in stdout, --json or out/", () => {
+    const { text, json } = runs[stack];
+    const outFiles = filesUnder(join(ROOT, "out", stack));
+    expect(outFiles.length).toBeGreaterThan(5);
+    for (const marker of SECRET_MARKERS) {
+      expect(text.stdout).not.toContain(marker);
+      expect(json.stdout).not.toContain(marker);
+      for (const file of outFiles) expect(readFileSync(file, "utf8"), file).not.toContain(marker);
+    }
+    expect(runs[stack].plan.outputs).toMatchObject({
+      faktoryUrl: "[secret]",
+      faktoryNlbUrl: "[secret]",
+      kubeconfig: "[secret]",
+    });
+  });
+
+  it("writes kubectl-applyable YAML, conf.d and plan.json", () => {
+    const dir = join(ROOT, "out", stack);
+    const statefulSet = parseYaml(
+      readFileSync(join(dir, "kubernetes", `statefulset-faktory-faktory-${stack}.yaml`), "utf8"),
+    );
+    expect(statefulSet).toMatchObject({
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { namespace: "faktory" },
+    });
+    const secret = parseYaml(
+      readFileSync(
+        join(
+          dir,
+          "kubernetes",
+          readdirSync(join(dir, "kubernetes")).find((f) => /^secret-faktory-faktory-.*secret/.test(f))!,
+        ),
+        "utf8",
+      ),
+    );
+    expect(Object.values(secret.stringData)).toEqual(
+      Array(Object.keys(secret.stringData).length).fill("[secret]"),
+    );
+    expect(Object.keys(secret.stringData).sort()).toEqual([
+      "FAKTORY_LICENSE",
+      "FAKTORY_PASSWORD",
+      "REDIS_URL",
+    ]);
+    const cron = readFileSync(join(dir, "conf.d", "cron.toml"), "utf8");
+    expect(cron).toContain('schedule = "0 12 27 * *"');
+    expect(existsSync(join(dir, "plan.json"))).toBe(true);
+  });
+});
+
+describe("plan figures per stack", () => {
+  it("dev: 1 + 1 pods, one NAT gateway over 2 AZs, a 2-node valkey", () => {
+    const { plan } = runs.dev;
+    expect(one(plan, "kubernetes:apps/v1:StatefulSet").inputs.spec.replicas).toBe(2);
+    expect(plan.counts["aws:ec2/natGateway:NatGateway"]).toBe(1);
+    expect(plan.counts["aws:ec2/subnet:Subnet"]).toBe(4);
+    expect(one(plan, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
+      engine: "valkey",
+      numCacheClusters: 2,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      transitEncryptionEnabled: true,
+      atRestEncryptionEnabled: true,
+      authToken: "[secret]",
+      snapshotRetentionLimit: 1,
+    });
+    expect(plan.counts["kubernetes:core/v1:Service"]).toBe(2);
+  });
+
+  it("prod: 1 + 2 pods, a NAT gateway per AZ over 3 AZs, a 3-node redis with a week of snapshots", () => {
+    const { plan } = runs.prod;
+    expect(one(plan, "kubernetes:apps/v1:StatefulSet").inputs.spec.replicas).toBe(3);
+    expect(plan.counts["aws:ec2/natGateway:NatGateway"]).toBe(3);
+    expect(plan.counts["aws:ec2/subnet:Subnet"]).toBe(6);
+    expect(one(plan, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
+      engine: "redis",
+      numCacheClusters: 3,
+      snapshotRetentionLimit: 7,
+    });
+    const nlb = plan.resources.find((r) => r.name === "faktory-prod-nlb")!;
+    expect(nlb.inputs.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe(
+      "internal",
+    );
+    expect(nlb.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7419]);
+    expect(runs.prod.text.stdout).toContain("conf.d");
+    expect(existsSync(join(ROOT, "out", "prod", "conf.d", "statsd.toml"))).toBe(true);
+  });
+
+  it("previews each cron job's next runs", () => {
+    const { plan, text } = runs.prod;
+    expect(plan.cron.jobs.map((j) => j.name)).toEqual([
+      "monthly-statements",
+      "ledger-reconciliation",
+      "payment-retries",
+    ]);
+    expect(plan.cron.jobs[0].runs[0]).toEqual({
+      utc: "2026-12-27T12:00Z",
+      local: "Sun 2026-12-27 12:00 UTC (+00:00)",
+    });
+    expect(text.stdout).toContain("2026-11-28T04:30Z   Fri 2026-11-27 22:30 CST (-06:00)");
+  });
+});
+
+describe("plan on bad input", () => {
+  const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+
+  it("exits 1 with the config error when a stack file has a bad value, before any resource", () => {
+    const dir = projectWithStack(
+      "broken",
+      devYaml.replace("faktory-ha:secondaries: 1", "faktory-ha:secondaries: -1"),
+    );
+    const run = runPlan(["broken", "--json"], dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      'error: stack "broken": Invalid stack config (1 problem):\n' +
+        "  - faktory-ha:secondaries: got -1; must be the number of hot standbys: an integer from 0 to 8\n",
+    );
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("exits 1 naming the stacks there are when the stack does not exist", () => {
+    const run = runPlan(["nope"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error: no stack "nope": .*stacks\/Pulumi\.nope\.yaml does not exist; stacks here: dev, prod\n$/,
+    );
+  });
+});

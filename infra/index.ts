@@ -57,6 +57,10 @@ const redis = enterprise
   ? new Redis(`${base}-redis`, {
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
+      // One node per AZ where the network knows its AZs, so Multi-AZ has somewhere to fail over to.
+      ...("vpcId" in config.network
+        ? {}
+        : { availabilityZones: network.availabilityZones.apply((azs) => azs ?? []) }),
       // Pods on EKS managed nodes use the node security group; an existing cluster names its own.
       sourceSecurityGroupIds: config.redis.sourceSecurityGroupIds ?? [
         cluster.nodeSecurityGroupId.apply((id: string | undefined) => id ?? ""),
@@ -117,7 +121,11 @@ const faktory = new Faktory(
     allowedNamespaces: config.allowedNamespaces,
     lease: config.lease,
   },
-  { provider: cluster.provider },
+  // The NLB Service needs the Load Balancer Controller's webhook and IAM role in place first.
+  {
+    provider: cluster.provider,
+    dependsOn: cluster.loadBalancerController ? [cluster.loadBalancerController] : [],
+  },
 );
 
 export const environment = config.environment;

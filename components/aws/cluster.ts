@@ -140,6 +140,10 @@ export interface ClusterArgs {
  * provider. Either way, `provider` deploys into it.
  */
 export class Cluster extends pulumi.ComponentResource {
+  /**
+   * Deploys into the cluster. ConfigMaps are updated in place (`enableConfigMapMutable`), so a
+   * cron.toml change reaches the mounted conf.d without replacing the ConfigMap or restarting pods.
+   */
   public readonly provider: k8s.Provider;
   /** Kubeconfig JSON (secret); undefined when an existing `provider` was given. */
   public readonly kubeconfig: pulumi.Output<string | undefined>;
@@ -270,8 +274,12 @@ export class Cluster extends pulumi.ComponentResource {
         { parent: this, dependsOn: attachments },
       );
 
-      this.provider = cluster.provider;
       this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+      this.provider = new k8s.Provider(
+        `${name}-k8s`,
+        { kubeconfig: this.kubeconfig, enableConfigMapMutable: true },
+        { parent: this, dependsOn: [nodeGroup] },
+      );
       clusterName = cluster.eksCluster.name;
       this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
       this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
@@ -285,7 +293,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.output(undefined);
       } else {
         const kubeconfig = pulumi.secret(args.kubeconfig as pulumi.Input<string>);
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig }, parent);
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableConfigMapMutable: true }, parent);
         this.kubeconfig = kubeconfig;
       }
       clusterName = pulumi.output(args.clusterName);

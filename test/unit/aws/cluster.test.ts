@@ -38,6 +38,11 @@ describe("Cluster (new EKS cluster)", () => {
     expect(JSON.parse(kubeconfig ?? "")).toMatchObject({ kind: "Config" });
     expect(await isSecret(cluster.kubeconfig)).toBe(true);
     expect(cluster.provider).toBeInstanceOf(k8s.Provider);
+    const provider = runtime.one("pulumi:providers:kubernetes", "prod-k8s");
+    expect(provider.parentType).toBe(TYPE);
+    // ConfigMaps update in place, so a cron.toml change reaches mounted conf.d without a restart.
+    expect(provider.inputs.enableConfigMapMutable).toBe("true"); // provider config arrives as strings
+    expect(JSON.parse(unwrapSecrets(provider.inputs.kubeconfig) as string)).toMatchObject({ kind: "Config" });
 
     const ours = named(runtime, "prod").filter((r) => r.type !== "pulumi:providers:kubernetes");
     expect(ours.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
@@ -190,6 +195,7 @@ describe("Cluster (existing cluster)", () => {
     expect(provider?.parentType).toBe(TYPE);
     expect(unwrapSecrets(provider?.inputs)).toMatchObject({
       kubeconfig: '{"apiVersion":"v1","kind":"Config"}',
+      enableConfigMapMutable: "true",
     });
   });
 

@@ -4,16 +4,17 @@ import { setupMocks, unwrapSecrets, containsSecret, valueOf } from "../../suppor
 
 const runtime = setupMocks();
 
+class Child extends pulumi.CustomResource {
+  constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super("test:index:Child", name, props, opts);
+  }
+}
+
 class Parent extends pulumi.ComponentResource {
   readonly child: pulumi.CustomResource;
   constructor(name: string) {
     super("faktory-ha:test:Parent", name);
-    this.child = new pulumi.CustomResource(
-      "test:index:Child",
-      `${name}-child`,
-      { secretIn: pulumi.secret("s3cr3t") },
-      { parent: this },
-    );
+    this.child = new Child(`${name}-child`, { secretIn: pulumi.secret("s3cr3t") }, { parent: this });
     this.registerOutputs({});
   }
 }

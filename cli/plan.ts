@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { ProgramError } from "./plan/evaluate";
-import { formatReport, runPlan } from "./plan/run";
+import { formatReport, programMain, runPlan } from "./plan/run";
 
 interface PlanFlags {
   json?: boolean;
@@ -12,6 +12,22 @@ interface PlanFlags {
   enforce?: boolean;
   count: number;
   project: string;
+}
+
+/**
+ * This project's program is bundled with the CLI (fast); another project's `main` (see --project)
+ * is compiled on the fly with tsx.
+ */
+function loadProgram(projectDir: string): Record<string, unknown> {
+  const main = resolve(projectDir, programMain(projectDir));
+  if (
+    main === resolve(__dirname, "../../infra/index.ts") ||
+    main === resolve(__dirname, "../infra/index.ts")
+  ) {
+    return require("../infra") as Record<string, unknown>;
+  }
+  const { require: tsxRequire } = require("tsx/cjs/api") as typeof import("tsx/cjs/api");
+  return tsxRequire(main, __filename) as Record<string, unknown>;
 }
 
 function positiveInt(value: string): number {
@@ -46,7 +62,7 @@ export function registerPlan(program: Command): void {
           outDir,
           cronCount: flags.count,
           now: process.env.FAKTORY_HA_PLAN_NOW ? new Date(process.env.FAKTORY_HA_PLAN_NOW) : new Date(),
-          loadProgram: () => require("../infra") as Record<string, unknown>,
+          loadProgram: () => loadProgram(projectDir),
         });
       } catch (err) {
         const prefix = err instanceof ProgramError ? `error: stack "${stack}": ` : "error: ";

@@ -247,6 +247,8 @@ export function unwrapSecrets(value: unknown): unknown {
   return value;
 }
 
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*):\/\/([^\s:/@]*):[^\s/@]+@/gi;
+
 /**
  * Replaces secrets with a marker, for anything shown or written: every secret-wrapped value, whole
  * (Pulumi lifts secrecy to the enclosing structure, so the secret leaf inside cannot be told apart),
@@ -259,7 +261,14 @@ export function redactSecrets(
 ): unknown {
   const redact = (v: unknown): unknown => {
     if (isSecretWrapper(v)) return marker;
-    if (typeof v === "string") return knownSecrets.some((s) => s.length > 0 && v.includes(s)) ? marker : v;
+    if (typeof v === "string") {
+      if (knownSecrets.some((s) => s.length > 0 && v.includes(s))) return marker;
+      // A password in a URL's userinfo (redis://:token@host) is a secret even where nobody marked it.
+      return v.replace(
+        URL_CREDENTIALS,
+        (_m, scheme: string, user: string) => `${scheme}://${user}:${marker}@`,
+      );
+    }
     if (Array.isArray(v)) return v.map(redact);
     if (v !== null && typeof v === "object")
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));

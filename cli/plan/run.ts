@@ -50,10 +50,22 @@ export interface PlanReport {
   readonly files: readonly string[];
 }
 
+function projectFile(projectDir: string): { name?: string; main?: string } {
+  return (parseYaml(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as {
+    name?: string;
+    main?: string;
+  };
+}
+
 function projectName(projectDir: string): string {
-  const doc = parseYaml(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: string };
-  if (!doc?.name) throw new Error(`${join(projectDir, "Pulumi.yaml")} has no project name`);
-  return doc.name;
+  const name = projectFile(projectDir).name;
+  if (!name) throw new Error(`${join(projectDir, "Pulumi.yaml")} has no project name`);
+  return name;
+}
+
+/** The program's entry file, relative to the project: Pulumi.yaml `main`, else index.ts. */
+export function programMain(projectDir: string): string {
+  return projectFile(projectDir).main ?? "index.ts";
 }
 
 function countByType(resources: readonly PlannedResource[]): Record<string, number> {
@@ -102,7 +114,8 @@ function cronPreview(cronToml: string | undefined, count: number, now: Date): Pl
 
 export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   const project = projectName(options.projectDir);
-  const stackInput = readStackFile(join(options.projectDir, "stacks"), options.stack, project);
+  const stacksDir = join(options.projectDir, projectFile(options.projectDir).stackConfigDir ?? ".");
+  const stackInput = readStackFile(stacksDir, options.stack, project);
   const evaluation = await evaluateProgram(stackInput, project, options.loadProgram);
 
   const objects = kubernetesObjects(evaluation.resources);

@@ -1,6 +1,6 @@
 // Runs the real `faktory-ha plan` command (the esbuild bundle npm run plan uses) in a child process.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -27,10 +27,14 @@ export function runPlan(args: readonly string[], cwd = ROOT): PlanRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A scratch copy of the project (Pulumi.yaml, stacks/) with an extra stack file. */
+/** A scratch project running this repository's program, with a copy of stacks/ and an extra stack file. */
 export function projectWithStack(stack: string, yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), "faktory-ha-plan-"));
-  cpSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+  const project = readFileSync(join(ROOT, "Pulumi.yaml"), "utf8").replace(
+    /^main: .*$/m,
+    `main: ${join(ROOT, "infra/index.ts")}`,
+  );
+  writeFileSync(join(dir, "Pulumi.yaml"), project);
   cpSync(join(ROOT, "stacks"), join(dir, "stacks"), { recursive: true });
   writeFileSync(join(dir, "stacks", `Pulumi.${stack}.yaml`), yaml);
   return dir;

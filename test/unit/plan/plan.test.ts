@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -211,5 +212,97 @@ describe("plan on bad input", () => {
     expect(run.stderr).toMatch(
       /^error: no stack "nope": .*stacks\/Pulumi\.nope\.yaml does not exist; stacks here: dev, prod\n$/,
     );
+  });
+});
+
+describe("plan of a deliberately bad stack (the seed deployment)", () => {
+  let run: PlanRun;
+  let plan: PlanJson;
+  let outDir: string;
+
+  beforeAll(() => {
+    outDir = mkdtempSync(join(tmpdir(), "faktory-ha-seed-out-"));
+    run = runPlan(["prod", "--project", join(ROOT, "test/fixtures/seed-project"), "--json", "--out", outDir]);
+    plan = JSON.parse(run.stdout) as PlanJson;
+  }, 120_000);
+
+  it("exits 1 and reports the two volumes on one mountPath against the schema", () => {
+    expect(run.status).toBe(1);
+    expect(plan.schema.invalid).toEqual([
+      {
+        object: "Deployment/faktory-primary",
+        errors: [
+          "apps/v1/Deployment container faktory: mountPath /etc/faktory/conf.d is used more than once",
+        ],
+      },
+      {
+        object: "Deployment/faktory-secondary",
+        errors: [
+          "apps/v1/Deployment container faktory: mountPath /etc/faktory/conf.d is used more than once",
+        ],
+      },
+    ]);
+  });
+
+  it("reports every mandatory violation of the seed", () => {
+    const byPolicy = (policy: string) =>
+      plan.policies.violations.filter((v) => v.policy === policy).map((v) => v.resource.split("::").pop());
+    expect(plan.policies.mandatory).toBe(18);
+    expect(plan.policies.advisory).toBe(0);
+    expect(byPolicy("faktory-single-server-unless-supervised")).toEqual(["seed-secondary"]);
+    expect(byPolicy("k8s-no-secrets-in-configmaps")).toEqual(["seed-config"]);
+    expect(byPolicy("k8s-internal-load-balancer")).toEqual(["seed-lb"]);
+    expect(byPolicy("k8s-pinned-images")).toEqual(["seed-primary", "seed-secondary"]);
+    expect(byPolicy("k8s-cron-config-only-supervised")).toEqual(["seed-primary", "seed-secondary"]);
+    expect(byPolicy("k8s-pdb-for-multi-replica")).toEqual(["seed-secondary"]);
+    expect(byPolicy("elasticache-noeviction")).toEqual(["seed-redis"]);
+    expect([...new Set(plan.policies.violations.map((v) => v.policy))].sort()).toEqual([
+      "elasticache-at-rest-encryption",
+      "elasticache-auth-token",
+      "elasticache-automatic-failover",
+      "elasticache-multi-az",
+      "elasticache-noeviction",
+      "elasticache-snapshot-retention",
+      "elasticache-transit-encryption",
+      "faktory-single-server-unless-supervised",
+      "k8s-cron-config-only-supervised",
+      "k8s-internal-load-balancer",
+      "k8s-no-secrets-in-configmaps",
+      "k8s-pdb-for-multi-replica",
+      "k8s-pinned-images",
+      "k8s-requests-and-limits",
+    ]);
+  });
+
+  it("keeps the token the seed put in a ConfigMap out of stdout and out/", () => {
+    expect(run.stdout).not.toContain("hunter2-seed-token");
+    const configMap = readFileSync(
+      join(outDir, "prod", "kubernetes", "configmap-faktory-faktory-config.yaml"),
+      "utf8",
+    );
+    expect(configMap).toContain("REDIS_URL: redis://:[secret]@master.seed-redis.");
+    for (const file of filesUnder(join(outDir, "prod"))) {
+      expect(readFileSync(file, "utf8"), file).not.toContain("hunter2-seed-token");
+    }
+  });
+
+  it("exits 1 with --enforce on a mandatory violation the config allows (no snapshots in prod)", () => {
+    const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+    const dir = projectWithStack(
+      "nosnap",
+      prodYaml.replace("snapshotRetentionDays: 7", "snapshotRetentionDays: 0"),
+    );
+    const advisory = runPlan(["nosnap", "--no-write", "--json"], dir);
+    expect(advisory.status).toBe(0);
+    expect((JSON.parse(advisory.stdout) as PlanJson).policies.violations).toEqual([
+      expect.objectContaining({
+        policy: "elasticache-snapshot-retention",
+        enforcement: "mandatory",
+        message: expect.stringContaining("snapshotRetentionLimit is 0"),
+      }),
+    ]);
+    const enforced = runPlan(["nosnap", "--no-write", "--enforce"], dir);
+    expect(enforced.status).toBe(1);
+    expect(enforced.stdout).toContain("[mandatory] elasticache-snapshot-retention");
   });
 });

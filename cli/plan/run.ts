@@ -50,11 +50,14 @@ export interface PlanReport {
   readonly files: readonly string[];
 }
 
-function projectFile(projectDir: string): { name?: string; main?: string } {
-  return (parseYaml(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as {
-    name?: string;
-    main?: string;
-  };
+interface ProjectFile {
+  name?: string;
+  main?: string;
+  stackConfigDir?: string;
+}
+
+function projectFile(projectDir: string): ProjectFile {
+  return (parseYaml(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as ProjectFile;
 }
 
 function projectName(projectDir: string): string {

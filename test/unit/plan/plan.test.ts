@@ -16,7 +16,11 @@ interface PlanJson {
   }[];
   outputs: Record<string, unknown>;
   schema: { valid: number; invalid: unknown[] };
-  policies: { mandatory: number; advisory: number; violations: { policy: string; enforcement: string }[] };
+  policies: {
+    mandatory: number;
+    advisory: number;
+    violations: { policy: string; enforcement: string; resource: string; message: string }[];
+  };
   cron: { jobs: { name: string; runs: unknown[] }[]; warnings: string[] };
   unknownCalls: string[];
   files: string[];

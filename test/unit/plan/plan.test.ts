@@ -310,3 +310,31 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
     expect(enforced.stdout).toContain("[mandatory] elasticache-snapshot-retention");
   });
 });
+
+describe("plan of the OSS edition (a dev stack without a license)", () => {
+  it("deploys one open-source Faktory on a volume: no ElastiCache, no image build, no supervisor", () => {
+    const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8")
+      .replace("faktory-ha:edition: enterprise", "faktory-ha:edition: oss")
+      .replace("faktory-ha:secondaries: 1", "faktory-ha:secondaries: 0")
+      .replace(/faktory-ha:faktoryImage: .*/, "faktory-ha:faktoryImage: contribsys/faktory:1.9.4")
+      .replace(/ {2}faktory-ha:license:\n {4}secure: .*\n/, "")
+      .replace(/ {2}faktory-ha:cronFile: .*\n/, "");
+    const dir = projectWithStack("oss", devYaml);
+    const run = runPlan(["oss", "--json", "--no-write"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.counts["faktory-ha:aws:Redis"]).toBeUndefined();
+    expect(plan.counts["faktory-ha:aws:Image"]).toBeUndefined();
+    expect(plan.counts["aws:elasticache/replicationGroup:ReplicationGroup"]).toBeUndefined();
+    const statefulSet = one(plan, "kubernetes:apps/v1:StatefulSet");
+    expect(statefulSet.inputs.spec.replicas).toBe(1);
+    const [container] = statefulSet.inputs.spec.template.spec.containers;
+    expect(container.image).toBe("contribsys/faktory:1.9.4");
+    expect(JSON.stringify(container)).not.toContain("faktory-ha-supervisor");
+    expect(statefulSet.inputs.spec.volumeClaimTemplates).toHaveLength(1);
+    expect(plan.outputs.redisEndpoint).toBe("embedded (oss edition)");
+    expect(plan.policies.mandatory).toBe(0);
+    expect(plan.schema.invalid).toEqual([]);
+  });
+});

@@ -109,11 +109,25 @@ export class RedisLease implements LeaseStore {
     return this.remember(await this.redis.get(this.keys.leader));
   }
 
-  /** Calls onReleased as soon as a primary releases the lease, so standbys need not wait for a poll. */
-  subscribe(onReleased: () => void): void {
+  /** Tells every router that the primary of this epoch is about to stop: hold new commands for the next. */
+  async announceDraining(epoch: number): Promise<void> {
+    await this.redis.publish(this.keys.channel, JSON.stringify({ draining: epoch }));
+  }
+
+  /**
+   * Lease events from other supervisors, without waiting for a poll: {released: epoch} when a primary
+   * let go, {draining: epoch} just before it stops its Faktory.
+   */
+  subscribe(onEvent: (event: { released?: number; draining?: number }) => void): void {
     const sub = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
     sub.on("error", () => undefined);
-    sub.on("message", () => onReleased());
+    sub.on("message", (_channel: string, message: string) => {
+      try {
+        onEvent(JSON.parse(message) as { released?: number; draining?: number });
+      } catch {
+        // not ours
+      }
+    });
     sub.on("ready", () => void sub.subscribe(this.keys.channel).catch(() => undefined));
     void sub.connect().catch(() => undefined);
     this.subscriber = sub;

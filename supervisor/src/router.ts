@@ -52,10 +52,12 @@ export class Router {
     holdTimeouts: 0,
   };
   private server: Server | null = null;
+  private closed: Promise<void> | null = null;
   private target: RouteTarget | null = null;
   private readonly sessions = new Set<Session>();
   private waiters = new Set<() => void>();
   private guard: (target: RouteTarget) => boolean = () => true;
+  private readonly draining = new Set<number>();
 
   constructor(private readonly opts: RouterOptions) {}
 
@@ -69,7 +71,16 @@ export class Router {
   }
 
   usable(target: RouteTarget | null): target is RouteTarget {
-    return target !== null && this.guard(target);
+    return target !== null && !this.draining.has(target.epoch) && this.guard(target);
+  }
+
+  /**
+   * The primary of this epoch is about to stop (planned): send it nothing new. Idle connections move
+   * on as soon as the next primary is known; new commands wait for it.
+   */
+  drain(epoch: number): void {
+    this.draining.add(epoch);
+    for (const s of this.sessions) s.targetChanged(this.target, epoch);
   }
 
   countCommand(epoch: number): void {
@@ -109,17 +120,16 @@ export class Router {
     }
   }
 
-  /** Stops accepting; existing connections are left to finish (close() ends them). */
-  async stopAccepting(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  /** Stops accepting new connections; existing ones carry on until close(). */
+  stopAccepting(): void {
+    if (!this.server || this.closed) return;
+    this.closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
   async close(): Promise<void> {
-    const closing = this.stopAccepting();
+    this.stopAccepting();
     for (const s of this.sessions) s.destroy();
-    await closing;
+    await this.closed;
   }
 
   /** Resolves with a target, or null after ms. */
@@ -174,7 +184,7 @@ export class Router {
         }
         const target = this.target ?? (await this.waitForTarget(remaining));
         if (!target || !isAlive()) continue;
-        if (!this.guard(target)) {
+        if (!this.usable(target)) {
           await sleep(RETRY_CONNECT_MS);
           continue;
         }
@@ -200,7 +210,7 @@ export class Router {
 
 interface Session {
   begin(): void;
-  targetChanged(target: RouteTarget | null): void;
+  targetChanged(target: RouteTarget | null, drainingEpoch?: number): void;
   destroy(): void;
 }
 
@@ -235,7 +245,8 @@ class PipeSession implements Session {
       });
   }
 
-  targetChanged(target: RouteTarget | null): void {
+  targetChanged(target: RouteTarget | null, drainingEpoch?: number): void {
+    if (drainingEpoch !== undefined) return; // web requests are short; they follow the primary change
     if (this.upstream && target?.epoch !== this.epoch) {
       this.router.stats.closedOnChange++;
       this.destroy();
@@ -446,8 +457,9 @@ class FaktorySession implements Session {
     this.destroy();
   }
 
-  targetChanged(target: RouteTarget | null): void {
-    if (this.phase === "dead" || !this.upstream || target?.epoch === this.epoch) return;
+  targetChanged(target: RouteTarget | null, drainingEpoch?: number): void {
+    if (this.phase === "dead" || !this.upstream) return;
+    if (drainingEpoch === undefined ? target?.epoch === this.epoch : drainingEpoch !== this.epoch) return;
     this.moving = true;
     this.maybeMove();
   }

@@ -10,6 +10,13 @@ import { renderMetrics } from "./metrics";
 import { RedisLease } from "./redis-lease";
 import { Router } from "./router";
 
+/** Time for the draining announcement to reach the other routers and for quick in-flight commands to finish. */
+const DRAIN_GRACE_MS = 150;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
 /** Wires lease, Faktory child, routers and health endpoints together. */
 export class Supervisor {
   readonly log: Logger;
@@ -120,7 +127,10 @@ export class Supervisor {
     });
     this.beat = setInterval(() => (this.lastBeat = Date.now()), 1_000);
     await this.lease.connect();
-    this.lease.subscribe(() => this.elector.wake());
+    this.lease.subscribe((e) => {
+      if (e.draining !== undefined) this.jobRouter.drain(e.draining);
+      if (e.released !== undefined) this.elector.wake();
+    });
     this.watcher = watchConfigDir(this.cfg.configDir, 250, () => this.onConfigChange());
     this.elector.start();
     this.log.info("supervisor.started", { pid: process.pid });
@@ -131,7 +141,16 @@ export class Supervisor {
     this.shuttingDown ??= (async () => {
       const t0 = Date.now();
       this.log.info("supervisor.shutdown", {});
-      await Promise.all([this.jobRouter.stopAccepting(), this.webRouter.stopAccepting()]);
+      this.jobRouter.stopAccepting();
+      this.webRouter.stopAccepting();
+      const lease = this.elector.snapshot().lease;
+      if (lease) {
+        // Planned handover: routers everywhere stop sending new commands to our Faktory before it gets
+        // TERM, so no FETCH pops a job that Faktory then cannot reserve while shutting down.
+        this.jobRouter.drain(lease.epoch);
+        await this.lease.announceDraining(lease.epoch).catch(() => undefined);
+        await sleep(DRAIN_GRACE_MS);
+      }
       await this.elector.stop();
       this.watcher?.close();
       if (this.beat) clearInterval(this.beat);

@@ -1,4 +1,5 @@
-import { Client, type JobPayload } from "faktory-worker";
+import { Client } from "faktory-worker";
+import type { JobPayload } from "faktory-worker/lib/job";
 import type { Redis } from "ioredis";
 
 /** What producers and workers did, to compare with what Redis still holds. */
@@ -22,7 +23,12 @@ export class Ledger {
 }
 
 export function client(port: number, password: string | undefined, wid?: string): Client {
-  return new Client({ host: "127.0.0.1", port, password, wid, poolSize: 2 });
+  const c = new Client({ host: "127.0.0.1", port, password, wid, poolSize: 2 });
+  // The pool retries refused connects by itself (a router restarting); don't print each one.
+  c.connectionFactory.onConnectionError = () => undefined;
+  c.pool.removeAllListeners("factoryCreateError");
+  c.pool.on("factoryCreateError", () => undefined);
+  return c;
 }
 
 export interface Loop {
@@ -30,13 +36,19 @@ export interface Loop {
 }
 
 /** PUSHes jobs one after another until stopped (a request/response loop, like an API handler). */
-export function producer(ledger: Ledger, c: Client, queue: string, extra: Partial<JobPayload> = {}): Loop {
+/** One client, or a pool to pick from at random for every command (random routers). */
+export type Clients = Client | Client[];
+function pick(c: Clients): Client {
+  return Array.isArray(c) ? c[Math.floor(Math.random() * c.length)] : c;
+}
+
+export function producer(ledger: Ledger, c: Clients, queue: string, extra: Partial<JobPayload> = {}): Loop {
   let running = true;
   const done = (async () => {
     let n = 0;
     while (running) {
       try {
-        const jid = await c.push({ jobtype: "e2e", queue, args: [n++], ...extra });
+        const jid = await pick(c).push({ jobtype: "e2e", queue, args: [n++], ...extra });
         ledger.pushed.set(jid, Date.now());
       } catch (e) {
         ledger.pushErrors.push({ at: Date.now(), error: String(e) });
@@ -53,13 +65,13 @@ export function producer(ledger: Ledger, c: Client, queue: string, extra: Partia
 }
 
 /** FETCHes through one client and ACKs through another (different connections, maybe different routers). */
-export function worker(ledger: Ledger, fetcher: Client, acker: Client, queue: string): Loop {
+export function worker(ledger: Ledger, fetcher: Clients, acker: Clients, queue: string): Loop {
   let running = true;
   const done = (async () => {
     while (running) {
       let job: JobPayload | null;
       try {
-        job = await fetcher.fetch(queue);
+        job = await pick(fetcher).fetch(queue);
       } catch {
         await sleep(20);
         continue;
@@ -69,7 +81,7 @@ export function worker(ledger: Ledger, fetcher: Client, acker: Client, queue: st
       ledger.runTimes.set(job.jid, [...(ledger.runTimes.get(job.jid) ?? []), Date.now()]);
       for (let attempt = 0; attempt < 50; attempt++) {
         try {
-          await acker.ack(job.jid);
+          await pick(acker).ack(job.jid);
           break;
         } catch (e) {
           ledger.ackErrors.push({ at: Date.now(), error: String(e) });
@@ -100,12 +112,12 @@ export async function jidsInRedis(
     );
   const queued = fromJson(await redis.lrange(queue, 0, -1), (o) => o.jid);
   const working = fromJson(
-    await redis.zrange("working", 0, -1),
+    await redis.zrange("working", "0", "-1"),
     (o) => (o.job as Record<string, unknown>).jid,
   );
   const other = new Set<string>();
   for (const set of ["retries", "scheduled", "dead"]) {
-    for (const jid of fromJson(await redis.zrange(set, 0, -1), (o) => o.jid)) other.add(jid);
+    for (const jid of fromJson(await redis.zrange(set, "0", "-1"), (o) => o.jid)) other.add(jid);
   }
   return { queued, working, other };
 }
@@ -119,6 +131,7 @@ export interface Audit {
   lost: string[];
   /** Pushed, not run yet, still in Redis (will run). */
   pending: number;
+  pendingWhere: { queued: number; working: number; retriesOrDead: number };
   pushErrors: number;
   ackErrors: number;
 }
@@ -127,10 +140,17 @@ export async function audit(ledger: Ledger, redis: Redis, queue: string): Promis
   const held = await jidsInRedis(redis, queue);
   const lost: string[] = [];
   let pending = 0;
+  const pendingWhere = { queued: 0, working: 0, retriesOrDead: 0 };
   for (const jid of ledger.pushed.keys()) {
     if (ledger.runs.has(jid)) continue;
-    if (held.queued.has(jid) || held.working.has(jid) || held.other.has(jid)) pending++;
-    else lost.push(jid);
+    if (held.queued.has(jid)) pendingWhere.queued++;
+    else if (held.working.has(jid)) pendingWhere.working++;
+    else if (held.other.has(jid)) pendingWhere.retriesOrDead++;
+    else {
+      lost.push(jid);
+      continue;
+    }
+    pending++;
   }
   let duplicates = 0;
   const duplicated: { jid: string; pushedAt?: number; runs: number[]; retried: boolean }[] = [];
@@ -152,6 +172,7 @@ export async function audit(ledger: Ledger, redis: Redis, queue: string): Promis
     duplicates,
     lost,
     pending,
+    pendingWhere,
     pushErrors: ledger.pushErrors.length,
     ackErrors: ledger.ackErrors.length,
   };

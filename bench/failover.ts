@@ -1,0 +1,125 @@
+/**
+ * Failover gaps under a PUSH loop, on this machine: planned (SIGTERM to the primary's supervisor) and
+ * unplanned (SIGKILL of the primary pod's process group). Prints JSON: median and max over the rounds.
+ *
+ *   npm run bench:failover            # production timings (ttl 10 s, renew 2 s, deadline 6 s, poll 500 ms)
+ *   BENCH_ROUNDS=5 BENCH_TTL_MS=3000 npm run bench:failover
+ */
+import { Client } from "faktory-worker";
+import { startCluster, startSupervisor, waitForPrimary, type Cluster } from "../supervisor/dev/local-cluster";
+import { machine, median, quiet, sleep } from "./support";
+
+const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
+const TTL = Number(process.env.BENCH_TTL_MS ?? 10_000);
+const timings = {
+  ttlMs: TTL,
+  renewIntervalMs: Math.round(TTL / 5),
+  renewDeadlineMs: Math.round((TTL * 3) / 5),
+  pollMs: Math.min(500, Math.round(TTL / 20)),
+  stopTimeoutMs: Math.round(TTL / 5),
+};
+const PASSWORD = "bench";
+
+interface Round {
+  gapMs: number;
+  refusedPush: number;
+  takeoverMs: number;
+  readyMs: number;
+}
+
+async function oneRound(cluster: Cluster, kind: "planned" | "unplanned"): Promise<Round> {
+  const victim = await waitForPrimary(cluster.supervisors, 60_000);
+  const others = cluster.supervisors.filter((s) => s !== victim);
+  const clients = others.map((s) =>
+    quiet(new Client({ host: "127.0.0.1", port: s.ports.port, password: PASSWORD, poolSize: 1 })),
+  );
+  const done: number[] = [];
+  let refused = 0;
+  let running = true;
+  const loops = clients.map(async (c) => {
+    while (running) {
+      try {
+        await c.push({ jobtype: "bench", queue: "failover", args: [] });
+        done.push(Date.now());
+      } catch {
+        refused++;
+        await sleep(5);
+      }
+    }
+  });
+  await sleep(500);
+  const t0 = Date.now();
+  if (kind === "planned") victim.proc.kill("SIGTERM");
+  else victim.signalGroup("SIGKILL");
+  await victim.exited;
+  const next = await waitForPrimary(others, TTL * 3 + 10_000);
+  const acquired = next.events.find((e) => e.event === "lease.acquired" && Number(e.at) >= t0);
+  const ready = next.events.find((e) => e.event === "faktory.ready" && Number(e.at) >= t0);
+  await sleep(800);
+  running = false;
+  await Promise.all(loops);
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  const times = done.filter((t) => t >= t0 - 200).sort((a, b) => a - b);
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+  await cluster.redis.client.del("failover");
+  const fresh = await startSupervisor(victim.id, cluster.options, victim.ports);
+  cluster.supervisors[cluster.supervisors.indexOf(victim)] = fresh;
+  return {
+    gapMs: gap,
+    refusedPush: refused,
+    takeoverMs: acquired ? Number(acquired.at) - t0 : NaN,
+    readyMs: ready ? Number(ready.at) - t0 : NaN,
+  };
+}
+
+function summarize(rounds: Round[]) {
+  const pick = (k: keyof Round) => rounds.map((r) => r[k]);
+  return {
+    rounds: rounds.length,
+    gapMs: { median: median(pick("gapMs")), max: Math.max(...pick("gapMs")) },
+    refusedPush: {
+      total: pick("refusedPush").reduce((a, b) => a + b, 0),
+      max: Math.max(...pick("refusedPush")),
+    },
+    takeoverMs: { median: median(pick("takeoverMs")), max: Math.max(...pick("takeoverMs")) },
+    faktoryReadyMs: { median: median(pick("readyMs")), max: Math.max(...pick("readyMs")) },
+    perRound: rounds,
+  };
+}
+
+async function main(): Promise<void> {
+  const cluster = await startCluster(3, {
+    password: PASSWORD,
+    quiet: true,
+    prefix: "fha-bench-failover",
+    ...timings,
+  });
+  const results: Record<string, Round[]> = { planned: [], unplanned: [] };
+  try {
+    for (const kind of ["planned", "unplanned"] as const) {
+      for (let i = 0; i < ROUNDS; i++) {
+        results[kind].push(await oneRound(cluster, kind));
+        process.stderr.write(`${kind} round ${i + 1}: ${JSON.stringify(results[kind].at(-1))}\n`);
+      }
+    }
+  } finally {
+    await cluster.stop();
+  }
+  const out = {
+    benchmark: "failover",
+    machine: machine(),
+    timings,
+    workload: "2 producers, PUSH in a loop through the routers of the two pods that are not killed",
+    gapDefinition: "longest time between two successful PUSH completions from 200 ms before the kill",
+    planned: summarize(results.planned),
+    unplanned: summarize(results.unplanned),
+    targets: { plannedGapMs: 2000, plannedRefused: 0, unplannedGapMs: TTL + 2000 },
+  };
+  process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -50,8 +50,10 @@ export function replyLength(buf: Buffer, offset = 0): number {
  * command can safely be sent again to the next primary.
  */
 export function isShutdownRefusal(reply: Buffer): boolean {
-  return reply.toString("latin1").startsWith("-ERR shutdown in progress");
+  return reply[0] === 0x2d && reply.toString("latin1", 0, SHUTDOWN_REFUSAL.length) === SHUTDOWN_REFUSAL;
 }
+
+const SHUTDOWN_REFUSAL = "-ERR shutdown in progress";
 
 export interface Greeting {
   readonly v: number;

@@ -326,7 +326,7 @@ class FaktorySession implements Session {
     while ((nl = this.clientBuf.indexOf(0x0a)) >= 0) {
       const line = this.clientBuf.subarray(0, nl + 1);
       this.clientBuf = this.clientBuf.subarray(nl + 1);
-      this.onCommand(Buffer.from(line));
+      this.onCommand(line);
     }
   }
 
@@ -334,7 +334,7 @@ class FaktorySession implements Session {
     if (this.helloLine === null && line.subarray(0, 6).toString("latin1") === "HELLO ") {
       this.helloLine = line.toString("utf8");
     }
-    if (line.toString("latin1").trimEnd() === "END") {
+    if (line.length <= 5 && line.toString("latin1").trimEnd() === "END") {
       // The client is leaving; no reply will come.
       this.upstream?.write(line);
       this.upstream?.end();
@@ -361,6 +361,7 @@ class FaktorySession implements Session {
   private onUpstreamData(sock: Socket, d: Buffer): void {
     if (sock !== this.upstream) return;
     this.upBuf = this.upBuf.length ? Buffer.concat([this.upBuf, d]) : d;
+    if (this.phase === "open" && this.fastForward(d)) return;
     for (;;) {
       let len: number;
       try {
@@ -371,9 +372,35 @@ class FaktorySession implements Session {
       if (len === 0) return;
       const reply = this.upBuf.subarray(0, len);
       this.upBuf = this.upBuf.subarray(len);
-      this.onReply(sock, Buffer.from(reply));
+      this.onReply(sock, reply);
       if (sock !== this.upstream) return;
     }
+  }
+
+  /**
+   * The common case: the chunk holds only complete replies, none of them a shutdown refusal, and no
+   * more than are owed. Forward it in one write.
+   */
+  private fastForward(d: Buffer): boolean {
+    if (this.upBuf !== d) return false;
+    let pos = 0;
+    let n = 0;
+    try {
+      while (pos < d.length) {
+        const len = replyLength(d, pos);
+        if (len === 0 || (d[pos] === 0x2d && isShutdownRefusal(d.subarray(pos, pos + len)))) return false;
+        pos += len;
+        n++;
+      }
+    } catch {
+      return false;
+    }
+    if (n > this.inFlight.length) return false;
+    this.inFlight.splice(0, n);
+    this.upBuf = Buffer.alloc(0);
+    this.client.write(d);
+    this.maybeMove();
+    return true;
   }
 
   private onReply(sock: Socket, reply: Buffer): void {

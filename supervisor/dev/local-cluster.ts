@@ -185,7 +185,8 @@ export async function startSupervisor(
     FAKTORY_HA_POLL_MS: String(o.pollMs ?? 200),
     FAKTORY_HA_ROUTER_HOLD_MS: String(o.holdMs ?? 15000),
     FAKTORY_HA_STOP_TIMEOUT_MS: String(o.stopTimeoutMs ?? 1000),
-    FAKTORY_HA_CONFIG_DIR: join(dataDir, "conf.d"),
+    // Faktory reads <-c dir>/conf.d/*.toml; that is the directory the supervisor watches.
+    FAKTORY_HA_CONFIG_DIR: join(dataDir, "conf", "conf.d"),
     ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
     ...o.extraEnv,
   };
@@ -203,8 +204,7 @@ export async function startSupervisor(
     "-e",
     "development",
   ];
-  mkdirSync(join(dataDir, "conf.d"), { recursive: true });
-  mkdirSync(join(dataDir, "conf"), { recursive: true });
+  mkdirSync(join(dataDir, "conf", "conf.d"), { recursive: true });
   // Own process group, so a test can stop or kill "the pod" (supervisor + Faktory) in one go.
   const proc = spawn(process.execPath, [supervisorBundle(), "--", ...command], {
     env,

@@ -12,6 +12,8 @@ export class Ledger {
   /** jid → times a worker got it (for explaining duplicates). */
   readonly runTimes = new Map<string, number[]>();
   readonly ackErrors: { at: number; error: string }[] = [];
+  /** FETCHes that failed (e.g. their Faktory died with the command in flight). */
+  readonly fetchErrors: number[] = [];
 
   /** Longest time between two consecutive successful PUSHes inside [from, to]. */
   maxPushGap(from = 0, to = Infinity): number {
@@ -36,10 +38,18 @@ export interface Loop {
 }
 
 /** PUSHes jobs one after another until stopped (a request/response loop, like an API handler). */
-/** One client, or a pool to pick from at random for every command (random routers). */
-export type Clients = Client | Client[];
+/**
+ * One client, or clients (one per router) to pick from at random for every command. `up` plays the
+ * load balancer's target health: a router whose pod is down is not picked.
+ */
+export type Clients = Client | Client[] | { clients: Client[]; up: (i: number) => boolean };
 function pick(c: Clients): Client {
-  return Array.isArray(c) ? c[Math.floor(Math.random() * c.length)] : c;
+  if (c instanceof Client) return c;
+  const list = Array.isArray(c) ? c : c.clients;
+  const up = Array.isArray(c) ? () => true : c.up;
+  const live = list.filter((_, i) => up(i));
+  const from = live.length ? live : list;
+  return from[Math.floor(Math.random() * from.length)];
 }
 
 export function producer(ledger: Ledger, c: Clients, queue: string, extra: Partial<JobPayload> = {}): Loop {
@@ -73,6 +83,7 @@ export function worker(ledger: Ledger, fetcher: Clients, acker: Clients, queue: 
       try {
         job = await pick(fetcher).fetch(queue);
       } catch {
+        ledger.fetchErrors.push(Date.now());
         await sleep(20);
         continue;
       }

@@ -1,0 +1,119 @@
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  faktoryBin,
+  freePort,
+  startCluster,
+  startSupervisor,
+  supervisorBundle,
+  type Cluster,
+} from "../../supervisor/dev/local-cluster";
+import { sleep } from "./support/workload";
+
+// The supervisor's own duties, on the real binary: config errors, Redis down, Faktory crash-restart,
+// SIGHUP on config change.
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster(1, { quiet: true, prefix: "fha-s6", ttlMs: 3000 });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function runBundle(
+  env: Record<string, string>,
+  args: string[],
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [supervisorBundle(), ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    let stderr = "";
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    p.on("exit", (code) => resolve({ code, stderr }));
+  });
+}
+
+describe("supervisor process", () => {
+  it("exits non-zero with a message naming the variable on a bad value", async () => {
+    const r = await runBundle({ REDIS_URL: "redis://127.0.0.1:1", FAKTORY_HA_RENEW_DEADLINE_MS: "20000" }, [
+      "--",
+      "faktory",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "configuration error: FAKTORY_HA_RENEW_DEADLINE_MS=20000 must be less than FAKTORY_HA_LEASE_TTL_MS=10000",
+    );
+    const missing = await runBundle({}, ["--", "faktory"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("REDIS_URL is required");
+  });
+
+  it("stays a secondary while Redis is unreachable and says why, without leaking the password", async () => {
+    const deadPort = await freePort();
+    const sup = await startSupervisor("no-redis", {
+      ...cluster.options,
+      redisUrl: `redis://:hunter2@127.0.0.1:${deadPort}`,
+    });
+    try {
+      await sleep(1500);
+      const status = await sup.status();
+      expect(status.role).toBe("secondary");
+      expect(String(status.reason)).toMatch(/^Redis unreachable: /);
+      expect(status.redis).toMatchObject({ ok: false, url: `redis://:***@127.0.0.1:${deadPort}` });
+      const base = `http://127.0.0.1:${sup.ports.healthPort}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      expect(sup.proc.exitCode).toBeNull();
+      const everything =
+        JSON.stringify(status) + sup.events.map((e) => JSON.stringify(e)).join("") + sup.output.join("");
+      expect(everything).not.toContain("hunter2");
+    } finally {
+      sup.proc.kill("SIGTERM");
+      expect(await sup.exited).toBe(0);
+    }
+  });
+
+  it("restarts Faktory when it dies while still primary, keeping the lease", async () => {
+    const primary = await cluster.primary();
+    const before = await primary.status();
+    const pid = (before.faktory as { pid: number }).pid;
+    const from = primary.events.length;
+    process.kill(pid, "SIGKILL");
+    await primary.waitFor((e) => e.event === "faktory.restart_scheduled", 5_000, from);
+    const ready = await primary.waitFor((e) => e.event === "faktory.ready", 10_000, from);
+    expect(ready.pid).not.toBe(pid);
+    const after = await primary.status();
+    expect(after.role).toBe("primary");
+    expect(after.epoch).toBe(before.epoch);
+    expect((after.faktory as { restarts: number }).restarts).toBe(1);
+  });
+
+  it("sends SIGHUP to Faktory when the watched config directory changes", async () => {
+    const primary = await cluster.primary();
+    const from = primary.events.length;
+    const outFrom = primary.output.length;
+    // An unparseable file makes Faktory say, at warn level, that it tried to reload.
+    writeFileSync(
+      join(cluster.options.baseDir, primary.id, "conf", "conf.d", "cron.toml"),
+      "[[cron]\nnot toml",
+    );
+    await primary.waitFor((e) => e.event === "faktory.reload", 5_000, from);
+    const deadline = Date.now() + 5000;
+    while (
+      Date.now() < deadline &&
+      !primary.output.slice(outFrom).some((l) => l.includes("Unable to reload config"))
+    ) {
+      await sleep(100);
+    }
+    expect(primary.output.slice(outFrom).some((l) => l.includes("Unable to reload config"))).toBe(true);
+    // Still the same Faktory: a reload, not a restart or failover.
+    expect(primary.events.slice(from).some((e) => e.event === "faktory.spawned")).toBe(false);
+  });
+
+  it("finds the Faktory binary or says how to get it", () => {
+    expect(faktoryBin()).toMatch(/faktory$/);
+  });
+});

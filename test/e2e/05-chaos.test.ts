@@ -33,8 +33,9 @@ describe("scenario 5: chaos", () => {
     const workers = [pool("w-chaos-1"), pool("w-chaos-2")];
     const extra = { reserve_for: 60 };
     const loops = [
-      producer(ledger, producers[0], "chaos", extra),
-      producer(ledger, producers[1], "chaos", extra),
+      // Paced so the workers keep up and the backlog drains within the test.
+      producer(ledger, producers[0], "chaos", extra, 2),
+      producer(ledger, producers[1], "chaos", extra, 2),
       worker(ledger, workers[0], workers[1], "chaos"),
       worker(ledger, workers[1], workers[0], "chaos"),
     ];
@@ -58,7 +59,11 @@ describe("scenario 5: chaos", () => {
     }
     await waitForPrimary(cluster.supervisors, 20_000);
     await Promise.all(loops.slice(0, 2).map((l) => l.stop()));
+    const drainStart = Date.now();
+    const ranBefore = ledger.runs.size;
     await drain(ledger, 5000, 30_000);
+    const drainMs = Date.now() - drainStart;
+    const ranInDrain = ledger.runs.size - ranBefore;
     await Promise.all(loops.slice(2).map((l) => l.stop()));
     for (const c of [...producers, ...workers].flatMap((p) => p.clients))
       await c.close().catch(() => undefined);
@@ -82,6 +87,8 @@ describe("scenario 5: chaos", () => {
         duplicatedJids: duplicated.length,
         lostDetail: result.lost.map((jid) => ({ jid, pushedAtMs: (ledger.pushed.get(jid) ?? 0) - start })),
         fetchesCutByKill,
+        drainMs,
+        ranInDrain,
       }),
     );
     expect(kills.length).toBeGreaterThanOrEqual(3);

@@ -52,7 +52,13 @@ function pick(c: Clients): Client {
   return from[Math.floor(Math.random() * from.length)];
 }
 
-export function producer(ledger: Ledger, c: Clients, queue: string, extra: Partial<JobPayload> = {}): Loop {
+export function producer(
+  ledger: Ledger,
+  c: Clients,
+  queue: string,
+  extra: Partial<JobPayload> = {},
+  pauseMs = 0,
+): Loop {
   let running = true;
   const done = (async () => {
     let n = 0;
@@ -60,6 +66,7 @@ export function producer(ledger: Ledger, c: Clients, queue: string, extra: Parti
       try {
         const jid = await pick(c).push({ jobtype: "e2e", queue, args: [n++], ...extra });
         ledger.pushed.set(jid, Date.now());
+        if (pauseMs) await sleep(pauseMs);
       } catch (e) {
         ledger.pushErrors.push({ at: Date.now(), error: String(e) });
         await sleep(20);

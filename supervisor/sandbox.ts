@@ -74,15 +74,24 @@ async function main(): Promise<void> {
   });
   let running = true;
   let turn = 0;
+  // Like a load balancer with health checks: only routers of pods that are up get traffic, and an
+  // operation stuck on a pod that just went away is abandoned after a while.
+  const live = () => {
+    const up = pods.flatMap((p, i) =>
+      p.proc.exitCode === null && p.proc.signalCode === null && !frozen.has(p.id) ? [i] : [],
+    );
+    return clients[up.length ? up[turn++ % up.length] : turn++ % clients.length];
+  };
+  const within = <T>(p: Promise<T>) =>
+    Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("timeout")), 5000))]);
   const traffic = (async () => {
     while (running) {
-      const c = clients[turn++ % clients.length];
       try {
-        await c.push({ jobtype: "sandbox", queue: "sandbox", args: [turn] });
+        await within(live().push({ jobtype: "sandbox", queue: "sandbox", args: [turn] }));
         stats.pushed++;
-        const job = await clients[turn % clients.length].fetch("sandbox");
+        const job = await within(live().fetch("sandbox"));
         if (job) {
-          await clients[(turn + 1) % clients.length].ack(job.jid);
+          await within(live().ack(job.jid));
           stats.ran++;
         }
       } catch {

@@ -438,8 +438,10 @@ class FaktorySession implements Session {
       }
       case "open": {
         if (isShutdownRefusal(reply)) {
-          // Not run: everything still in flight goes back in front of the held commands.
+          // Not run: everything still in flight goes back in front of the held commands, and this
+          // Faktory gets nothing more from any session (it is stopping; wait for the next primary).
           this.held.unshift(...this.inFlight.splice(0));
+          this.router.drain(this.epoch);
           this.detach();
           return;
         }
@@ -514,6 +516,7 @@ class FaktorySession implements Session {
   }
 
   private detach(): void {
+    if (this.phase === "parked" || this.phase === "dead") return;
     if (this.drainTimer) clearTimeout(this.drainTimer);
     this.drainTimer = null;
     const old = this.upstream;

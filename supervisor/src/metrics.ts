@@ -68,6 +68,12 @@ export function renderMetrics(m: MetricsInput): string {
     "Connections closed because no primary was reachable within the hold time.",
     routers.map(([n, s]) => [`{router="${n}"}`, s.holdTimeouts]),
   );
+  metric(
+    "faktory_ha_router_protocol_errors_total",
+    "counter",
+    "Connections closed because a reply could not be matched to a command.",
+    routers.map(([n, s]) => [`{router="${n}"}`, s.protocolErrors]),
+  );
   const lat = [...m.renewLatencyMs].sort((a, b) => a - b);
   const q = (p: number) =>
     lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] / 1000 : 0;

@@ -29,6 +29,8 @@ export interface RouterStats {
   migrated: number;
   closedOnChange: number;
   holdTimeouts: number;
+  /** Sessions closed because upstream sent something that did not fit the protocol. */
+  protocolErrors: number;
 }
 
 const RETRY_CONNECT_MS = 50;
@@ -50,6 +52,7 @@ export class Router {
     migrated: 0,
     closedOnChange: 0,
     holdTimeouts: 0,
+    protocolErrors: 0,
   };
   private server: Server | null = null;
   private closed: Promise<void> | null = null;
@@ -367,7 +370,7 @@ class FaktorySession implements Session {
       try {
         len = replyLength(this.upBuf);
       } catch {
-        return this.destroy();
+        return this.protocolError("unparseable reply");
       }
       if (len === 0) return;
       const reply = this.upBuf.subarray(0, len);
@@ -445,6 +448,7 @@ class FaktorySession implements Session {
           this.detach();
           return;
         }
+        if (this.inFlight.length === 0) return this.protocolError("reply without a command");
         this.inFlight.shift();
         this.client.write(reply);
         this.maybeMove();
@@ -525,6 +529,13 @@ class FaktorySession implements Session {
     if (this.helloLine === null) return this.destroy();
     this.phase = "parked";
     void this.attach();
+  }
+
+  /** Never pass on a reply we cannot match to a command: a client out of step would misread every later one. */
+  private protocolError(what: string): void {
+    this.router.stats.protocolErrors++;
+    this.opts.log.warn("router.protocol_error", { what, phase: this.phase, epoch: this.epoch });
+    this.destroy();
   }
 
   destroy(): void {

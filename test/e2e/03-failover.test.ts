@@ -101,7 +101,7 @@ describe("scenario 3: failover", () => {
     await respawn(old);
   });
 
-  it("unplanned (SIGKILL of the pod): takeover after ttl, nothing acknowledged is lost", async () => {
+  it("unplanned (SIGKILL of the pod): takeover after ttl, nothing lost but what Faktory's own FETCH drops", async () => {
     const old = await cluster.primary();
     const oldEpoch = Number((await old.status()).epoch);
     const others = alive().filter((s) => s !== old);
@@ -122,13 +122,20 @@ describe("scenario 3: failover", () => {
         lost: result.lost.length,
         takeoverMs: Number(acquired.at) - t0,
         enqueueGapMs: l.ledger.maxPushGap(t0 - 200, t0 + TTL + 5000),
+        fetchesCutByKill: l.ledger.fetchErrors.filter((t) => t >= t0).length,
+        lostPushedMsBeforeKill: result.lost.map((j) => t0 - (l.ledger.pushed.get(j) ?? 0)),
       }),
     );
     // Not before the key expired: fencing relies on it.
     expect(Number(acquired.at) - t0).toBeGreaterThanOrEqual(TTL - 2 * 500 - 50);
     expect(await greets("127.0.0.1", old.ports.internalPort)).toBe(false);
-    expect(result.lost).toEqual([]);
-    expect(result.ran + result.pending).toBe(result.pushed);
+    // OSS Faktory's FETCH is BRPOP then a separate ZADD (manager/fetch.go): a job popped by a FETCH the
+    // kill cut in between is gone with any supervisor. That is the only loss allowed: no more than the
+    // worker FETCHes that failed after the kill, and only of jobs queued before it.
+    const cutFetches = l.ledger.fetchErrors.filter((t) => t >= t0).length;
+    expect(result.lost.length).toBeLessThanOrEqual(cutFetches);
+    for (const jid of result.lost) expect(l.ledger.pushed.get(jid)!).toBeLessThan(t0);
+    expect(result.ran + result.pending + result.lost.length).toBe(result.pushed);
     await respawn(old);
   });
 
@@ -176,6 +183,7 @@ describe("scenario 3: failover", () => {
         newEpoch,
         frozenAt,
         resumedAt,
+        firstErrors: [...l.ledger.pushErrors.slice(0, 3), ...l.ledger.ackErrors.slice(0, 3)],
       }),
     );
 

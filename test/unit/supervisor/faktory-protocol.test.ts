@@ -91,6 +91,7 @@ describe("metrics and logs", () => {
       migrated: 2,
       closedOnChange: 4,
       holdTimeouts: 0,
+      protocolErrors: 0,
     };
     const text = renderMetrics({
       role: "primary",

@@ -188,6 +188,16 @@ describe("Faktory router", () => {
     expect(c.closed).toBe(true);
   });
 
+  it("closes the client rather than pass on a reply it cannot match to a command", async () => {
+    const { a, router } = await setup();
+    router.setTarget({ host: "127.0.0.1", port: a.port, epoch: 1 });
+    const c = await rawClient(router.port);
+    a.reply = (_cmd, sock) => sock.write("+OK\r\n+OK\r\n");
+    await c.send("PUSH {}").catch(() => "closed");
+    await c.whenClosed();
+    expect(router.stats.protocolErrors).toBe(1);
+  });
+
   it("holds new connections while no primary is known, then connects them", async () => {
     const { a, router } = await setup();
     const pending = rawClient(router.port);

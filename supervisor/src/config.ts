@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { networkInterfaces, hostname } from "node:os";
 import { z } from "zod";
 
@@ -255,7 +256,7 @@ export function parseConfig(
     routerHoldMs: ints.FAKTORY_HA_ROUTER_HOLD_MS,
     stopTimeoutMs: stop,
     configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || "/etc/faktory/conf.d",
-    faktoryPassword: readPassword(env, opts.readFile ?? ((p) => require("node:fs").readFileSync(p, "utf8"))),
+    faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
     command,
   };
 }

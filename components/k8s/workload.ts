@@ -33,11 +33,17 @@ export interface WorkloadInput {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** The supervisor runs Faktory on the internal ports; its routers own the public ones. */
+/**
+ * The supervisor runs Faktory on the internal ports; its routers own the public ones. Spelled out as
+ * the HA image's ENTRYPOINT + CMD (supervisor/Dockerfile): tini as PID 1 reaps Faktory's children, and
+ * the Faktory image keeps its binary at `/faktory`.
+ */
 export const SUPERVISOR_COMMAND: readonly string[] = [
+  "/sbin/tini",
+  "--",
   "faktory-ha-supervisor",
   "--",
-  "faktory",
+  "/faktory",
   "-b",
   `:${PORTS.internal}`,
   "-w",

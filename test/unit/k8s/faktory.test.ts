@@ -204,9 +204,11 @@ describe("Faktory (enterprise)", () => {
     expect(c.image).toBe(IMAGE);
     expect(c.imagePullPolicy).toBe("IfNotPresent");
     expect(c.command).toEqual([
+      "/sbin/tini",
+      "--",
       "faktory-ha-supervisor",
       "--",
-      "faktory",
+      "/faktory",
       "-b",
       ":17419",
       "-w",

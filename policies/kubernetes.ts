@@ -243,12 +243,12 @@ export const noSecretsInConfigMaps: ResourceValidationPolicy = {
   },
 };
 
-const requiredResources = ["requests.cpu", "requests.memory", "limits.memory"] as const;
+const requiredResources = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"] as const;
 
 export const requestsAndLimits: ResourceValidationPolicy = {
   ...onWorkloads(
     "k8s-requests-and-limits",
-    "Every container sets CPU and memory requests and a memory limit.",
+    "Every container sets CPU and memory requests and limits.",
     (podSpec, _args, label, report) => {
       for (const container of containersOf(podSpec)) {
         const missing = requiredResources.filter(
@@ -257,7 +257,7 @@ export const requestsAndLimits: ResourceValidationPolicy = {
         if (missing.length === 0) continue;
         report(
           `${label}: container "${container.name}" does not set ${missing.map((m) => `resources.${m}`).join(", ")}; ` +
-            `set CPU and memory requests and a memory limit.`,
+            `set CPU and memory requests and limits.`,
         );
       }
     },

@@ -217,8 +217,8 @@ describe("Kubernetes resource policies", () => {
     it("reports each missing request or limit", () => {
       const workload = withContainer((c) => (c.resources = { requests: { memory: "512Mi" } }));
       expect(resourceMessages(requestsAndLimits, workload)).toEqual([
-        `${statefulSet}: container "faktory" does not set resources.requests.cpu, resources.limits.memory; ` +
-          "set CPU and memory requests and a memory limit.",
+        `${statefulSet}: container "faktory" does not set resources.requests.cpu, resources.limits.cpu, ` +
+          "resources.limits.memory; set CPU and memory requests and limits.",
       ]);
     });
 
@@ -228,7 +228,7 @@ describe("Kubernetes resource policies", () => {
       template.spec.initContainers = [{ name: "wait", image: "busybox:1.36" }];
       expect(resourceMessages(requestsAndLimits, workload)).toEqual([
         `${statefulSet}: container "wait" does not set resources.requests.cpu, resources.requests.memory, ` +
-          "resources.limits.memory; set CPU and memory requests and a memory limit.",
+          "resources.limits.cpu, resources.limits.memory; set CPU and memory requests and limits.",
       ]);
     });
   });

@@ -115,6 +115,12 @@ function callResult(token: string, inputs: Record<string, unknown>): Record<stri
       return { partition: "aws", dnsSuffix: "amazonaws.com" };
     case "aws:iam/getPolicyDocument:getPolicyDocument":
       return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
+    case "aws:ec2/getVpc:getVpc":
+      return {
+        id: inputs.id,
+        cidrBlock: "10.99.0.0/16",
+        arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${String(inputs.id)}`,
+      };
     case "aws:ec2/getSubnet:getSubnet":
       return { id: inputs.id, availabilityZone: AZS[0], vpcId: "vpc-existing" };
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":

@@ -338,3 +338,48 @@ describe("plan of the OSS edition (a dev stack without a license)", () => {
     expect(plan.schema.invalid).toEqual([]);
   });
 });
+
+describe("plan with an existing VPC and an existing cluster", () => {
+  it("creates no network or EKS resources and wires Redis to the given security groups", () => {
+    const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+    const byo = prodYaml
+      .replace(
+        / {2}faktory-ha:network:\n( {4}.*\n)+/,
+        "  faktory-ha:network:\n    vpcId: vpc-0a1b2c3d4e5f\n    privateSubnetIds: [subnet-0a1b2c3d, subnet-1a2b3c4d, subnet-2a3b4c5d]\n",
+      )
+      .replace(
+        / {2}faktory-ha:cluster:\n( {4}.*\n)+/,
+        "  faktory-ha:kubeconfig:\n    secure: AAABAJ0placeholder0kubeconfig\n",
+      )
+      .replace(
+        "    snapshotRetentionDays: 7\n",
+        "    snapshotRetentionDays: 7\n    sourceSecurityGroupIds: [sg-0a1b2c3d4e]\n",
+      )
+      .replace(/ {2}faktory-ha:allowedCidrs:\n( {4}.*\n)+/, "");
+    const dir = projectWithStack("byo", byo);
+    const run = runPlan(["byo", "--json", "--no-write"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.unknownCalls).toEqual([]);
+    expect(plan.resources.filter((r) => r.parent?.type === "faktory-ha:aws:Network")).toEqual([]);
+    expect(plan.counts["eks:index:Cluster"]).toBeUndefined();
+    expect(plan.counts["kubernetes:helm.sh/v3:Release"]).toBeUndefined();
+    expect(one(plan, "pulumi:providers:kubernetes").inputs).toMatchObject({ kubeconfig: "[secret]" });
+    expect(one(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs).toMatchObject({
+      referencedSecurityGroupId: "sg-0a1b2c3d4e",
+      fromPort: 6379,
+      toPort: 6379,
+    });
+    expect(one(plan, "aws:elasticache/subnetGroup:SubnetGroup").inputs.subnetIds).toEqual([
+      "subnet-0a1b2c3d",
+      "subnet-1a2b3c4d",
+      "subnet-2a3b4c5d",
+    ]);
+    // The NetworkPolicy admits the existing VPC's CIDR, looked up from its id.
+    expect(JSON.stringify(one(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs)).toContain(
+      "10.99.0.0/16",
+    );
+    expect(plan.policies.mandatory).toBe(0);
+  });
+});

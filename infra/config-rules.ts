@@ -29,11 +29,13 @@ export function crossKeyProblems(
         `run \`pulumi config set --secret ${k("license")} <key>\`, or set ${k("edition")} to "oss" for a dev stack`,
     });
   }
-  if (edition === "enterprise" && environment === "prod" && config.redis.nodes < 2) {
+  // Every environment: the Redis component always builds Multi-AZ with automatic failover, which
+  // needs a replica. Checked here so the message names the stack key, not the component arg.
+  if (edition === "enterprise" && config.redis.nodes < 2) {
     problems.push({
       key: k("redis.nodes"),
       received: String(config.redis.nodes),
-      allowed: "must be at least 2 in prod: a primary and a replica in another AZ, for automatic failover",
+      allowed: `must be at least 2${environment === "prod" ? " in prod" : ""}: a primary and a replica in another AZ, for automatic failover`,
     });
   }
   if (edition === "enterprise" && config.image === undefined && config.faktoryImage === undefined) {

@@ -204,6 +204,14 @@ describe("parseStackConfig", () => {
     expect(problemsOf({ ...prod, ...patch })).toEqual([message]);
   });
 
+  it("rejects one Redis node in dev too: the Redis is always Multi-AZ with failover", () => {
+    expect(
+      problemsOf({ ...prod, "faktory-ha:environment": "dev", "faktory-ha:redis": '{"nodes":1}' }),
+    ).toEqual([
+      "faktory-ha:redis.nodes: got 1; must be at least 2: a primary and a replica in another AZ, for automatic failover",
+    ]);
+  });
+
   it("rejects Enterprise without a license", () => {
     expect(problemsOf(without("faktory-ha:license"))).toEqual([
       'faktory-ha:license: got nothing; is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): run `pulumi config set --secret faktory-ha:license <key>`, or set faktory-ha:edition to "oss" for a dev stack',

@@ -77,9 +77,13 @@ function countByType(resources: readonly PlannedResource[]): Record<string, numb
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function environmentOf(evaluation: Evaluation, fallback: string): string {
+/**
+ * The policy pack has two levels, "dev" (relaxed) and "prod" (strict). Anything but an explicit dev
+ * stack (staging included, which should behave like prod) is checked strictly.
+ */
+function policyEnvironmentOf(evaluation: Evaluation, stack: string): "dev" | "prod" {
   const env = evaluation.outputs.environment;
-  return typeof env === "string" ? env : fallback;
+  return (typeof env === "string" ? env : stack) === "dev" ? "dev" : "prod";
 }
 
 function confdFiles(evaluation: Evaluation): Map<string, string> {
@@ -143,7 +147,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
       props: evaluation.rawInputs.get(r.urn) ?? r.inputs,
       ...(r.id !== null ? { id: r.id } : {}),
     })),
-    { environment: environmentOf(evaluation, options.stack) },
+    { environment: policyEnvironmentOf(evaluation, options.stack) },
   );
 
   const confd = confdFiles(evaluation);

@@ -339,6 +339,23 @@ describe("plan of the OSS edition (a dev stack without a license)", () => {
   });
 });
 
+describe("plan of a staging stack", () => {
+  it("is checked at the strict (prod) policy level", () => {
+    const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+    const staging = prodYaml
+      .replace("faktory-ha:environment: prod", "faktory-ha:environment: staging")
+      .replace("snapshotRetentionDays: 7", "snapshotRetentionDays: 0");
+    const run = runPlan(["staging", "--json", "--no-write"], projectWithStack("staging", staging));
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    // Snapshot retention is off in dev and mandatory in prod: staging gets the prod level.
+    expect(plan.policies.violations.map((v) => [v.policy, v.enforcement])).toEqual([
+      ["elasticache-snapshot-retention", "mandatory"],
+    ]);
+  });
+});
+
 describe("plan with an existing VPC and an existing cluster", () => {
   it("creates no network or EKS resources and wires Redis to the given security groups", () => {
     const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");

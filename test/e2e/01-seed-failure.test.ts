@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { greets } from "../../supervisor/src/faktory-process";
 import {
-  faktoryBin,
-  freePort,
-  SHARED_REDIS_BIN,
+  sharedRedisEnv,
+  startBareFaktory,
   startRedis,
+  type BareFaktory,
   type RunningRedis,
 } from "../../supervisor/dev/local-cluster";
 import { client, jidsInRedis, sleep } from "./support/workload";
@@ -17,50 +15,15 @@ import { client, jidsInRedis, sleep } from "./support/workload";
 // Enterprise servers sharing REDIS_URL), a worker FETCHing through one and ACKing through the other.
 let dir: string;
 let redis: RunningRedis;
-const servers: { proc: ChildProcess; port: number; output: string[] }[] = [];
-
-async function startFaktory(name: string): Promise<{ proc: ChildProcess; port: number; output: string[] }> {
-  const port = await freePort();
-  const web = await freePort();
-  const data = join(dir, name);
-  mkdirSync(data, { recursive: true });
-  const proc = spawn(
-    faktoryBin(),
-    ["-b", `127.0.0.1:${port}`, "-w", `127.0.0.1:${web}`, "-d", data, "-c", data],
-    {
-      env: {
-        ...process.env,
-        PATH: `${SHARED_REDIS_BIN}${delimiter}${process.env.PATH}`,
-        REDIS_URL: redis.url,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
-  const output: string[] = [];
-  const keep = (d: Buffer) => output.push(...d.toString().split("\n").filter(Boolean));
-  proc.stdout!.on("data", keep);
-  proc.stderr!.on("data", keep);
-  for (let i = 0; !(await greets("127.0.0.1", port)); i++) {
-    if (i > 200) throw new Error(`Faktory ${name} did not start: ${output.join("\n")}`);
-    await sleep(50);
-  }
-  return { proc, port, output };
-}
+const servers: BareFaktory[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fha-s1-"));
   redis = await startRedis(dir);
-  servers.push(await startFaktory("a"), await startFaktory("b"));
+  for (const name of ["a", "b"]) servers.push(await startBareFaktory(dir, name, sharedRedisEnv(redis)));
 });
 afterAll(async () => {
-  for (const s of servers) {
-    try {
-      process.kill(-s.proc.pid!, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }
+  await Promise.all(servers.map((s) => s.stop()));
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

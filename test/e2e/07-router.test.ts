@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "faktory-worker";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { faktoryBin, freePort, sleep } from "../../supervisor/dev/local-cluster";
-import { greets } from "../../supervisor/src/faktory-process";
+import { freePort, sleep, startBareFaktory, type BareFaktory } from "../../supervisor/dev/local-cluster";
 import { createLogger } from "../../supervisor/src/log";
 import { Router } from "../../supervisor/src/router";
 
@@ -19,65 +17,14 @@ import { Router } from "../../supervisor/src/router";
 const PASSWORD = "router-e2e-pw";
 const log = createLogger("test", () => undefined);
 
-interface RealFaktory {
-  readonly name: string;
-  readonly port: number;
-  readonly proc: ChildProcess;
-  readonly output: string[];
-  /** Signals Faktory and its embedded redis-server (their own process group). */
-  signal(sig: NodeJS.Signals): void;
-  stop(): Promise<void>;
-}
+type RealFaktory = BareFaktory;
 
 let dir: string;
 const started: RealFaktory[] = [];
 
 async function startFaktory(name: string): Promise<RealFaktory> {
-  const bin = faktoryBin(); // throws with a clear message when Faktory is not installed
-  const port = await freePort();
-  const web = await freePort();
-  const data = join(dir, name);
-  mkdirSync(data, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, FAKTORY_PASSWORD: PASSWORD };
-  delete env.FAKTORY_URL;
-  delete env.REDIS_URL; // its own embedded Redis
-  const proc = spawn(bin, ["-b", `127.0.0.1:${port}`, "-w", `127.0.0.1:${web}`, "-d", data, "-c", data], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const output: string[] = [];
-  const keep = (d: Buffer) => output.push(...d.toString().split("\n").filter(Boolean));
-  proc.stdout!.on("data", keep);
-  proc.stderr!.on("data", keep);
-  const exited = new Promise<void>((r) =>
-    proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once("exit", () => r()),
-  );
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-proc.pid!, sig);
-    } catch {
-      // gone
-    }
-  };
-  const f: RealFaktory = {
-    name,
-    port,
-    proc,
-    output,
-    signal,
-    stop: async () => {
-      signal("SIGCONT");
-      signal("SIGKILL");
-      await Promise.race([exited, sleep(3000)]);
-    },
-  };
+  const f = await startBareFaktory(dir, name, { FAKTORY_PASSWORD: PASSWORD });
   started.push(f);
-  for (let i = 0; !(await greets("127.0.0.1", port)); i++) {
-    if (proc.exitCode !== null || i > 200)
-      throw new Error(`Faktory ${name} did not start on ${port}:\n${output.join("\n")}`);
-    await sleep(50);
-  }
   return f;
 }
 

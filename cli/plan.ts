@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { ProgramError } from "./plan/evaluate";
-import { formatReport, programMain, runPlan } from "./plan/run";
+import { formatReport, runPlan } from "./plan/run";
 
 interface PlanFlags {
   json?: boolean;
@@ -18,8 +18,7 @@ interface PlanFlags {
  * This project's program is bundled with the CLI (fast); another project's `main` (see --project)
  * is compiled on the fly with tsx.
  */
-function loadProgram(projectDir: string): Record<string, unknown> {
-  const main = resolve(projectDir, programMain(projectDir));
+function loadProgram(main: string): Record<string, unknown> {
   if (
     main === resolve(__dirname, "../../infra/index.ts") ||
     main === resolve(__dirname, "../infra/index.ts")
@@ -62,7 +61,7 @@ export function registerPlan(program: Command): void {
           outDir,
           cronCount: flags.count,
           now: process.env.FAKTORY_HA_PLAN_NOW ? new Date(process.env.FAKTORY_HA_PLAN_NOW) : new Date(),
-          loadProgram: () => loadProgram(projectDir),
+          loadProgram,
         });
       } catch (err) {
         const prefix = err instanceof ProgramError ? `error: stack "${stack}": ` : "error: ";

@@ -20,8 +20,8 @@ export interface PlanOptions {
   readonly cronCount: number;
   /** "Now" for the cron preview (tests pin it). */
   readonly now: Date;
-  /** Loads the program; called after the config and mocks are in place. */
-  readonly loadProgram: () => Record<string, unknown>;
+  /** Loads the program at `main` (absolute); called after the config and mocks are in place. */
+  readonly loadProgram: (main: string) => Record<string, unknown>;
 }
 
 export interface CronPreview {
@@ -50,25 +50,27 @@ export interface PlanReport {
   readonly files: readonly string[];
 }
 
-interface ProjectFile {
-  name?: string;
-  main?: string;
-  stackConfigDir?: string;
+interface Project {
+  readonly name: string;
+  /** The program's entry file, absolute: Pulumi.yaml `main`, else index.ts. */
+  readonly main: string;
+  /** Where the stack files live: Pulumi.yaml `stackConfigDir`, else the project directory. */
+  readonly stacksDir: string;
 }
 
-function projectFile(projectDir: string): ProjectFile {
-  return (parseYaml(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as ProjectFile;
-}
-
-function projectName(projectDir: string): string {
-  const name = projectFile(projectDir).name;
-  if (!name) throw new Error(`${join(projectDir, "Pulumi.yaml")} has no project name`);
-  return name;
-}
-
-/** The program's entry file, relative to the project: Pulumi.yaml `main`, else index.ts. */
-export function programMain(projectDir: string): string {
-  return projectFile(projectDir).main ?? "index.ts";
+function readProject(projectDir: string): Project {
+  const file = join(projectDir, "Pulumi.yaml");
+  const doc = (parseYaml(readFileSync(file, "utf8")) ?? {}) as {
+    name?: string;
+    main?: string;
+    stackConfigDir?: string;
+  };
+  if (!doc.name) throw new Error(`${file} has no project name`);
+  return {
+    name: doc.name,
+    main: resolve(projectDir, doc.main ?? "index.ts"),
+    stacksDir: join(projectDir, doc.stackConfigDir ?? "."),
+  };
 }
 
 function countByType(resources: readonly PlannedResource[]): Record<string, number> {
@@ -120,10 +122,9 @@ function cronPreview(cronToml: string | undefined, count: number, now: Date): Pl
 }
 
 export async function runPlan(options: PlanOptions): Promise<PlanReport> {
-  const project = projectName(options.projectDir);
-  const stacksDir = join(options.projectDir, projectFile(options.projectDir).stackConfigDir ?? ".");
+  const { name: project, main, stacksDir } = readProject(options.projectDir);
   const stackInput = readStackFile(stacksDir, options.stack, project);
-  const evaluation = await evaluateProgram(stackInput, project, options.loadProgram);
+  const evaluation = await evaluateProgram(stackInput, project, () => options.loadProgram(main));
 
   const objects = kubernetesObjects(evaluation.resources);
   const invalid = objects

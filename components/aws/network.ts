@@ -5,6 +5,9 @@ import { argError, parseCidr, requireInteger, requireOneOf, show } from "./valid
 
 const TYPE = "faktory-ha:aws:Network";
 
+/** The subnet tags the AWS Load Balancer Controller uses to pick subnets for each scheme. */
+const LB_ROLE_TAG = { public: "kubernetes.io/role/elb", private: "kubernetes.io/role/internal-elb" } as const;
+
 /** How private subnets reach the internet (image pulls, AWS APIs, the Faktory license check). */
 export type NatGatewayMode = "perAz" | "single";
 
@@ -128,9 +131,16 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
 
-    const publicSubnets = layout.publicCidrs.map((cidr, i) => {
+    // One subnet per AZ and tier, associated with its route table. The tiers differ only in the load
+    // balancer role tag: public subnets may hold Internet-facing LBs, private ones the internal NLB.
+    const subnetWithRoutes = (
+      tier: "public" | "private",
+      cidr: string,
+      i: number,
+      routeTableId: pulumi.Input<string>,
+    ): aws.ec2.Subnet => {
       const subnet = new aws.ec2.Subnet(
-        `${name}-public-${i}`,
+        `${name}-${tier}-${i}`,
         {
           vpcId: vpc.id,
           cidrBlock: cidr,
@@ -139,17 +149,21 @@ export class Network extends pulumi.ComponentResource {
           mapPublicIpOnLaunch: false,
           tags: pulumi
             .output(tags)
-            .apply((t) => ({ ...t, Name: `${name}-public-${i}`, "kubernetes.io/role/elb": "1" })),
+            .apply((t) => ({ ...t, Name: `${name}-${tier}-${i}`, [LB_ROLE_TAG[tier]]: "1" })),
         },
         parent,
       );
       new aws.ec2.RouteTableAssociation(
-        `${name}-public-${i}`,
-        { subnetId: subnet.id, routeTableId: publicRouteTable.id },
+        `${name}-${tier}-${i}`,
+        { subnetId: subnet.id, routeTableId },
         parent,
       );
       return subnet;
-    });
+    };
+
+    const publicSubnets = layout.publicCidrs.map((cidr, i) =>
+      subnetWithRoutes("public", cidr, i, publicRouteTable.id),
+    );
 
     const natCount = natGateways === "perAz" ? azCount : 1;
     const nats = publicSubnets.slice(0, natCount).map((subnet, i) => {
@@ -162,19 +176,6 @@ export class Network extends pulumi.ComponentResource {
     });
 
     const privateSubnets = layout.privateCidrs.map((cidr, i) => {
-      const subnet = new aws.ec2.Subnet(
-        `${name}-private-${i}`,
-        {
-          vpcId: vpc.id,
-          cidrBlock: cidr,
-          availabilityZone: azNames[i],
-          mapPublicIpOnLaunch: false,
-          tags: pulumi
-            .output(tags)
-            .apply((t) => ({ ...t, Name: `${name}-private-${i}`, "kubernetes.io/role/internal-elb": "1" })),
-        },
-        parent,
-      );
       const nat = nats[natGateways === "perAz" ? i : 0];
       const routeTable = new aws.ec2.RouteTable(
         `${name}-private-${i}`,
@@ -185,12 +186,7 @@ export class Network extends pulumi.ComponentResource {
         },
         parent,
       );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-private-${i}`,
-        { subnetId: subnet.id, routeTableId: routeTable.id },
-        parent,
-      );
-      return subnet;
+      return subnetWithRoutes("private", cidr, i, routeTable.id);
     });
 
     this.vpcId = vpc.id;

@@ -1,9 +1,27 @@
 import { createHash } from "node:crypto";
 
 /**
- * Just enough of Faktory's wire protocol for the router to move an idle client connection from one
- * Faktory to the next: where replies end, where commands end, and how to redo the HELLO.
+ * Just enough of Faktory's wire protocol for the router to check a client's handshake and to move an
+ * idle client connection from one Faktory to the next: where replies end, and how to redo the HELLO.
  */
+
+const HELLO_PREFIX = "HELLO {";
+
+/** Faktory closes a connection whose first line does not start like this (server.go startConnection). */
+export function isHello(line: Buffer): boolean {
+  return (
+    line.length > HELLO_PREFIX.length && line.toString("latin1", 0, HELLO_PREFIX.length) === HELLO_PREFIX
+  );
+}
+
+/** The client is leaving: Faktory answers nothing. */
+export function isEnd(line: Buffer): boolean {
+  return line.length <= 5 && line.toString("latin1").trimEnd() === "END";
+}
+
+export function isOk(reply: Buffer): boolean {
+  return reply.length >= 3 && reply[0] === 0x2b && reply[1] === 0x4f && reply[2] === 0x4b;
+}
 
 /**
  * Length in bytes of the first complete RESP reply in buf (from offset), or 0 if incomplete.
@@ -46,6 +64,18 @@ export function replyLength(buf: Buffer, offset = 0): number {
 }
 
 /**
+ * Total bytes of the first reply in buf when its header already says (a bulk string whose body has
+ * not all arrived), else 0. Lets a large reply arriving in many chunks be joined once.
+ */
+export function announcedLength(buf: Buffer): number {
+  if (buf[0] !== 0x24) return 0;
+  const eol = buf.indexOf("\r\n");
+  if (eol < 0) return 0;
+  const n = Number(buf.toString("latin1", 1, eol));
+  return Number.isInteger(n) && n >= 0 ? eol + 2 + n + 2 : 0;
+}
+
+/**
  * The reply Faktory sends to a command it read after shutdown began, without running it: such a
  * command can safely be sent again to the next primary.
  */
@@ -85,20 +115,28 @@ export function passwordHash(password: string, salt: string, iterations: number)
 
 /**
  * Rewrites a client's HELLO line for a new server greeting: same client identity (wid, labels, …), a
- * password hash for the new salt. Returns null when the server wants a password we do not know.
+ * password hash for the new salt. Returns null when the server wants a password we do not know, or
+ * the line is not a JSON object. Only for a client whose own HELLO a Faktory accepted: the hash it
+ * adds is the router's credential, not the client's.
  */
 export function rewriteHello(
   helloLine: string,
   greeting: Greeting,
   password: string | undefined,
 ): string | null {
-  const json = helloLine.replace(/^HELLO\s+/, "").trim();
-  const hello = JSON.parse(json) as Record<string, unknown>;
-  delete hello.pwdhash;
+  let hello: unknown;
+  try {
+    hello = JSON.parse(helloLine.replace(/^HELLO\s+/, ""));
+  } catch {
+    return null;
+  }
+  if (typeof hello !== "object" || hello === null || Array.isArray(hello)) return null;
+  const fields = hello as Record<string, unknown>;
+  delete fields.pwdhash;
   if (greeting.s !== undefined) {
     if (password === undefined) return null;
-    const iterations = (hello.v as number) >= 2 ? (greeting.i ?? 1) : 1;
-    hello.pwdhash = passwordHash(password, greeting.s, iterations);
+    const iterations = typeof fields.v === "number" && fields.v >= 2 ? (greeting.i ?? 1) : 1;
+    fields.pwdhash = passwordHash(password, greeting.s, iterations);
   }
-  return `HELLO ${JSON.stringify(hello)}\r\n`;
+  return `HELLO ${JSON.stringify(fields)}\r\n`;
 }

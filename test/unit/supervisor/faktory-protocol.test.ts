@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+  announcedLength,
+  isEnd,
+  isHello,
+  isOk,
   isShutdownRefusal,
   parseGreeting,
   passwordHash,
@@ -35,12 +39,39 @@ describe("replyLength", () => {
     expect(replyLength(b("+OK\r\n$2\r\nab\r\n"), 5)).toBe(8);
   });
 
+  it("knows a bulk reply's total length from its header, and nothing else's", () => {
+    expect(announcedLength(b('$11\r\n{"jid"'))).toBe(18);
+    expect(announcedLength(b("$11"))).toBe(0);
+    expect(announcedLength(b("+OK"))).toBe(0);
+    expect(announcedLength(b("$-1\r\n"))).toBe(0);
+  });
+
   it("rejects garbage", () => {
     expect(() => replyLength(b("?\r\n"))).toThrow('unexpected reply type "?"');
   });
 });
 
 describe("handshake", () => {
+  it.each([
+    ['HELLO {"v":2}\r\n', true],
+    ["HELLO {\n", true],
+    ['hello {"v":2}\r\n', false],
+    ['HELLO  {"v":2}\r\n', false],
+    ['HELO {"v":2}\r\n', false],
+    ["HELLO {", false],
+    ['PUSH {"jid":"x"}\r\n', false],
+  ])("takes %j as a HELLO: %s (Faktory's own prefix check)", (line, hello) => {
+    expect(isHello(b(line))).toBe(hello);
+  });
+
+  it("recognises END and +OK", () => {
+    expect(isEnd(b("END\r\n"))).toBe(true);
+    expect(isEnd(b("END\n"))).toBe(true);
+    expect(isEnd(b("ENDX\r\n"))).toBe(false);
+    expect(isOk(b("+OK\r\n"))).toBe(true);
+    expect(isOk(b("-ERR Invalid password\r\n"))).toBe(false);
+  });
+
   it("parses greetings with and without a password", () => {
     expect(parseGreeting(b('+HI {"v":2}\r\n'))).toEqual({ v: 2 });
     expect(parseGreeting(b('+HI {"v":2,"i":4321,"s":"abc"}\r\n'))).toEqual({ v: 2, i: 4321, s: "abc" });
@@ -75,6 +106,11 @@ describe("handshake", () => {
     expect(rewriteHello(hello, { v: 2, i: 1, s: "x" }, undefined)).toBeNull();
   });
 
+  it("gives up on a HELLO that is not a JSON object", () => {
+    expect(rewriteHello("HELLO {nope}\r\n", { v: 2 }, "pw")).toBeNull();
+    expect(rewriteHello("HELLO [1]\r\n", { v: 2 }, "pw")).toBeNull();
+  });
+
   it("recognises only Faktory's not-run shutdown reply as safe to resend", () => {
     expect(isShutdownRefusal(b("-ERR shutdown in progress\r\n"))).toBe(true);
     expect(isShutdownRefusal(b("-ERR redis: client is closed\r\n"))).toBe(false);
@@ -92,6 +128,11 @@ describe("metrics and logs", () => {
       closedOnChange: 4,
       holdTimeouts: 0,
       protocolErrors: 0,
+      refused: 0,
+      lineTooLong: 0,
+      handshakeTimeouts: 0,
+      evicted: 0,
+      heldBytes: 0,
     };
     const text = renderMetrics({
       role: "primary",

@@ -45,7 +45,12 @@ describe("Faktory router (stand-in upstream)", () => {
     const router = new Router({ name: "faktory", listenHost: "127.0.0.1", port: 0, holdMs: 5000, log });
     await router.listen();
     cleanups.push(() => router.close());
-    router.setTarget({ host: "127.0.0.1", port: (upstream.address() as { port: number }).port, epoch: 1 });
+    router.setTarget({
+      host: "127.0.0.1",
+      port: (upstream.address() as { port: number }).port,
+      epoch: 1,
+      holder: "pod-1",
+    });
 
     const client = connect({ port: router.port, host: "127.0.0.1" });
     client.on("error", () => undefined);

@@ -211,7 +211,7 @@ describe("scenario 8: hostile clients against the router in front of real Faktor
       const flipper = setInterval(() => {
         epoch++;
         router.setTarget(target(epoch % 2 === 0 ? b : a, epoch));
-      }, 10);
+      }, 2);
       const results: string[][] = [];
       try {
         for (let i = 0; i < 20; i++) {

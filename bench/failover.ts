@@ -13,8 +13,8 @@ const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 const TTL = Number(process.env.BENCH_TTL_MS ?? 10_000);
 const timings = {
   ttlMs: TTL,
-  renewIntervalMs: Math.round(TTL / 5),
-  renewDeadlineMs: Math.round((TTL * 3) / 5),
+  renewIntervalMs: Math.round((TTL * 3) / 20),
+  renewDeadlineMs: Math.round((TTL * 2) / 5),
   pollMs: Math.min(500, Math.round(TTL / 20)),
   stopTimeoutMs: Math.round(TTL / 5),
 };

@@ -120,8 +120,8 @@ export const statsdSchema = z
 export const leaseSchema = z
   .object({
     ttlMs: int("the lease ttl in ms", 2000, 120000).default(10000),
-    renewIntervalMs: int("the lease renew interval in ms", 100, 60000).default(2000),
-    renewDeadlineMs: int("the lease renew deadline in ms", 500, 120000).default(6000),
+    renewIntervalMs: int("the lease renew interval in ms", 100, 60000).default(1500),
+    renewDeadlineMs: int("the lease renew deadline in ms", 500, 120000).default(4000),
   })
   .strict();
 
@@ -158,7 +158,7 @@ export const plainKeys = {
     .array(z.string().regex(DNS_LABEL, { message: "must list Kubernetes namespace names" }))
     .default([]),
   statsd: statsdSchema.optional(),
-  lease: leaseSchema.default({ ttlMs: 10000, renewIntervalMs: 2000, renewDeadlineMs: 6000 }),
+  lease: leaseSchema.default({ ttlMs: 10000, renewIntervalMs: 1500, renewDeadlineMs: 4000 }),
   cronFile: z
     .string()
     .regex(/\.(ts|json|toml)$/, { message: "must be a path to a .ts, .json or .toml cron definitions file" })

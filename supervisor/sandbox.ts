@@ -38,10 +38,10 @@ async function main(): Promise<void> {
     password: PASSWORD,
     quiet: true,
     ttlMs: Number(process.env.FAKTORY_HA_LEASE_TTL_MS ?? 5000),
-    renewIntervalMs: Number(process.env.FAKTORY_HA_RENEW_INTERVAL_MS ?? 1000),
-    renewDeadlineMs: Number(process.env.FAKTORY_HA_RENEW_DEADLINE_MS ?? 3000),
+    renewIntervalMs: Number(process.env.FAKTORY_HA_RENEW_INTERVAL_MS ?? 750),
+    renewDeadlineMs: Number(process.env.FAKTORY_HA_RENEW_DEADLINE_MS ?? 2000),
     pollMs: Number(process.env.FAKTORY_HA_POLL_MS ?? 250),
-    stopTimeoutMs: 1500,
+    stopTimeoutMs: 1000,
   };
   const pods: SupervisorHandle[] = [];
   for (let i = 0; i < 3; i++) pods.push(await startSupervisor(`sandbox-${i}`, options, portsOf(i)));

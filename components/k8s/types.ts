@@ -25,15 +25,19 @@ export interface StatsdSettings {
 export interface LeaseSettings {
   /** Lease time-to-live in ms. @default 10000 */
   readonly ttlMs?: number;
-  /** How often the primary renews, in ms. @default 2000 */
+  /** How often the primary renews, in ms. @default 1500 */
   readonly renewIntervalMs?: number;
-  /** The primary stops Faktory when its last renew is older than this, in ms (< ttl). @default 6000 */
+  /**
+   * The primary stops Faktory when its last renew is older than this, in ms (< ttl). Keep
+   * 2 × renewDeadline + stopTimeout ≤ ttl: a standby then starts Faktory as soon as a dead primary's
+   * lease expires; any excess is added to every unplanned takeover. @default 4000
+   */
   readonly renewDeadlineMs?: number;
   /** How often a standby tries to acquire, in ms. @default 500 */
   readonly pollMs?: number;
   /** How long a router holds a new connection while no primary is known, in ms. @default 15000 */
   readonly routerHoldMs?: number;
-  /** Bound on stopping Faktory (TERM, then KILL), in ms; renewDeadline + this must be < ttl. @default 3000 */
+  /** Bound on stopping Faktory (TERM, then KILL), in ms; renewDeadline + this must be < ttl. @default 2000 */
   readonly stopTimeoutMs?: number;
   /** Redis key prefix of the lease; distinct per Faktory sharing a Redis. @default "faktory-ha" */
   readonly keyPrefix?: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { networkInterfaces, hostname } from "node:os";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 
 /** Everything the supervisor needs, parsed once from the environment and argv. */
@@ -38,11 +39,11 @@ const DEFAULTS = {
   FAKTORY_HA_INTERNAL_PORT: 17419,
   FAKTORY_HA_INTERNAL_WEB_PORT: 17420,
   FAKTORY_HA_LEASE_TTL_MS: 10_000,
-  FAKTORY_HA_RENEW_INTERVAL_MS: 2_000,
-  FAKTORY_HA_RENEW_DEADLINE_MS: 6_000,
+  FAKTORY_HA_RENEW_INTERVAL_MS: 1_500,
+  FAKTORY_HA_RENEW_DEADLINE_MS: 4_000,
   FAKTORY_HA_POLL_MS: 500,
   FAKTORY_HA_ROUTER_HOLD_MS: 15_000,
-  FAKTORY_HA_STOP_TIMEOUT_MS: 3_000,
+  FAKTORY_HA_STOP_TIMEOUT_MS: 2_000,
 } as const;
 
 type IntVar = keyof typeof DEFAULTS;
@@ -65,6 +66,32 @@ const MIN_TIMING_MS: Partial<Record<IntVar, number>> = {
   FAKTORY_HA_ROUTER_HOLD_MS: 0,
   FAKTORY_HA_STOP_TIMEOUT_MS: 100,
 };
+
+/** Every FAKTORY_HA_* variable the supervisor reads; anything else with that prefix is a mistake. */
+const STRING_VARS = [
+  "FAKTORY_HA_ID",
+  "FAKTORY_HA_ADVERTISE_HOST",
+  "FAKTORY_HA_BIND_HOST",
+  "FAKTORY_HA_KEY_PREFIX",
+  "FAKTORY_HA_CONFIG_DIR",
+] as const;
+const KNOWN_VARS: readonly string[] = [...Object.keys(DEFAULTS), ...STRING_VARS];
+
+/**
+ * A misspelt variable would otherwise be ignored silently and its default used — for a timing, that
+ * is a fencing bug waiting to happen. Names the closest known variable.
+ */
+function rejectUnknownVars(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith("FAKTORY_HA_") || KNOWN_VARS.includes(name)) continue;
+    const near = closest(name, [...KNOWN_VARS]);
+    const hint =
+      distance(name, near) <= Math.max(3, Math.floor(near.length / 3))
+        ? `did you mean ${near}?`
+        : `known variables: ${[...KNOWN_VARS].sort().join(", ")}`;
+    throw new ConfigError(`${name}=${JSON.stringify(env[name])} is not a faktory-ha variable: ${hint}`);
+  }
+}
 
 const KEY_PREFIX = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/);
 const ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/);
@@ -180,6 +207,7 @@ export function parseConfig(
     );
   }
 
+  rejectUnknownVars(env);
   const redisUrl = parseRedisUrl(env.REDIS_URL);
 
   const idRaw = env.FAKTORY_HA_ID?.trim() || (opts.hostname ?? hostname)();

@@ -1,13 +1,36 @@
-import type { LeaseValue } from "./lease-scripts";
+import { sameTerm, termKey, type LeaseValue, type Term } from "./lease-scripts";
+import { monotonicMs } from "./lease-state";
+
+/** What supervisors tell each other on the lease channel (best effort: a lost message only costs time). */
+export type LeaseEvent =
+  /** About to start Faktory for this term. */
+  | { readonly kind: "started"; readonly id: string; readonly epoch: number }
+  /** Faktory of this term has exited (or never ran): a successor may start at once. */
+  | { readonly kind: "stopped"; readonly id: string; readonly epoch: number }
+  /** Planned handover: routers stop sending new commands to this term's Faktory. */
+  | { readonly kind: "draining"; readonly id: string; readonly epoch: number };
+
+export interface Acquired {
+  readonly lease: LeaseValue;
+  /** The epoch counter's raw INCR result: highest known epoch + 1 means nobody acquired in between. */
+  readonly counter: number;
+}
+
+/** A lease as read, with the remaining ttl Redis reported for it. */
+export interface Observed {
+  readonly lease: LeaseValue;
+  readonly pttlMs: number;
+}
 
 /** The Redis operations the elector needs; the real one is RedisLease, tests pass a fake. */
 export interface LeaseStore {
-  /** Returns the stored value when acquired, null when someone else holds the lease. */
-  acquire(nowMs: number): Promise<LeaseValue | null>;
+  /** Acquires when free (epoch ≥ floorEpoch + 1); null when someone else holds the lease. */
+  acquire(floorEpoch: number): Promise<Acquired | null>;
   /** True when still ours and extended; false when it is no longer ours. Throws when Redis is unreachable. */
   renew(value: LeaseValue): Promise<boolean>;
   release(value: LeaseValue): Promise<boolean>;
-  read(): Promise<LeaseValue | null>;
+  read(): Promise<Observed | null>;
+  announce(event: LeaseEvent): Promise<void>;
 }
 
 /** Injected time, so the state machine runs on a fake clock in unit tests. */
@@ -18,38 +41,54 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
+  now: monotonicMs,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-export type Role = "secondary" | "primary";
+/** secondary: standby. pending: holds the lease, waits for proof the previous Faktory stopped. primary: runs Faktory. */
+export type Role = "secondary" | "pending" | "primary";
 
 export interface ElectorTimings {
   /** Our holder id: a lease with our id that we do not hold is a leftover of a previous life of this pod. */
   readonly selfId: string;
+  readonly ttlMs: number;
   readonly renewIntervalMs: number;
   readonly renewDeadlineMs: number;
   readonly pollMs: number;
 }
 
 export interface ElectorHooks {
-  /** We hold the lease: start Faktory. Runs while renewals continue. */
+  /** We hold the lease and the previous Faktory is provably stopped: start ours. Runs while renewals continue. */
   onPromote(lease: LeaseValue): void;
   /**
-   * We must not run Faktory any more: stop it. Awaited before the lease is released, so a standby can
-   * never start while ours is still running.
+   * We must not run Faktory any more: stop it. Awaited before the lease is released and the stop is
+   * announced, so a standby can never start while ours is still running.
    */
   onDemote(lease: LeaseValue, reason: DemoteReason): Promise<void>;
-  /** The known primary changed (null: none known). */
+  /** The known primary changed (null: none known). A pending holder is the known primary. */
   onLeader(lease: LeaseValue | null): void;
   /** A Redis call failed (null: Redis works again). Not fatal: we stay or become a secondary. */
   onRedisError(error: Error | null): void;
   /** Latency of a successful renew, for /metrics. */
   onRenew?(latencyMs: number): void;
+  /** We acquired the lease; Faktory starts when `proof` arrives or at `until` (clock ms). */
+  onPending?(lease: LeaseValue, wait: StartWait): void;
 }
 
 export type DemoteReason = "lost" | "deadline" | "shutdown";
+
+/** Why a new holder has not started Faktory yet, and until when it waits at most. */
+export interface StartWait {
+  /** The term whose "stopped" announcement lets us start at once (null: none can). */
+  readonly proof: Term | null;
+  readonly until: number;
+  /**
+   * Which bound applies: when the predecessor's lease would have expired (as last read, plus its
+   * overrun), its fence counted from our acquire, or a full ttl when the predecessor is unknown.
+   */
+  readonly bound: "expiry" | "fence" | "ttl";
+}
 
 export interface ElectorSnapshot {
   readonly role: Role;
@@ -57,13 +96,24 @@ export interface ElectorSnapshot {
   readonly leader: LeaseValue | null;
   readonly since: number;
   readonly lastRenewOkAt: number | null;
+  readonly waiting: StartWait | null;
+  readonly highestEpoch: number;
 }
 
+/** Announced stops remembered; older ones can no longer be the term a new holder waits for. */
+const STOPPED_MEMORY = 64;
+
 /**
- * The lease state machine. Secondary: poll the lease; acquire when it is free. Primary: renew every
- * renewInterval; if the lease is no longer ours, or the last successful renew started more than
- * renewDeadline ago, demote (stop Faktory) — renewDeadline < ttl, so Faktory is down before the key
- * can expire and a standby acquire it.
+ * The lease state machine, one decision per tick from a fresh read.
+ *
+ * Secondary: poll the lease; acquire when it is free. Pending: we hold the lease but start Faktory
+ * only once the previous holder's Faktory is provably stopped — it announced so, or its fence ran out
+ * (see startWait). Primary: renew every renewInterval; if the lease is no longer ours, or the last
+ * successful renew started more than renewDeadline ago, demote (stop Faktory) — renewDeadline +
+ * stopTimeout < ttl, so Faktory is down before the key can expire for a standby.
+ *
+ * Not guaranteed (as with any lease): a process paused, or a clock running slow, for longer than
+ * ttl - renewDeadline - stopTimeout can outlive its term; Faktory cannot check a fencing token.
  */
 export class Elector {
   private role: Role = "secondary";
@@ -74,10 +124,18 @@ export class Elector {
   private lastRenewOkAt: number | null = null;
   private tickTimer: unknown = null;
   private deadlineTimer: unknown = null;
+  private startTimer: unknown = null;
+  private waiting: StartWait | null = null;
   private busy = false;
   private stopped = false;
   private demoting: Promise<void> | null = null;
   private redisFailing = false;
+  /** The most recent term anyone held, as far as we know (from reads and announcements). */
+  private latest: (Term & { fence?: number; overrun?: number }) | null = null;
+  /** Our last read of the latest term's lease: when it started and ended, and the ttl it had left. */
+  private observed: { term: Term; readStart: number; readEnd: number; pttlMs: number } | null = null;
+  private highestEpoch = 0;
+  private readonly stoppedTerms: string[] = [];
 
   constructor(
     private readonly store: LeaseStore,
@@ -95,6 +153,8 @@ export class Elector {
       leader: this.leader,
       since: this.since,
       lastRenewOkAt: this.lastRenewOkAt,
+      waiting: this.waiting,
+      highestEpoch: this.highestEpoch,
     };
   }
 
@@ -102,27 +162,31 @@ export class Elector {
     this.schedule(0);
   }
 
-  /** Poll now instead of at the next interval (e.g. a "released" message arrived). */
+  /** Poll now instead of at the next interval. */
   wake(): void {
     if (this.stopped || this.role !== "secondary") return;
     this.schedule(0);
   }
 
-  /** Graceful shutdown: stop Faktory if primary, then release the lease so a standby takes over at once. */
+  /** An announcement from the lease channel (ours included). */
+  onEvent(e: LeaseEvent): void {
+    if (e.kind === "draining") return;
+    this.learn(e, undefined);
+    if (e.kind !== "stopped") return;
+    if (!this.stoppedTerms.includes(termKey(e))) {
+      this.stoppedTerms.push(termKey(e));
+      if (this.stoppedTerms.length > STOPPED_MEMORY) this.stoppedTerms.shift();
+    }
+    if (this.role === "pending") this.maybeStart();
+    else this.wake();
+  }
+
+  /** Graceful shutdown: stop Faktory, release the lease and announce it, so a standby starts at once. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.clearTimers();
     if (this.demoting) await this.demoting;
-    if (this.role === "primary" && this.lease) {
-      const lease = this.lease;
-      await this.demote("shutdown");
-      try {
-        await this.store.release(lease);
-      } catch (e) {
-        // The key then expires after ttl; nothing else to do.
-        this.hooks.onRedisError(asError(e));
-      }
-    }
+    if (this.role !== "secondary") await this.demote("shutdown");
   }
 
   private schedule(ms: number): void {
@@ -135,12 +199,11 @@ export class Elector {
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped) return;
-    if (this.busy) return; // the running tick schedules the next one
+    if (this.stopped || this.busy) return; // a running tick schedules the next one
     this.busy = true;
     let next: number;
     try {
-      next = this.role === "primary" ? await this.renewTick() : await this.pollTick();
+      next = this.role === "secondary" ? await this.pollTick() : await this.renewTick();
     } finally {
       this.busy = false;
     }
@@ -154,25 +217,27 @@ export class Elector {
     }
     const started = this.clock.now();
     try {
-      let current = await this.store.read();
+      let current = this.observe(await this.store.read(), started);
       if (current !== null && current.id === this.timings.selfId) {
-        // Our own id but not our term (we restarted, or fenced ourselves): its Faktory is gone, so
-        // free the key now instead of waiting for ttl.
+        // Our own id but not our term (we restarted, or fenced ourselves): free the key now instead of
+        // waiting for ttl. A successor still waits for that term's fence, as for any other.
         await this.store.release(current);
         current = null;
       }
       if (current === null) {
-        const acquired = await this.store.acquire(Math.round(started));
-        if (acquired && !this.stopped) {
-          this.redisOk();
-          this.promote(acquired, started);
-          return this.timings.renewIntervalMs;
-        }
+        const acquired = await this.store.acquire(this.highestEpoch);
+        const at = this.clock.now();
         if (acquired && this.stopped) {
-          await this.store.release(acquired);
+          await this.store.release(acquired.lease);
           return this.timings.pollMs;
         }
-        current = await this.store.read();
+        if (acquired) {
+          this.redisOk();
+          this.becomePending(acquired, started, at);
+          return this.timings.renewIntervalMs;
+        }
+        const readAt = this.clock.now();
+        current = this.observe(await this.store.read(), readAt);
       }
       this.redisOk();
       this.setLeader(current);
@@ -184,13 +249,24 @@ export class Elector {
     return this.timings.pollMs;
   }
 
+  /** Learns from a read that started at readStart and just returned. */
+  private observe(o: Observed | null, readStart: number): LeaseValue | null {
+    if (!o) return null;
+    const { lease } = o;
+    this.learn(lease, lease);
+    if (sameTerm(lease, this.latest)) {
+      this.observed = { term: lease, readStart, readEnd: this.clock.now(), pttlMs: o.pttlMs };
+    }
+    return lease;
+  }
+
   private async renewTick(): Promise<number> {
     const lease = this.lease;
     if (!lease) return this.timings.pollMs;
     const started = this.clock.now();
     try {
       const ok = await this.store.renew(lease);
-      if (this.lease !== lease || this.role !== "primary") return 0;
+      if (this.lease !== lease || this.role === "secondary") return 0;
       this.redisOk();
       if (!ok) {
         await this.demote("lost");
@@ -212,14 +288,78 @@ export class Elector {
     return this.timings.renewIntervalMs;
   }
 
-  private promote(lease: LeaseValue, acquiredAt: number): void {
-    this.role = "primary";
+  private becomePending(acquired: Acquired, acquireStartedAt: number, acquiredAt: number): void {
+    const { lease } = acquired;
+    this.waiting = this.startWait(acquired, acquiredAt);
+    this.role = "pending";
     this.lease = lease;
     this.since = this.clock.now();
-    this.lastRenewOkAt = acquiredAt;
+    this.lastRenewOkAt = acquireStartedAt;
+    this.learn(lease, lease);
     this.armDeadline();
     this.setLeader(lease);
-    this.hooks.onPromote(lease);
+    this.hooks.onPending?.(lease, this.waiting);
+    this.maybeStart();
+  }
+
+  /**
+   * When may Faktory start? Only once the previous holder's Faktory is provably stopped. It stops
+   * within its fence of its last good renew, which happened before the key vanished, so before our
+   * acquire returned (acquiredAt): acquiredAt + its fence is always safe. If we read its lease
+   * shortly before (within a renew interval, so at most one renew of it can have followed), its
+   * Faktory is also stopped by the expiry we read plus its overrun — the common case of a holder
+   * that died, where that moment has passed already. Both need the predecessor: the epoch counter
+   * shows that nobody acquired since the latest term we know, and then that term's "stopped"
+   * announcement lets us start at once. Otherwise (fresh pod, or Redis lost the counter) wait a
+   * full ttl, which bounds every holder's fence.
+   */
+  private startWait(acquired: Acquired, acquiredAt: number): StartWait {
+    const prev = this.latest;
+    if (prev === null || acquired.counter !== prev.epoch + 1) {
+      return { proof: null, until: acquiredAt + this.timings.ttlMs, bound: "ttl" };
+    }
+    const proof = { id: prev.id, epoch: prev.epoch };
+    const fenceAt = acquiredAt + Math.min(prev.fence ?? this.timings.ttlMs, this.timings.ttlMs);
+    const seen = this.observed;
+    if (
+      seen !== null &&
+      prev.overrun !== undefined &&
+      sameTerm(seen.term, prev) &&
+      acquiredAt - seen.readStart <= this.timings.renewIntervalMs
+    ) {
+      const expiryAt = Math.max(acquiredAt, seen.readEnd + seen.pttlMs + prev.overrun);
+      if (expiryAt < fenceAt) return { proof, until: expiryAt, bound: "expiry" };
+    }
+    return { proof, until: fenceAt, bound: "fence" };
+  }
+
+  private maybeStart(): void {
+    const wait = this.waiting;
+    const lease = this.lease;
+    if (this.role !== "pending" || !wait || !lease || this.stopped) return;
+    const proven = wait.proof !== null && this.stoppedTerms.includes(termKey(wait.proof));
+    const due = wait.until - this.clock.now();
+    if (!proven && due > 0) {
+      if (this.startTimer === null) {
+        this.startTimer = this.clock.setTimeout(() => {
+          this.startTimer = null;
+          this.maybeStart();
+        }, due);
+      }
+      return;
+    }
+    if (this.startTimer !== null) this.clock.clearTimeout(this.startTimer);
+    this.startTimer = null;
+    this.waiting = null;
+    this.role = "primary";
+    this.since = this.clock.now();
+    void this.announceThenStart(lease);
+  }
+
+  /** Others learn that this term runs before it does; then Faktory starts, if we still hold the lease. */
+  private async announceThenStart(lease: LeaseValue): Promise<void> {
+    await this.store.announce({ kind: "started", id: lease.id, epoch: lease.epoch }).catch(() => undefined);
+    if (this.role === "primary" && this.lease === lease && !this.demoting) this.hooks.onPromote(lease);
   }
 
   private armDeadline(): void {
@@ -230,7 +370,7 @@ export class Elector {
     this.deadlineTimer = this.clock.setTimeout(
       () => {
         this.deadlineTimer = null;
-        if (this.role === "primary") void this.demote("deadline").then(() => this.schedule(0));
+        if (this.role !== "secondary") void this.demote("deadline").then(() => this.schedule(0));
       },
       Math.max(0, due),
     );
@@ -239,22 +379,27 @@ export class Elector {
   private demote(reason: DemoteReason): Promise<void> {
     if (this.demoting) return this.demoting;
     const lease = this.lease;
-    if (this.role !== "primary" || !lease) return Promise.resolve();
+    if (this.role === "secondary" || !lease) return Promise.resolve();
     this.role = "secondary";
     this.since = this.clock.now();
     this.lastRenewOkAt = null;
+    this.waiting = null;
     if (this.deadlineTimer !== null) this.clock.clearTimeout(this.deadlineTimer);
+    if (this.startTimer !== null) this.clock.clearTimeout(this.startTimer);
     this.deadlineTimer = null;
+    this.startTimer = null;
     // Until someone else is seen holding the lease, no primary is known: the router must not send
     // traffic to our stopping Faktory.
     this.setLeader(null);
     this.demoting = (async () => {
       try {
         await this.hooks.onDemote(lease, reason);
-        if (reason === "deadline") {
-          // Best effort: if Redis was merely slow the key is still ours; freeing it speeds takeover.
-          await this.store.release(lease).catch(() => false);
-        }
+        // Only now, with Faktory gone: free the key if it is still ours (a slow Redis, or shutdown)
+        // and tell the successor it need not wait for our fence.
+        if (reason !== "lost") await this.store.release(lease).catch(() => false);
+        await this.store
+          .announce({ kind: "stopped", id: lease.id, epoch: lease.epoch })
+          .catch(() => undefined);
       } finally {
         this.lease = null;
         this.demoting = null;
@@ -263,9 +408,27 @@ export class Elector {
     return this.demoting;
   }
 
+  /** Remembers the most recent term seen anywhere, with the holder's fence timings when known. */
+  private learn(term: Term | null, meta: { fence?: number; overrun?: number } | undefined): void {
+    if (!term) return;
+    if (term.epoch > this.highestEpoch) this.highestEpoch = term.epoch;
+    const timing = {
+      ...(meta?.fence !== undefined ? { fence: meta.fence } : {}),
+      ...(meta?.overrun !== undefined ? { overrun: meta.overrun } : {}),
+    };
+    if (
+      this.latest === null ||
+      term.epoch > this.latest.epoch ||
+      (term.epoch === this.latest.epoch && term.id !== this.latest.id)
+    ) {
+      this.latest = { id: term.id, epoch: term.epoch, ...timing };
+    } else if (sameTerm(term, this.latest)) {
+      this.latest = { ...this.latest, ...timing };
+    }
+  }
+
   private setLeader(lease: LeaseValue | null): void {
-    const prev = this.leader;
-    if (prev?.epoch === lease?.epoch && prev?.id === lease?.id) return;
+    if (sameTerm(this.leader, lease)) return;
     this.leader = lease;
     this.hooks.onLeader(lease);
   }
@@ -283,10 +446,12 @@ export class Elector {
   }
 
   private clearTimers(): void {
-    if (this.tickTimer !== null) this.clock.clearTimeout(this.tickTimer);
-    if (this.deadlineTimer !== null) this.clock.clearTimeout(this.deadlineTimer);
+    for (const t of [this.tickTimer, this.deadlineTimer, this.startTimer]) {
+      if (t !== null) this.clock.clearTimeout(t);
+    }
     this.tickTimer = null;
     this.deadlineTimer = null;
+    this.startTimer = null;
   }
 }
 

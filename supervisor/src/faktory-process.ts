@@ -54,10 +54,11 @@ export class FaktoryProcess {
     if (!this.wanted || this.child) return;
     const gen = ++this.generation;
     const [cmd, ...args] = this.opts.command;
+    // Taken before the spawn, so a logged life (spawned..exited) always covers the real one.
+    const startedAt = Date.now();
     const child = spawn(cmd, args, { env: this.opts.env, stdio: ["ignore", "inherit", "inherit"] });
     this.child = child;
     this.ready = false;
-    const startedAt = Date.now();
     this.exited = new Promise<void>((resolve) => {
       child.once("exit", (code, signal) => {
         if (this.child === child) this.child = null;

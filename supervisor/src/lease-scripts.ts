@@ -2,20 +2,29 @@
  * The leader lease, as Redis Lua scripts. Every write is compare-then-act inside one script, so a
  * supervisor can never extend or delete a lease that another one acquired after its own expired.
  *
- * Keys: KEYS[1] = `<prefix>:leader` (the lease), KEYS[2] = `<prefix>:epoch` (a counter, never reset).
+ * Keys: `<prefix>:leader` (the lease), `<prefix>:epoch` (a counter), `<prefix>:member:<id>` (presence).
  */
 
 /**
- * Acquire: only when no lease exists. The epoch comes from INCR so every term of office has a number
- * larger than all before it; the value carries the epoch, so renew/release compare the exact term.
- * ARGV: holder id, job address, web address, ttl ms, acquired-at (ms, the holder's clock, informative).
- * Returns the stored value, or false when another holder has it.
+ * Acquire: only when no lease exists. The epoch comes from INCR, raised to the caller's floor (the
+ * highest epoch it has seen) when Redis lost the counter, so epochs stay monotonic across key loss.
+ * KEYS: leader, epoch. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms, holder's
+ * clock, informative), floor epoch, fence ms (how long after its last good renew the holder's Faktory
+ * is surely stopped), overrun ms (how long after its lease would have expired it may still run, see
+ * LeaseValue.overrun). Returns {value, counter}: counter is INCR's raw result, which tells the caller
+ * whether anyone acquired since the highest term it knows. Returns false when someone holds the lease.
  */
 export const ACQUIRE_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-local epoch = redis.call('INCR', KEYS[2])
-local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5])})
-if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return value end
+local counter = redis.call('INCR', KEYS[2])
+local epoch = counter
+local floor = tonumber(ARGV[6])
+if epoch <= floor then
+  epoch = floor + 1
+  redis.call('SET', KEYS[2], epoch)
+end
+local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8])})
+if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter} end
 return false
 `;
 
@@ -35,6 +44,26 @@ end
 return 0
 `;
 
+/**
+ * A standby's poll. It writes its presence key first: on a node that was demoted to a read-only
+ * replica (an ElastiCache failover) the script then fails with READONLY, which makes the supervisor
+ * reconnect to the current primary instead of reading a replica's copy forever. A lease without an
+ * expiry (restored by hand, say) would block every takeover, so it gets the ttl.
+ * KEYS: leader, member. ARGV: member value, member ttl ms, lease ttl ms.
+ * Returns false when there is no lease, else {value, remaining ttl ms}.
+ */
+export const POLL_LUA = `
+redis.call('SET', KEYS[2], ARGV[1], 'PX', tonumber(ARGV[2]))
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  pttl = tonumber(ARGV[3])
+end
+return {value, pttl}
+`;
+
 /** The decoded lease value. */
 export interface LeaseValue {
   readonly epoch: number;
@@ -45,10 +74,39 @@ export interface LeaseValue {
   readonly web: string;
   /** When the holder acquired it, by the holder's clock (ms since epoch). */
   readonly since: number;
+  /**
+   * The holder's renewDeadline + stopTimeout: its Faktory is stopped this long after its last good
+   * renew. Absent in values written by older supervisors.
+   */
+  readonly fence?: number;
+  /**
+   * How long after the expiry a reader computed from this lease the holder's Faktory may still run:
+   * renewDeadline + fence - ttl, when positive. The holder may renew once more right after a reader
+   * looked (that reader then underestimates the expiry), but only before its own deadline.
+   */
+  readonly overrun?: number;
+}
+
+/** A term of office: who held the lease, and which epoch. Two terms are the same only if both match. */
+export interface Term {
+  readonly id: string;
+  readonly epoch: number;
+}
+
+export function termKey(t: Term): string {
+  return `${t.id}#${t.epoch}`;
+}
+
+export function sameTerm(a: Term | null | undefined, b: Term | null | undefined): boolean {
+  return a?.id === b?.id && a?.epoch === b?.epoch;
 }
 
 export function leaseKeys(prefix: string): { leader: string; epoch: string; channel: string } {
   return { leader: `${prefix}:leader`, epoch: `${prefix}:epoch`, channel: `${prefix}:events` };
+}
+
+export function memberKey(prefix: string, id: string): string {
+  return `${prefix}:member:${id}`;
 }
 
 /** Parses a stored lease value; anything malformed is treated as "unknown holder" (null). */
@@ -69,6 +127,8 @@ export function parseLeaseValue(raw: string | null | undefined): LeaseValue | nu
         addr: v.addr,
         web: v.web,
         since: typeof v.since === "number" ? v.since : 0,
+        ...(typeof v.fence === "number" && v.fence > 0 ? { fence: v.fence } : {}),
+        ...(typeof v.overrun === "number" && v.overrun >= 0 ? { overrun: v.overrun } : {}),
       };
     }
   } catch {

@@ -1,4 +1,6 @@
+import { isMainThread, workerData } from "node:worker_threads";
 import { ConfigError, parseConfig } from "./config";
+import { leaseWorkerMain, type LeaseWorkerData } from "./lease-worker";
 import { Supervisor } from "./supervisor";
 
 function main(): void {
@@ -12,7 +14,8 @@ function main(): void {
     }
     throw e;
   }
-  const sup = new Supervisor(cfg);
+  // The bundle is one file: it runs again as the lease worker thread (below).
+  const sup = new Supervisor(cfg, { workerScript: __filename });
   let signals = 0;
   const stop = (sig: string) => {
     if (++signals > 1) {
@@ -29,4 +32,5 @@ function main(): void {
   });
 }
 
-main();
+if (isMainThread) main();
+else leaseWorkerMain(workerData as LeaseWorkerData);

@@ -1,13 +1,16 @@
 import { Redis, type RedisOptions } from "ioredis";
-import type { LeaseStore } from "./elector";
+import type { Acquired, LeaseEvent, LeaseStore, Observed } from "./elector";
 import {
   ACQUIRE_LUA,
   leaseKeys,
+  memberKey,
   parseLeaseValue,
+  POLL_LUA,
   RELEASE_LUA,
   RENEW_LUA,
   type LeaseValue,
 } from "./lease-scripts";
+import { redact } from "./log";
 
 export interface RedisLeaseOptions {
   readonly redisUrl: string;
@@ -16,9 +19,21 @@ export interface RedisLeaseOptions {
   readonly addr: string;
   readonly webAddr: string;
   readonly ttlMs: number;
+  /** renewDeadline + stopTimeout: written into the lease so a successor knows how long to wait. */
+  readonly fenceMs: number;
+  /** renewDeadline + fence - ttl, when positive (see LeaseValue.overrun). */
+  readonly overrunMs: number;
   /** Upper bound for one Redis call, so a hung call cannot outlive the renew deadline. */
   readonly commandTimeoutMs: number;
 }
+
+/**
+ * Replies that mean "this connection is on the wrong node": a primary demoted to a replica
+ * (READONLY), a node still loading its data after a restart or failover (LOADING), a replica whose
+ * primary is gone (MASTERDOWN). ElastiCache's primary endpoint sends new connections to the new
+ * primary but leaves open ones where they are, so the only fix is a new connection.
+ */
+const WRONG_NODE = /^(READONLY|LOADING|MASTERDOWN)\b/;
 
 /**
  * Builds ioredis options from a redis:// or rediss:// URL: TLS for rediss, password and user from the
@@ -35,7 +50,9 @@ export function redisOptions(url: string, commandTimeoutMs: number): RedisOption
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+    // Reconnect, but do not resend: the elector decides afresh on its next tick.
+    reconnectOnError: (err) => (WRONG_NODE.test(err.message) ? 1 : false),
     lazyConnect: true,
   };
   if (u.password) opts.password = decodeURIComponent(u.password);
@@ -53,26 +70,45 @@ type LeaseRedis = Redis & {
     web: string,
     ttl: number,
     now: number,
-  ): Promise<string | null>;
+    floor: number,
+    fence: number,
+    overrun: number,
+  ): Promise<[string, number] | null>;
   haRenew(leader: string, value: string, ttl: number): Promise<number>;
   haRelease(leader: string, value: string): Promise<number>;
+  haPoll(
+    leader: string,
+    member: string,
+    value: string,
+    memberTtl: number,
+    ttl: number,
+  ): Promise<[string, number] | null>;
 };
 
 /** The lease on a real Redis. The stored string is kept verbatim, because renew/release compare it. */
 export class RedisLease implements LeaseStore {
   readonly redis: LeaseRedis;
   private readonly keys: ReturnType<typeof leaseKeys>;
-  private readonly raw = new Map<number, string>();
+  private readonly raw = new Map<string, string>();
   private subscriber: Redis | null = null;
+  /** The last connection-level error (WRONGPASS, TLS, refused…), which failed commands only hint at. */
+  private connectionError: string | null = null;
 
   constructor(private readonly opts: RedisLeaseOptions) {
     this.keys = leaseKeys(opts.keyPrefix);
-    const redis = new Redis(redisOptions(opts.redisUrl, opts.commandTimeoutMs));
+    const redis = new Redis({
+      ...redisOptions(opts.redisUrl, opts.commandTimeoutMs),
+      connectionName: `faktory-ha:${opts.id}`,
+    });
     redis.defineCommand("haAcquire", { numberOfKeys: 2, lua: ACQUIRE_LUA });
     redis.defineCommand("haRenew", { numberOfKeys: 1, lua: RENEW_LUA });
     redis.defineCommand("haRelease", { numberOfKeys: 1, lua: RELEASE_LUA });
-    // Errors surface through the failed commands; without a listener ioredis would print them.
-    redis.on("error", () => undefined);
+    redis.defineCommand("haPoll", { numberOfKeys: 2, lua: POLL_LUA });
+    // Errors surface through the failed commands and /status; without a listener ioredis would print them.
+    redis.on("error", (e: Error) => (this.connectionError = redact(e.message)));
+    redis.on("ready", () => (this.connectionError = null));
+    // A connection dropped because it reached a demoted node: the subscriber sits there too.
+    redis.on("reconnecting", () => this.subscriber?.disconnect(true));
     this.redis = redis as LeaseRedis;
   }
 
@@ -80,53 +116,63 @@ export class RedisLease implements LeaseStore {
     await this.redis.connect().catch(() => undefined);
   }
 
-  async acquire(nowMs: number): Promise<LeaseValue | null> {
-    const { id, addr, webAddr, ttlMs } = this.opts;
-    const raw = await this.redis.haAcquire(
-      this.keys.leader,
-      this.keys.epoch,
-      id,
-      addr,
-      webAddr,
-      ttlMs,
-      nowMs,
+  async acquire(floorEpoch: number): Promise<Acquired | null> {
+    const { id, addr, webAddr, ttlMs, fenceMs, overrunMs } = this.opts;
+    const r = await this.call(() =>
+      this.redis.haAcquire(
+        this.keys.leader,
+        this.keys.epoch,
+        id,
+        addr,
+        webAddr,
+        ttlMs,
+        Date.now(),
+        floorEpoch,
+        fenceMs,
+        overrunMs,
+      ),
     );
-    return this.remember(raw);
+    if (!r) return null;
+    const lease = this.remember(r[0]);
+    if (!lease) throw new Error(`acquire stored an unreadable lease value ${JSON.stringify(r[0])}`);
+    return { lease, counter: Number(r[1]) };
   }
 
   async renew(value: LeaseValue): Promise<boolean> {
-    return (await this.redis.haRenew(this.keys.leader, this.rawOf(value), this.opts.ttlMs)) === 1;
+    return (
+      (await this.call(() => this.redis.haRenew(this.keys.leader, this.rawOf(value), this.opts.ttlMs))) === 1
+    );
   }
 
   async release(value: LeaseValue): Promise<boolean> {
-    const ok = (await this.redis.haRelease(this.keys.leader, this.rawOf(value))) === 1;
-    if (ok)
-      await this.redis.publish(this.keys.channel, JSON.stringify({ released: value.epoch })).catch(() => 0);
-    return ok;
+    return (await this.call(() => this.redis.haRelease(this.keys.leader, this.rawOf(value)))) === 1;
   }
 
-  async read(): Promise<LeaseValue | null> {
-    return this.remember(await this.redis.get(this.keys.leader));
+  async read(): Promise<Observed | null> {
+    const { id, addr, ttlMs, keyPrefix } = this.opts;
+    const member = JSON.stringify({ id, addr, at: Date.now() });
+    const r = await this.call(() =>
+      this.redis.haPoll(this.keys.leader, memberKey(keyPrefix, id), member, ttlMs * 3, ttlMs),
+    );
+    const lease = r ? this.remember(r[0]) : null;
+    return lease && r ? { lease, pttlMs: Number(r[1]) } : null;
   }
 
-  /** Tells every router that the primary of this epoch is about to stop: hold new commands for the next. */
-  async announceDraining(epoch: number): Promise<void> {
-    await this.redis.publish(this.keys.channel, JSON.stringify({ draining: epoch }));
+  async announce(event: LeaseEvent): Promise<void> {
+    await this.call(() => this.redis.publish(this.keys.channel, JSON.stringify(event)));
   }
 
-  /**
-   * Lease events from other supervisors, without waiting for a poll: {released: epoch} when a primary
-   * let go, {draining: epoch} just before it stops its Faktory.
-   */
-  subscribe(onEvent: (event: { released?: number; draining?: number }) => void): void {
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
+  /** Lease events from every supervisor (ours included), without waiting for a poll. */
+  subscribe(onEvent: (event: LeaseEvent) => void): void {
+    const sub = this.redis.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      connectionName: `faktory-ha:${this.opts.id}:sub`,
+    });
     sub.on("error", () => undefined);
     sub.on("message", (_channel: string, message: string) => {
-      try {
-        onEvent(JSON.parse(message) as { released?: number; draining?: number });
-      } catch {
-        // not ours
-      }
+      const event = parseEvent(message);
+      if (event) onEvent(event);
     });
     sub.on("ready", () => void sub.subscribe(this.keys.channel).catch(() => undefined));
     void sub.connect().catch(() => undefined);
@@ -138,18 +184,56 @@ export class RedisLease implements LeaseStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
+  /** Runs a command; a failure caused by the connection is reported with the connection's own error. */
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (
+        this.connectionError &&
+        /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(msg)
+      ) {
+        throw new Error(this.connectionError);
+      }
+      throw e instanceof Error ? e : new Error(msg);
+    }
+  }
+
   private remember(raw: string | null): LeaseValue | null {
     const v = parseLeaseValue(raw);
     if (v && raw !== null) {
-      if (this.raw.size > 16) this.raw.clear();
-      this.raw.set(v.epoch, raw);
+      const key = `${v.id}#${v.epoch}`;
+      this.raw.delete(key);
+      this.raw.set(key, raw);
+      // Forget the oldest terms. A primary reads nothing, so its own term is never pushed out.
+      for (const old of this.raw.keys()) {
+        if (this.raw.size <= 32) break;
+        this.raw.delete(old);
+      }
     }
     return v;
   }
 
   private rawOf(value: LeaseValue): string {
-    const raw = this.raw.get(value.epoch);
-    if (raw === undefined) throw new Error(`no stored value for lease epoch ${value.epoch}`);
+    const raw = this.raw.get(`${value.id}#${value.epoch}`);
+    if (raw === undefined) throw new Error(`no stored value for lease ${value.id}#${value.epoch}`);
     return raw;
   }
+}
+
+function parseEvent(message: string): LeaseEvent | null {
+  try {
+    const e = JSON.parse(message) as Record<string, unknown>;
+    if (
+      (e.kind === "started" || e.kind === "stopped" || e.kind === "draining") &&
+      typeof e.id === "string" &&
+      typeof e.epoch === "number"
+    ) {
+      return { kind: e.kind, id: e.id, epoch: e.epoch };
+    }
+  } catch {
+    // not ours
+  }
+  return null;
 }

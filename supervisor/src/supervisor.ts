@@ -1,65 +1,54 @@
 import type { Server } from "node:http";
+import { Worker } from "node:worker_threads";
 import { redactUrl, type SupervisorConfig } from "./config";
-import { watchConfigDir } from "./config-watcher";
-import { Elector, systemClock, type DemoteReason } from "./elector";
-import { FaktoryProcess, greets } from "./faktory-process";
+import { greets } from "./faktory-process";
 import { startHealthServer } from "./health";
-import { joinHostPort, splitHostPort, type LeaseValue } from "./lease-scripts";
-import { createLogger, redact, type Logger } from "./log";
+import { splitHostPort, type LeaseValue } from "./lease-scripts";
+import { LeaseState } from "./lease-state";
+import type { FromLeaseWorker, LeaseStatus, LeaseWorkerData, ToLeaseWorker } from "./lease-worker";
+import { createLogger, type Logger } from "./log";
 import { renderMetrics } from "./metrics";
-import { RedisLease } from "./redis-lease";
-import { Router } from "./router";
+import { Router, type RouteTarget } from "./router";
 
 /** Time for the draining announcement to reach the other routers and for quick in-flight commands to finish. */
 const DRAIN_GRACE_MS = 150;
+/** The lease worker reports every second; this much silence means it is stuck. */
+const WORKER_SILENCE_MS = 5_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Wires lease, Faktory child, routers and health endpoints together. */
+export interface SupervisorOptions {
+  /** The script the lease worker thread runs: the supervisor bundle itself (see main.ts). */
+  readonly workerScript: string;
+  readonly log?: Logger;
+}
+
+/**
+ * The main thread: public routers and health endpoints. The lease, the elector and the Faktory child
+ * live in a worker thread (lease-worker.ts); the routers learn the primary from its messages and read
+ * the fencing state from shared memory.
+ */
 export class Supervisor {
   readonly log: Logger;
-  private readonly lease: RedisLease;
-  private readonly elector: Elector;
-  private readonly faktory: FaktoryProcess;
   readonly jobRouter: Router;
   readonly webRouter: Router;
+  private readonly state = new LeaseState();
+  private worker: Worker | null = null;
+  private lease: LeaseStatus | null = null;
+  private lastWorkerReport = Date.now();
   private health: Server | null = null;
-  private watcher: { close(): void } | null = null;
-  private failovers = 0;
-  private redisError: string | null = null;
-  private readonly renewLatency: number[] = [];
   private lastBeat = Date.now();
   private beat: NodeJS.Timeout | null = null;
   private shuttingDown: Promise<void> | null = null;
+  private workerStopped: (() => void) | null = null;
 
   constructor(
     private readonly cfg: SupervisorConfig,
-    log?: Logger,
+    private readonly opts: SupervisorOptions,
   ) {
-    this.log = log ?? createLogger(cfg.id);
-    this.lease = new RedisLease({
-      redisUrl: cfg.redisUrl,
-      keyPrefix: cfg.keyPrefix,
-      id: cfg.id,
-      addr: joinHostPort(cfg.advertiseHost, cfg.internalPort),
-      webAddr: joinHostPort(cfg.advertiseHost, cfg.internalWebPort),
-      ttlMs: cfg.leaseTtlMs,
-      // One Redis call may not eat more than a renew interval.
-      commandTimeoutMs: Math.max(
-        200,
-        Math.min(cfg.renewIntervalMs, cfg.renewDeadlineMs - cfg.renewIntervalMs),
-      ),
-    });
-    this.faktory = new FaktoryProcess({
-      command: cfg.command,
-      env: process.env,
-      host: "127.0.0.1",
-      port: cfg.internalPort,
-      stopTimeoutMs: cfg.stopTimeoutMs,
-      log: this.log,
-    });
+    this.log = opts.log ?? createLogger(cfg.id);
     const routerBase = { listenHost: cfg.bindHost, holdMs: cfg.routerHoldMs, log: this.log };
     this.jobRouter = new Router({
       ...routerBase,
@@ -68,37 +57,20 @@ export class Supervisor {
       password: cfg.faktoryPassword,
     });
     this.webRouter = new Router({ ...routerBase, name: "web", port: cfg.webPort });
-    this.elector = new Elector(
-      this.lease,
-      {
-        selfId: cfg.id,
-        renewIntervalMs: cfg.renewIntervalMs,
-        renewDeadlineMs: cfg.renewDeadlineMs,
-        pollMs: cfg.pollMs,
-      },
-      {
-        onPromote: (lease) => this.onPromote(lease),
-        onDemote: (lease, reason) => this.onDemote(lease, reason),
-        onLeader: (lease) => this.onLeader(lease),
-        onRedisError: (e) => this.onRedisError(e),
-        onRenew: (ms) => {
-          this.renewLatency.push(ms);
-          if (this.renewLatency.length > 200) this.renewLatency.shift();
-        },
-      },
-    );
   }
 
-  /** Our own Faktory may take traffic only while our last successful renew is within renewDeadline. */
-  private localLeaseFresh(target: { epoch: number }): boolean {
-    const s = this.elector.snapshot();
-    if (s.lease === null || s.lease.epoch !== target.epoch) return true; // a remote primary fences itself
-    return s.lastRenewOkAt !== null && systemClock.now() - s.lastRenewOkAt < this.cfg.renewDeadlineMs;
+  /**
+   * Our own Faktory may take traffic only while our last successful renew is within renewDeadline;
+   * a remote primary fences itself. Read from shared memory, so it is current even when this thread
+   * was busy and has not yet processed the worker's messages.
+   */
+  private fresh(target: RouteTarget): boolean {
+    return target.holder !== this.cfg.id || this.state.fresh(target.epoch, this.cfg.renewDeadlineMs);
   }
 
   async start(): Promise<void> {
-    this.jobRouter.setGuard((t) => this.localLeaseFresh(t));
-    this.webRouter.setGuard((t) => this.localLeaseFresh(t));
+    this.jobRouter.setGuard((t) => this.fresh(t));
+    this.webRouter.setGuard((t) => this.fresh(t));
     this.log.info("supervisor.starting", {
       redis: redactUrl(this.cfg.redisUrl),
       advertise: this.cfg.advertiseHost,
@@ -120,20 +92,57 @@ export class Supervisor {
     await this.jobRouter.listen();
     await this.webRouter.listen();
     this.health = await startHealthServer(this.cfg.bindHost, this.cfg.healthPort, {
-      alive: () => Date.now() - this.lastBeat < 5_000,
+      alive: () => this.alive(),
       ready: () => this.isReady(),
       status: () => this.status(),
       metrics: () => this.metrics(),
     });
     this.beat = setInterval(() => (this.lastBeat = Date.now()), 1_000);
-    await this.lease.connect();
-    this.lease.subscribe((e) => {
-      if (e.draining !== undefined) this.jobRouter.drain(e.draining);
-      if (e.released !== undefined) this.elector.wake();
-    });
-    this.watcher = watchConfigDir(this.cfg.configDir, 250, () => this.onConfigChange());
-    this.elector.start();
+    this.startWorker();
     this.log.info("supervisor.started", { pid: process.pid });
+  }
+
+  private startWorker(): void {
+    const data: LeaseWorkerData = { cfg: this.cfg, state: this.state.buffer };
+    const worker = new Worker(this.opts.workerScript, { workerData: data, stdout: false, stderr: false });
+    worker.on("message", (m: FromLeaseWorker) => this.onWorkerMessage(m));
+    worker.on("error", (e) => this.log.error("lease_worker.failed", { error: e.message }));
+    worker.on("exit", (code) => {
+      if (this.workerStopped) return this.workerStopped();
+      // Without its lease side a pod must not keep a Faktory running nor route: die, and let the
+      // orchestrator restart us. The Faktory child is in our process group; take it down first.
+      this.log.error("lease_worker.exited", { code });
+      const pid = this.lease?.faktory.pid;
+      if (pid) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+      process.exit(1);
+    });
+    this.worker = worker;
+  }
+
+  private post(m: ToLeaseWorker): void {
+    this.worker?.postMessage(m);
+  }
+
+  private onWorkerMessage(m: FromLeaseWorker): void {
+    switch (m.type) {
+      case "leader":
+        return this.onLeader(m.lease);
+      case "draining":
+        return this.jobRouter.drain({ holder: m.term.id, epoch: m.term.epoch });
+      case "status":
+        this.lease = m.status;
+        this.lastWorkerReport = Date.now();
+        return;
+      case "stopped":
+        this.workerStopped?.();
+        return;
+    }
   }
 
   /** Graceful: stop accepting, stop Faktory if primary, release the lease, close everything. */
@@ -143,111 +152,106 @@ export class Supervisor {
       this.log.info("supervisor.shutdown", {});
       this.jobRouter.stopAccepting();
       this.webRouter.stopAccepting();
-      const lease = this.elector.snapshot().lease;
-      if (lease) {
+      const term = this.lease?.term;
+      if (term && this.lease?.role === "primary") {
         // Planned handover: routers everywhere stop sending new commands to our Faktory before it gets
         // TERM, so no FETCH pops a job that Faktory then cannot reserve while shutting down.
-        this.jobRouter.drain(lease.epoch);
-        await this.lease.announceDraining(lease.epoch).catch(() => undefined);
+        this.jobRouter.drain({ holder: term.id, epoch: term.epoch });
+        this.post({ type: "drain" });
         await sleep(DRAIN_GRACE_MS);
       }
-      await this.elector.stop();
-      this.watcher?.close();
+      if (this.worker) {
+        const stopped = new Promise<void>((r) => (this.workerStopped = r));
+        this.post({ type: "shutdown" });
+        await stopped;
+        await this.worker.terminate();
+      }
       if (this.beat) clearInterval(this.beat);
       await Promise.all([this.jobRouter.close(), this.webRouter.close()]);
       await new Promise<void>((r) => (this.health ? this.health.close(() => r()) : r()));
       this.health?.closeAllConnections();
-      await this.lease.close();
       this.log.info("supervisor.stopped", { ms: Date.now() - t0 });
     })();
     return this.shuttingDown;
   }
 
-  private onPromote(lease: LeaseValue): void {
-    this.failovers++;
-    this.log.info("lease.acquired", { epoch: lease.epoch, at: Date.now() });
-    void this.faktory.start(lease.epoch);
-  }
-
-  private async onDemote(lease: LeaseValue, reason: DemoteReason): Promise<void> {
-    this.log.warn("lease.demoted", { epoch: lease.epoch, reason, at: Date.now() });
-    await this.faktory.stop();
-    this.log.info("faktory.stopped", { epoch: lease.epoch, at: Date.now() });
-  }
-
   private onLeader(lease: LeaseValue | null): void {
-    this.log.info(
-      "leader.changed",
-      lease ? { leader: lease.id, addr: lease.addr, epoch: lease.epoch } : { leader: null },
-    );
-    if (!lease) {
-      this.jobRouter.setTarget(null);
-      this.webRouter.setTarget(null);
-      return;
+    let job: RouteTarget | null = null;
+    let web: RouteTarget | null = null;
+    if (lease) {
+      try {
+        const term = { holder: lease.id, epoch: lease.epoch };
+        job = { ...splitHostPort(lease.addr), ...term };
+        web = { ...splitHostPort(lease.web), ...term };
+      } catch {
+        // an unreadable address: route nowhere rather than guess
+      }
     }
-    try {
-      const job = splitHostPort(lease.addr);
-      const web = splitHostPort(lease.web);
-      this.jobRouter.setTarget({ ...job, epoch: lease.epoch });
-      this.webRouter.setTarget({ ...web, epoch: lease.epoch });
-    } catch {
-      this.jobRouter.setTarget(null);
-      this.webRouter.setTarget(null);
-    }
+    this.jobRouter.setTarget(job);
+    this.webRouter.setTarget(web);
   }
 
-  private onRedisError(e: Error | null): void {
-    const msg = e ? redact(e.message) : null;
-    if (msg !== this.redisError)
-      this.log.warn(msg ? "redis.error" : "redis.recovered", msg ? { error: msg } : {});
-    this.redisError = msg;
-  }
-
-  private onConfigChange(): void {
-    if (this.elector.snapshot().role === "primary" && this.faktory.reload()) {
-      this.log.info("faktory.reload", { reason: "config changed", dir: this.cfg.configDir });
-    }
+  private alive(): boolean {
+    const now = Date.now();
+    return now - this.lastBeat < 5_000 && now - this.lastWorkerReport < WORKER_SILENCE_MS;
   }
 
   private async isReady(): Promise<boolean> {
-    const leader = this.elector.snapshot().leader;
+    const leader = this.lease?.leader;
     if (!leader) return false;
     const { host, port } = splitHostPort(leader.addr);
     return greets(host, port, 1_000);
   }
 
   status(): Record<string, unknown> {
-    const s = this.elector.snapshot();
+    const l = this.lease;
     return {
-      role: s.role,
+      role: l?.role ?? "secondary",
       id: this.cfg.id,
-      leader: s.leader ? { id: s.leader.id, addr: s.leader.addr, web: s.leader.web } : null,
-      epoch: s.leader?.epoch ?? null,
-      since: new Date(s.since).toISOString(),
-      reason: this.reason(s.role, s.leader !== null),
-      redis: { url: redactUrl(this.cfg.redisUrl), ok: this.redisError === null, error: this.redisError },
-      faktory: { pid: this.faktory.pid, ready: this.faktory.isReady, restarts: this.faktory.restarts },
-      failovers: this.failovers,
+      leader: l?.leader ? { id: l.leader.id, addr: l.leader.addr, web: l.leader.web } : null,
+      epoch: l?.leader?.epoch ?? null,
+      since: l?.since ?? null,
+      reason: this.reason(),
+      waiting: l?.waiting ?? null,
+      redis: { url: redactUrl(this.cfg.redisUrl), ok: l?.redis.ok ?? false, error: l?.redis.error ?? null },
+      faktory: l?.faktory ?? { pid: null, ready: false, restarts: 0 },
+      failovers: l?.failovers ?? 0,
+      renewLatencyMs: summarize(l?.renewLatencyMs ?? []),
       routers: { faktory: { ...this.jobRouter.stats }, web: { ...this.webRouter.stats } },
     };
   }
 
-  private reason(role: string, leaderKnown: boolean): string {
-    if (this.redisError) return `Redis unreachable: ${this.redisError}`;
-    if (role === "primary") return "holds the lease";
-    return leaderKnown ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
+  private reason(): string {
+    const l = this.lease;
+    if (!l) return "starting";
+    if (l.redis.error) return `Redis unreachable: ${l.redis.error}`;
+    if (l.role === "primary") return "holds the lease";
+    if (l.role === "pending") {
+      const w = l.waiting;
+      const proof = w?.proof ? `${w.proof.id} (epoch ${w.proof.epoch}) to announce its stop, or ` : "";
+      return `holds the lease; waits for ${proof}${w?.inMs ?? 0} ms (${w?.bound ?? "fence"} bound) before starting Faktory`;
+    }
+    return l.leader ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
   }
 
   private metrics(): string {
-    const s = this.elector.snapshot();
+    const l = this.lease;
     return renderMetrics({
-      role: s.role,
-      epoch: s.leader?.epoch ?? null,
-      failovers: this.failovers,
-      faktoryRestarts: this.faktory.restarts,
-      redisUp: this.redisError === null,
-      renewLatencyMs: this.renewLatency,
+      // A pending holder runs no Faktory yet: only "primary" counts as one.
+      role: l?.role === "primary" ? "primary" : "secondary",
+      epoch: l?.leader?.epoch ?? null,
+      failovers: l?.failovers ?? 0,
+      faktoryRestarts: l?.faktory.restarts ?? 0,
+      redisUp: l?.redis.ok ?? false,
+      renewLatencyMs: l?.renewLatencyMs ?? [],
       routers: { faktory: this.jobRouter.stats, web: this.webRouter.stats },
     });
   }
+}
+
+/** Renew latencies over the last renewals (at most 200), and the most recent ones as they came. */
+function summarize(ms: readonly number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : 0);
+  return { count: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? 0, recent: ms.slice(-20) };
 }

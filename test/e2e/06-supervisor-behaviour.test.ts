@@ -76,6 +76,52 @@ describe("supervisor process", () => {
     }
   });
 
+  it("shows Redis's own words for a wrong password on /status, without the password", async () => {
+    const guardedPort = await freePort();
+    const guarded = spawn(
+      "redis-server",
+      ["--port", String(guardedPort), "--bind", "127.0.0.1", "--save", "", "--requirepass", "the-right-one"],
+      { stdio: "ignore" },
+    );
+    const sup = await startSupervisor("wrong-password", {
+      ...cluster.options,
+      redisUrl: `redis://:not-the-password@127.0.0.1:${guardedPort}`,
+    });
+    try {
+      let status: Record<string, unknown> = {};
+      for (
+        let i = 0;
+        i < 50 && !String((status.redis as { error?: string })?.error).startsWith("WRONGPASS");
+        i++
+      ) {
+        await sleep(100);
+        status = await sup.status();
+      }
+      expect(status.redis).toMatchObject({ ok: false });
+      expect(String((status.redis as { error: string }).error)).toMatch(
+        /^WRONGPASS invalid username-password pair/,
+      );
+      expect(String(status.reason)).toMatch(/^Redis unreachable: WRONGPASS/);
+      const everything = JSON.stringify(status) + sup.events.map((e) => JSON.stringify(e)).join("");
+      expect(everything).not.toContain("not-the-password");
+    } finally {
+      sup.proc.kill("SIGTERM");
+      await sup.exited;
+      guarded.kill("SIGKILL");
+    }
+  });
+
+  it("rejects a misspelt FAKTORY_HA_ variable, naming the one it resembles", async () => {
+    const r = await runBundle({ REDIS_URL: "redis://127.0.0.1:1", FAKTORY_HA_LEASE_TTL: "3000" }, [
+      "--",
+      "faktory",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'configuration error: FAKTORY_HA_LEASE_TTL="3000" is not a faktory-ha variable: did you mean FAKTORY_HA_LEASE_TTL_MS?',
+    );
+  });
+
   it("restarts Faktory when it dies while still primary, keeping the lease", async () => {
     const primary = await cluster.primary();
     const before = await primary.status();

@@ -33,7 +33,7 @@ describe("parseStackConfig", () => {
       network: { azCount: 3, vpcCidr: "10.42.0.0/16", natGateways: "perAz" },
       redis: { engine: "redis", nodes: 2, snapshotRetentionDays: 7, nodeType: "cache.r7g.large" },
       webUi: false,
-      lease: { ttlMs: 10000, renewIntervalMs: 2000, renewDeadlineMs: 6000 },
+      lease: { ttlMs: 10000, renewIntervalMs: 1500, renewDeadlineMs: 4000 },
       secrets: { license: "license-key-value" },
     });
   });
@@ -178,7 +178,7 @@ describe("parseStackConfig", () => {
     [
       "lease deadline past ttl",
       { "faktory-ha:lease": '{"ttlMs":5000,"renewDeadlineMs":6000}' },
-      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 2000, renewDeadlineMs 6000; must satisfy renewIntervalMs < renewDeadlineMs < ttlMs: the primary fences itself (stops Faktory) before the lease can expire",
+      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1500, renewDeadlineMs 6000; must satisfy renewIntervalMs < renewDeadlineMs < ttlMs: the primary fences itself (stops Faktory) before the lease can expire",
     ],
     [
       "bad namespace",

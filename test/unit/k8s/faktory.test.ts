@@ -238,11 +238,11 @@ describe("Faktory (enterprise)", () => {
       FAKTORY_HA_INTERNAL_WEB_PORT: "17420",
       FAKTORY_HA_KEY_PREFIX: "faktory-ha",
       FAKTORY_HA_LEASE_TTL_MS: "10000",
-      FAKTORY_HA_RENEW_INTERVAL_MS: "2000",
-      FAKTORY_HA_RENEW_DEADLINE_MS: "6000",
+      FAKTORY_HA_RENEW_INTERVAL_MS: "1500",
+      FAKTORY_HA_RENEW_DEADLINE_MS: "4000",
       FAKTORY_HA_POLL_MS: "500",
       FAKTORY_HA_ROUTER_HOLD_MS: "15000",
-      FAKTORY_HA_STOP_TIMEOUT_MS: "3000",
+      FAKTORY_HA_STOP_TIMEOUT_MS: "2000",
       FAKTORY_HA_CONFIG_DIR: "/etc/faktory/conf.d",
     });
     expect(c.livenessProbe).toEqual({

@@ -31,11 +31,11 @@ describe("resolveSettings defaults", () => {
       serviceName: "faktory",
       lease: {
         ttlMs: 10000,
-        renewIntervalMs: 2000,
-        renewDeadlineMs: 6000,
+        renewIntervalMs: 1500,
+        renewDeadlineMs: 4000,
         pollMs: 500,
         routerHoldMs: 15000,
-        stopTimeoutMs: 3000,
+        stopTimeoutMs: 2000,
         keyPrefix: "faktory-ha",
       },
       liveness: {
@@ -166,19 +166,19 @@ describe("resolveSettings errors (exact messages)", () => {
       "renew deadline ≥ ttl",
       "x",
       { ...enterprise, lease: { renewDeadlineMs: 10000 } },
-      "lease timings must satisfy renewIntervalMs (2000) < renewDeadlineMs (10000) < ttlMs (10000)",
+      "lease timings must satisfy renewIntervalMs (1500) < renewDeadlineMs (10000) < ttlMs (10000)",
     ],
     [
       "renew interval ≥ deadline",
       "x",
-      { ...enterprise, lease: { renewIntervalMs: 6000 } },
-      "lease timings must satisfy renewIntervalMs (6000) < renewDeadlineMs (6000) < ttlMs (10000)",
+      { ...enterprise, lease: { renewIntervalMs: 4000 } },
+      "lease timings must satisfy renewIntervalMs (4000) < renewDeadlineMs (4000) < ttlMs (10000)",
     ],
     [
       "stop timeout outlives the lease",
       "x",
-      { ...enterprise, lease: { stopTimeoutMs: 4000 } },
-      "lease.stopTimeoutMs=4000 is too long: lease.renewDeadlineMs (6000) + lease.stopTimeoutMs must be less than lease.ttlMs (10000), so Faktory is stopped before the lease can expire",
+      { ...enterprise, lease: { stopTimeoutMs: 6000 } },
+      "lease.stopTimeoutMs=6000 is too long: lease.renewDeadlineMs (4000) + lease.stopTimeoutMs must be less than lease.ttlMs (10000), so Faktory is stopped before the lease can expire",
     ],
     [
       "liveness slower than the lease",
@@ -201,8 +201,8 @@ describe("resolveSettings errors (exact messages)", () => {
     [
       "grace shorter than the handover",
       "x",
-      { ...enterprise, terminationGracePeriodSeconds: 7 },
-      "terminationGracePeriodSeconds=7 is too short: it must be at least lease.stopTimeoutMs (3000 ms) + 5 s = 8 s, so the primary stops Faktory and releases the lease before it is killed",
+      { ...enterprise, terminationGracePeriodSeconds: 6 },
+      "terminationGracePeriodSeconds=6 is too short: it must be at least lease.stopTimeoutMs (2000 ms) + 5 s = 7 s, so the primary stops Faktory and releases the lease before it is killed",
     ],
     [
       "deregistration delay out of range",

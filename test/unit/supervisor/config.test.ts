@@ -34,11 +34,11 @@ describe("parseConfig", () => {
       bindHost: "0.0.0.0",
       keyPrefix: "faktory-ha",
       leaseTtlMs: 10_000,
-      renewIntervalMs: 2_000,
-      renewDeadlineMs: 6_000,
+      renewIntervalMs: 1_500,
+      renewDeadlineMs: 4_000,
       pollMs: 500,
       routerHoldMs: 15_000,
-      stopTimeoutMs: 3_000,
+      stopTimeoutMs: 2_000,
       configDir: "/etc/faktory/conf.d",
       faktoryPassword: undefined,
       command: ["faktory", "-b", ":17419"],
@@ -173,9 +173,9 @@ describe("parseConfig", () => {
     ],
     [
       "renew interval not below deadline",
-      { ...base, FAKTORY_HA_RENEW_INTERVAL_MS: "6000" },
+      { ...base, FAKTORY_HA_RENEW_INTERVAL_MS: "4000" },
       undefined,
-      "FAKTORY_HA_RENEW_INTERVAL_MS=6000 must be less than FAKTORY_HA_RENEW_DEADLINE_MS=6000 (renewInterval < renewDeadline < ttl)",
+      "FAKTORY_HA_RENEW_INTERVAL_MS=4000 must be less than FAKTORY_HA_RENEW_DEADLINE_MS=4000 (renewInterval < renewDeadline < ttl)",
     ],
     [
       "deadline not below ttl",
@@ -185,9 +185,9 @@ describe("parseConfig", () => {
     ],
     [
       "stop timeout leaves no margin",
-      { ...base, FAKTORY_HA_STOP_TIMEOUT_MS: "4000" },
+      { ...base, FAKTORY_HA_STOP_TIMEOUT_MS: "6000" },
       undefined,
-      "FAKTORY_HA_STOP_TIMEOUT_MS=4000 is too long: FAKTORY_HA_RENEW_DEADLINE_MS (6000) + stop timeout must be less than FAKTORY_HA_LEASE_TTL_MS (10000)",
+      "FAKTORY_HA_STOP_TIMEOUT_MS=6000 is too long: FAKTORY_HA_RENEW_DEADLINE_MS (4000) + stop timeout must be less than FAKTORY_HA_LEASE_TTL_MS (10000)",
     ],
   ];
   it.each(cases)("rejects %s with a message naming the variable", (_name, env, argv, message) => {
@@ -216,5 +216,28 @@ describe("redactUrl", () => {
     expect(redactUrl("rediss://admin:hunter2@cache:6380/0")).toBe("rediss://***:***@cache:6380/0");
     expect(redactUrl("redis://:hunter2@cache:6379")).toBe("redis://:***@cache:6379");
     expect(redactUrl("redis://cache:6379")).toBe("redis://cache:6379");
+  });
+});
+
+describe("unknown FAKTORY_HA_ variables", () => {
+  it("names the closest known variable for a typo", () => {
+    expect(errorOf({ ...base, FAKTORY_HA_LEASE_TTL: "3000" })).toBe(
+      'FAKTORY_HA_LEASE_TTL="3000" is not a faktory-ha variable: did you mean FAKTORY_HA_LEASE_TTL_MS?',
+    );
+    expect(errorOf({ ...base, FAKTORY_HA_RENEW_DEADLNE_MS: "5000" })).toMatch(
+      /did you mean FAKTORY_HA_RENEW_DEADLINE_MS\?$/,
+    );
+  });
+
+  it("lists the known variables when nothing is close", () => {
+    const msg = errorOf({ ...base, FAKTORY_HA_SOMETHING_ELSE_ENTIRELY: "1" });
+    expect(msg).toMatch(
+      /^FAKTORY_HA_SOMETHING_ELSE_ENTIRELY="1" is not a faktory-ha variable: known variables: /,
+    );
+    expect(msg).toContain("FAKTORY_HA_LEASE_TTL_MS");
+  });
+
+  it("leaves other variables alone", () => {
+    expect(() => parse({ FAKTORY_PASSWORD: "x", FAKTORY_URL: "tcp://x:1", HOME: "/root" })).not.toThrow();
   });
 });

@@ -1,256 +1,383 @@
 import { describe, expect, it } from "vitest";
-import { Elector, type ElectorHooks, type LeaseStore } from "../../../supervisor/src/elector";
-import type { LeaseValue } from "../../../supervisor/src/lease-scripts";
+import {
+  Elector,
+  type Acquired,
+  type ElectorHooks,
+  type LeaseEvent,
+  type LeaseStore,
+  type Observed,
+} from "../../../supervisor/src/elector";
+import { sameTerm, type LeaseValue } from "../../../supervisor/src/lease-scripts";
 import { FakeClock, flush } from "./fake-clock";
 
-/** An in-memory lease with Redis semantics (value + expiry on the fake clock) and switchable failures. */
-class MemoryLease implements LeaseStore {
+const timings = { renewIntervalMs: 1_500, renewDeadlineMs: 4_000, pollMs: 500 };
+const TTL = 10_000;
+/** renewDeadline + stopTimeout (2 s), as a real holder writes it into its lease. */
+const FENCE = 6_000;
+/** renewDeadline + fence - ttl: 0 with these timings, so a dead holder's expiry is enough. */
+const OVERRUN = 0;
+
+/**
+ * One in-memory Redis with the lease's semantics on the fake clock: a value with an expiry, an epoch
+ * counter that can be lost with it, a pub/sub channel, and switchable failures.
+ */
+class MemoryRedis {
   value: LeaseValue | null = null;
+  overrun = OVERRUN;
   expiresAt = 0;
-  epoch = 0;
+  counter = 0;
   down = false;
   /** When set, calls hang until released (a Redis that stopped answering). */
   hang: Promise<void> | null = null;
   calls: string[] = [];
+  readonly electors: Elector[] = [];
 
-  constructor(
-    private readonly clock: FakeClock,
-    private readonly ttl: number,
-    private readonly who: string,
-  ) {}
-
-  forOther(who: string): LeaseStore {
-    return {
-      acquire: (now) => this.op("acquire", () => this.doAcquire(who, now)),
-      renew: (v) => this.op("renew", () => this.doRenew(v)),
-      release: (v) => this.op("release", () => this.doRelease(v)),
-      read: () => this.op("read", () => this.current()),
-    };
-  }
-
-  acquire(now: number) {
-    return this.op("acquire", () => this.doAcquire(this.who, now));
-  }
-  renew(v: LeaseValue) {
-    return this.op("renew", () => this.doRenew(v));
-  }
-  release(v: LeaseValue) {
-    return this.op("release", () => this.doRelease(v));
-  }
-  read() {
-    return this.op("read", () => this.current());
-  }
-
-  private async op<T>(name: string, fn: () => T): Promise<T> {
-    this.calls.push(name);
-    if (this.hang) await this.hang;
-    if (this.down) throw new Error("connect ECONNREFUSED");
-    return fn();
-  }
+  constructor(readonly clock: FakeClock) {}
 
   current(): LeaseValue | null {
     if (this.value && this.clock.now() >= this.expiresAt) this.value = null;
     return this.value;
   }
 
-  private doAcquire(who: string, now: number): LeaseValue | null {
-    if (this.current()) return null;
-    this.epoch++;
-    this.value = { epoch: this.epoch, id: who, addr: `${who}:17419`, web: `${who}:17420`, since: now };
-    this.expiresAt = this.clock.now() + this.ttl;
-    return this.value;
-  }
-
-  private doRenew(v: LeaseValue): boolean {
-    const cur = this.current();
-    if (cur?.epoch !== v.epoch) return false;
-    this.expiresAt = this.clock.now() + this.ttl;
-    return true;
-  }
-
-  private doRelease(v: LeaseValue): boolean {
-    if (this.current()?.epoch !== v.epoch) return false;
+  /** The key vanishes (DEL, a failover that lost it); with `counter`, the epoch counter too (FLUSHALL). */
+  lose(counter = false): void {
     this.value = null;
-    return true;
+    if (counter) this.counter = 0;
+  }
+
+  store(who: string): MemoryLease {
+    return new MemoryLease(this, who);
   }
 }
 
-const timings = { renewIntervalMs: 2_000, renewDeadlineMs: 6_000, pollMs: 500 };
-const TTL = 10_000;
+class MemoryLease implements LeaseStore {
+  /** Cut off from Redis: every call hangs (a partition that drops packets). */
+  cutOff = false;
 
-function recorder() {
+  constructor(
+    private readonly r: MemoryRedis,
+    private readonly who: string,
+  ) {}
+
+  acquire(floor: number): Promise<Acquired | null> {
+    return this.op("acquire", () => {
+      if (this.r.current()) return null;
+      const counter = ++this.r.counter;
+      const epoch = Math.max(counter, floor + 1);
+      this.r.counter = epoch;
+      const w = this.who;
+      const overrun = this.r.overrun;
+      this.r.value = { epoch, id: w, addr: `${w}:17419`, web: `${w}:17420`, since: 0, fence: FENCE, overrun };
+      this.r.expiresAt = this.r.clock.now() + TTL;
+      return { lease: this.r.value, counter };
+    });
+  }
+
+  renew(v: LeaseValue): Promise<boolean> {
+    return this.op("renew", () => {
+      if (!sameTerm(this.r.current(), v)) return false;
+      this.r.expiresAt = this.r.clock.now() + TTL;
+      return true;
+    });
+  }
+
+  release(v: LeaseValue): Promise<boolean> {
+    return this.op("release", () => {
+      if (!sameTerm(this.r.current(), v)) return false;
+      this.r.value = null;
+      return true;
+    });
+  }
+
+  read(): Promise<Observed | null> {
+    return this.op("read", () => {
+      const lease = this.r.current();
+      return lease ? { lease, pttlMs: this.r.expiresAt - this.r.clock.now() } : null;
+    });
+  }
+
+  announce(e: LeaseEvent): Promise<void> {
+    return this.op("announce", () => {
+      for (const el of this.r.electors) el.onEvent(e);
+    });
+  }
+
+  private async op<T>(name: string, fn: () => T): Promise<T> {
+    this.r.calls.push(name);
+    if (this.cutOff) await new Promise(() => undefined);
+    if (this.r.hang) await this.r.hang;
+    if (this.r.down) throw new Error("connect ECONNREFUSED");
+    return fn();
+  }
+}
+
+/** Records hooks; "running" is true between onPromote and the end of onDemote (Faktory's life). */
+function recorder(clock: FakeClock) {
   const log: string[] = [];
   let stopDelay: (() => Promise<void>) | null = null;
+  const state = { running: false, pendingAt: -1, lives: [] as { from: number; to: number }[] };
   const hooks: ElectorHooks = {
-    onPromote: (l) => log.push(`promote:${l.epoch}`),
+    onPromote: (l) => {
+      log.push(`promote:${l.epoch}`);
+      state.running = true;
+      state.lives.push({ from: clock.now(), to: Infinity });
+    },
     onDemote: async (l, reason) => {
       log.push(`demote:${l.epoch}:${reason}`);
       if (stopDelay) await stopDelay();
       log.push(`stopped:${l.epoch}`);
+      if (state.running) state.lives[state.lives.length - 1].to = clock.now();
+      state.running = false;
     },
     onLeader: (l) => log.push(`leader:${l ? `${l.id}@${l.epoch}` : "none"}`),
     onRedisError: (e) => log.push(e ? "redis:down" : "redis:up"),
+    onPending: (l, w) => {
+      log.push(`pending:${l.epoch}:${w.bound}`);
+      state.pendingAt = clock.now();
+    },
   };
-  return { log, hooks, setStopDelay: (f: () => Promise<void>) => (stopDelay = f) };
+  return { log, hooks, state, setStopDelay: (f: () => Promise<void>) => (stopDelay = f) };
+}
+
+function elector(redis: MemoryRedis, who: string) {
+  const rec = recorder(redis.clock);
+  const store = redis.store(who);
+  const el = new Elector(store, { ...timings, ttlMs: TTL, selfId: who }, rec.hooks, redis.clock);
+  redis.electors.push(el);
+  return { el, rec, store };
 }
 
 function setup() {
   const clock = new FakeClock();
-  const store = new MemoryLease(clock, TTL, "a");
-  const rec = recorder();
-  const elector = new Elector(store, { ...timings, selfId: "a" }, rec.hooks, clock);
-  return { clock, store, rec, elector };
+  const redis = new MemoryRedis(clock);
+  const a = elector(redis, "a");
+  return { clock, redis, a };
+}
+
+/** A running primary "b" that "a" has seen. */
+async function withPrimaryB() {
+  const { clock, redis, a } = setup();
+  const b = elector(redis, "b");
+  b.el.start();
+  await clock.advance(TTL); // b knew nobody before it: it waits one ttl
+  expect(b.el.snapshot().role).toBe("primary");
+  a.el.start();
+  await clock.advance(timings.pollMs);
+  expect(a.el.snapshot().leader?.id).toBe("b");
+  return { clock, redis, a, b };
+}
+
+function overlapMs(...lives: { from: number; to: number }[][]): number {
+  let worst = 0;
+  for (let i = 0; i < lives.length; i++)
+    for (let j = i + 1; j < lives.length; j++)
+      for (const x of lives[i])
+        for (const y of lives[j]) worst = Math.max(worst, Math.min(x.to, y.to) - Math.max(x.from, y.from));
+  return worst;
 }
 
 describe("Elector", () => {
-  it("acquires a free lease, becomes primary, and renews it every interval", async () => {
-    const { clock, store, rec, elector } = setup();
-    elector.start();
+  it("a fresh pod that saw no previous holder waits one ttl after acquiring before it starts Faktory", async () => {
+    const { clock, redis, a } = setup();
+    a.el.start();
     await clock.advance(0);
-    expect(rec.log).toEqual(["leader:a@1", "promote:1"]);
-    expect(elector.snapshot().role).toBe("primary");
-    store.calls.length = 0;
-    await clock.advance(10_000);
-    expect(store.calls).toEqual(["renew", "renew", "renew", "renew", "renew"]);
-    expect(store.current()?.epoch).toBe(1);
+    expect(a.rec.log).toEqual(["leader:a@1", "pending:1:ttl"]);
+    expect(a.el.snapshot().role).toBe("pending");
+    await clock.advance(TTL - 1);
+    expect(a.el.snapshot().role).toBe("pending");
+    await clock.advance(1);
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(a.rec.log.at(-1)).toBe("promote:1");
+    redis.calls.length = 0;
+    await clock.advance(15_000);
+    expect(redis.calls.filter((c) => c === "renew")).toHaveLength(10);
+    expect(redis.current()?.epoch).toBe(1);
   });
 
   it("stays secondary while another holder renews, and follows it as leader", async () => {
-    const { clock, store, rec, elector } = setup();
-    const other = store.forOther("b");
-    await other.acquire(clock.now());
-    elector.start();
+    const { a, clock } = await withPrimaryB();
     await clock.advance(5_000);
-    expect(elector.snapshot().role).toBe("secondary");
-    expect(elector.snapshot().leader?.id).toBe("b");
-    expect(rec.log).toEqual(["leader:b@1"]);
+    expect(a.el.snapshot().role).toBe("secondary");
+    expect(a.el.snapshot().leader?.id).toBe("b");
   });
 
-  it("takes over only after the old holder's lease expires (ttl)", async () => {
-    const { clock, store, rec, elector } = setup();
-    const other = store.forOther("b");
-    await other.acquire(clock.now());
-    const t0 = clock.now();
-    elector.start();
-    await clock.advance(TTL - 1);
-    expect(elector.snapshot().role).toBe("secondary");
-    await clock.advance(timings.pollMs + 1);
-    expect(elector.snapshot().role).toBe("primary");
-    expect(clock.now() - t0).toBeLessThanOrEqual(TTL + timings.pollMs);
-    expect(rec.log).toEqual(["leader:b@1", "leader:a@2", "promote:2"]);
+  it("takes over a holder cut off from Redis as soon as its lease expires: its fence ran out before", async () => {
+    const { clock, a, b } = await withPrimaryB();
+    b.store.cutOff = true;
+    await clock.advance(TTL + timings.pollMs);
+    expect(b.rec.log).toContain("demote:1:deadline");
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(a.rec.log).toContain("pending:2:expiry");
+    expect(a.rec.state.lives[0].from - a.rec.state.pendingAt).toBe(0);
+    expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
   });
 
-  it("takes over at the next poll when the holder releases, and wake() skips the wait", async () => {
-    const { clock, store, elector } = setup();
-    const other = store.forOther("b");
-    const held = (await other.acquire(clock.now()))!;
-    elector.start();
-    await clock.advance(100);
-    await other.release(held);
-    elector.wake();
+  it("adds the holder's overrun when a last-moment renew could push its fence past the expiry it showed", async () => {
+    const { clock, redis, a, b } = await withPrimaryB();
+    // A holder whose 2 × renewDeadline + stopTimeout exceeds ttl publishes the excess with its lease.
+    redis.overrun = 2_000;
+    await b.el.stop();
     await clock.advance(0);
-    expect(elector.snapshot().role).toBe("primary");
-    expect(elector.snapshot().lease?.epoch).toBe(2);
+    expect(a.el.snapshot().role).toBe("primary"); // b announced its stop
+    const c = elector(redis, "c");
+    c.el.start();
+    await clock.advance(timings.pollMs);
+    a.store.cutOff = true;
+    await clock.advance(TTL + timings.pollMs);
+    expect(c.rec.log).toContain("pending:3:expiry");
+    expect(c.el.snapshot().role).toBe("pending");
+    await clock.advance(2_000);
+    expect(c.el.snapshot().role).toBe("primary");
+    expect(overlapMs(a.rec.state.lives, c.rec.state.lives)).toBeLessThanOrEqual(0);
+  });
+
+  it("without a recent read of the holder's lease it waits that holder's fence from its acquire", async () => {
+    const { clock, redis, a, b } = await withPrimaryB();
+    redis.down = true; // b and a both lose Redis: b fences itself by its deadline
+    await clock.advance(timings.renewDeadlineMs);
+    expect(b.el.snapshot().role).toBe("secondary");
+    b.el.stop();
+    await clock.advance(TTL);
+    redis.down = false;
+    await clock.advance(timings.pollMs);
+    // b's stop announcement was lost with Redis, and a's last read of b is ttl old.
+    expect(a.el.snapshot().role).toBe("pending");
+    expect(a.el.snapshot().waiting).toMatchObject({ bound: "fence", proof: { id: "b", epoch: 1 } });
+    await clock.advance(FENCE);
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(a.rec.state.lives[0].from - a.rec.state.pendingAt).toBe(FENCE);
+    expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
+  });
+
+  it("starts at once after a graceful handover: the old holder announced its stop", async () => {
+    const { clock, a, b } = await withPrimaryB();
+    await b.el.stop();
+    await clock.advance(0);
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(a.el.snapshot().lease?.epoch).toBe(2);
+    expect(b.rec.log.slice(-2)).toEqual(["demote:1:shutdown", "stopped:1"]);
+  });
+
+  it("lease deleted under a running primary: the new holder waits until the old one stopped and said so", async () => {
+    const { clock, redis, a, b } = await withPrimaryB();
+    redis.lose();
+    await clock.advance(timings.pollMs);
+    // a holds the lease now but b still runs Faktory: a must not start.
+    expect(a.el.snapshot().role).toBe("pending");
+    expect(b.el.snapshot().role).toBe("primary");
+    await clock.advance(timings.renewIntervalMs);
+    // b's renew found a's value: b stopped, announced, and only then a started.
+    expect(b.rec.log).toContain("demote:1:lost");
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(a.rec.state.lives[0].from).toBeGreaterThanOrEqual(b.rec.state.lives[0].to);
+    expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
+  });
+
+  it("lease and epoch counter lost (FLUSHALL): no proof can name the predecessor, so it waits a full ttl", async () => {
+    const { clock, redis, a, b } = await withPrimaryB();
+    redis.lose(true);
+    await clock.advance(timings.pollMs);
+    const w = a.el.snapshot().waiting!;
+    expect(w).toMatchObject({ proof: null, bound: "ttl" });
+    // The epoch still moves forward: a saw epoch 1, so it takes 2, not the counter's 1.
+    expect(a.el.snapshot().lease?.epoch).toBe(2);
+    await clock.advance(timings.renewIntervalMs);
+    expect(b.el.snapshot().role).toBe("secondary"); // b stopped and announced, which does not suffice
+    expect(a.el.snapshot().role).toBe("pending");
+    await clock.advance(TTL);
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
+  });
+
+  it("a stale value of another holder written over the lease: the running primary stops before anyone starts", async () => {
+    const { clock, redis, a, b } = await withPrimaryB();
+    redis.value = { epoch: 1, id: "c", addr: "c:1", web: "c:2", since: 0 }; // c never runs: no announcement
+    // c@1 carries no fence timings: whoever acquires next waits a full ttl after its acquire.
+    await clock.advance(timings.renewIntervalMs + 2 * TTL + 1_000);
+    expect(b.rec.log).toContain("demote:1:lost");
+    expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
+    expect([a.el.snapshot().role, b.el.snapshot().role]).toContain("primary");
   });
 
   it("fences itself when renewals fail for renewDeadline, before the lease can expire", async () => {
-    const { clock, store, rec, elector } = setup();
-    elector.start();
-    await clock.advance(0);
-    const acquiredAt = clock.now();
-    store.down = true;
-    await clock.advance(timings.renewDeadlineMs - 1);
-    expect(elector.snapshot().role).toBe("primary");
-    await clock.advance(1);
-    expect(elector.snapshot().role).toBe("secondary");
-    expect(rec.log).toContain("demote:1:deadline");
-    expect(rec.log).toContain("stopped:1");
-    // Faktory was stopped before the key could have expired for a standby.
-    expect(clock.now()).toBeLessThan(acquiredAt + TTL);
-    expect(rec.log.filter((l) => l === "redis:down").length).toBeGreaterThan(0);
+    const { clock, redis, b } = await withPrimaryB();
+    const renewedAt = clock.now();
+    redis.down = true;
+    await clock.advance(timings.renewDeadlineMs);
+    expect(b.el.snapshot().role).toBe("secondary");
+    expect(b.rec.log).toContain("demote:1:deadline");
+    expect(b.rec.log).toContain("stopped:1");
+    expect(clock.now()).toBeLessThan(renewedAt + TTL);
   });
 
   it("fences on time even when a renew call hangs instead of failing", async () => {
-    const { clock, store, rec, elector } = setup();
-    elector.start();
-    await clock.advance(0);
+    const { clock, redis, b } = await withPrimaryB();
     let unblock!: () => void;
-    store.hang = new Promise<void>((r) => (unblock = r));
+    redis.hang = new Promise<void>((r) => (unblock = r));
     await clock.advance(timings.renewDeadlineMs);
-    expect(rec.log).toContain("demote:1:deadline");
-    expect(elector.snapshot().role).toBe("secondary");
+    expect(b.rec.log).toContain("demote:1:deadline");
+    expect(b.el.snapshot().role).toBe("secondary");
     unblock();
     await flush();
   });
 
-  it("demotes at once when the lease turns out to be someone else's", async () => {
-    const { clock, store, rec, elector } = setup();
-    elector.start();
-    await clock.advance(0);
-    // Simulate a pause longer than ttl: the key expired and b took it.
-    store.value = null;
-    await store.forOther("b").acquire(clock.now());
-    await clock.advance(timings.renewIntervalMs);
-    expect(rec.log).toContain("demote:1:lost");
-    expect(elector.snapshot().role).toBe("secondary");
-    await clock.advance(timings.pollMs);
-    expect(elector.snapshot().leader?.id).toBe("b");
-  });
-
   it("does not release the lease before Faktory has stopped on shutdown", async () => {
-    const { clock, store, rec, elector } = setup();
+    const { clock, redis, b } = await withPrimaryB();
     let finishStop!: () => void;
-    rec.setStopDelay(() => new Promise<void>((r) => (finishStop = r)));
-    elector.start();
-    await clock.advance(0);
-    const stopping = elector.stop();
+    b.rec.setStopDelay(() => new Promise<void>((r) => (finishStop = r)));
+    const stopping = b.el.stop();
     await flush();
-    expect(rec.log.at(-1)).toBe("demote:1:shutdown");
-    expect(store.current()?.id).toBe("a");
+    expect(b.rec.log.at(-1)).toBe("demote:1:shutdown");
+    expect(redis.current()?.id).toBe("b");
     finishStop();
     await stopping;
-    expect(rec.log.at(-1)).toBe("stopped:1");
-    expect(store.current()).toBeNull();
+    await clock.advance(0);
+    expect(b.rec.log).toContain("stopped:1");
+    expect(redis.current()?.id).not.toBe("b");
   });
 
   it("stays secondary and reports why while Redis is down, then acquires when it is back", async () => {
-    const { clock, store, rec, elector } = setup();
-    store.down = true;
-    elector.start();
+    const { clock, redis, a } = setup();
+    redis.down = true;
+    a.el.start();
     await clock.advance(3_000);
-    expect(elector.snapshot().role).toBe("secondary");
-    expect(rec.log[0]).toBe("redis:down");
-    store.down = false;
+    expect(a.el.snapshot().role).toBe("secondary");
+    expect(a.rec.log[0]).toBe("redis:down");
+    redis.down = false;
     await clock.advance(timings.pollMs);
-    expect(rec.log).toContain("redis:up");
-    expect(elector.snapshot().role).toBe("primary");
+    expect(a.rec.log).toContain("redis:up");
+    expect(a.el.snapshot().role).toBe("pending");
   });
 
-  it("frees a leftover lease with its own id instead of waiting for ttl", async () => {
-    const { clock, store, elector } = setup();
-    await store.forOther("a").acquire(clock.now());
-    elector.start();
+  it("frees a leftover lease with its own id, and still waits out that term's fence", async () => {
+    const { clock, redis, a } = setup();
+    await redis.store("a").acquire(0);
+    a.el.start();
     await clock.advance(0);
-    expect(elector.snapshot().role).toBe("primary");
-    expect(elector.snapshot().lease?.epoch).toBe(2);
+    expect(a.el.snapshot().lease?.epoch).toBe(2);
+    expect(a.el.snapshot().waiting).toMatchObject({ proof: { id: "a", epoch: 1 }, bound: "fence" });
   });
 
-  it("never lets two electors be primary at the same time", async () => {
+  it("never lets two Faktory run at once under outages, deletions and flushes", async () => {
     const clock = new FakeClock();
-    const store = new MemoryLease(clock, TTL, "a");
-    const recA = recorder();
-    const recB = recorder();
-    const a = new Elector(store, { ...timings, selfId: "a" }, recA.hooks, clock);
-    const b = new Elector(store.forOther("b"), { ...timings, selfId: "b" }, recB.hooks, clock);
-    a.start();
-    b.start();
-    for (let i = 0; i < 160; i++) {
+    const redis = new MemoryRedis(clock);
+    const nodes = ["a", "b", "c"].map((w) => elector(redis, w));
+    for (const n of nodes) n.el.start();
+    let rnd = 42;
+    const random = () => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 600; i++) {
       await clock.advance(250);
-      // Take Redis away for longer than renewDeadline, twice, to force fencing and takeovers.
-      store.down = i % 80 >= 10 && i % 80 < 40;
-      expect(a.snapshot().role === "primary" && b.snapshot().role === "primary").toBe(false);
+      const r = random();
+      if (r < 0.01) redis.lose(false);
+      else if (r < 0.015) redis.lose(true);
+      else if (r < 0.02) redis.down = !redis.down;
+      expect(nodes.filter((n) => n.rec.state.running).length).toBeLessThanOrEqual(1);
     }
-    const promotions = [...recA.log, ...recB.log].filter((l) => l.startsWith("promote:"));
-    expect(promotions.length).toBeGreaterThan(1);
+    redis.down = false;
+    await clock.advance(30_000);
+    expect(overlapMs(...nodes.map((n) => n.rec.state.lives))).toBeLessThanOrEqual(0);
+    expect(nodes.filter((n) => n.rec.state.running)).toHaveLength(1);
+    const promotions = nodes.flatMap((n) => n.rec.log).filter((l) => l.startsWith("promote:"));
+    expect(promotions.length).toBeGreaterThan(3);
   });
 });

@@ -8,8 +8,18 @@ import {
   splitHostPort,
   joinHostPort,
 } from "../../../supervisor/src/lease-scripts";
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { Redis } from "ioredis";
+import type { LeaseEvent } from "../../../supervisor/src/elector";
 import { RedisLease, redisOptions } from "../../../supervisor/src/redis-lease";
-import { startRedis, sleep, type RunningRedis } from "../../../supervisor/dev/local-cluster";
+import {
+  freePort,
+  redisServerBin,
+  startRedis,
+  sleep,
+  type RunningRedis,
+} from "../../../supervisor/dev/local-cluster";
 
 // The Lua scripts run on a real redis-server: their compare-then-act semantics are the point.
 let redis: RunningRedis;
@@ -24,14 +34,16 @@ afterAll(async () => {
 });
 
 let n = 0;
-function lease(id: string, prefix: string, ttlMs = 1000): RedisLease {
+function lease(id: string, prefix: string, ttlMs = 1000, url = redis.url): RedisLease {
   return new RedisLease({
-    redisUrl: redis.url,
+    redisUrl: url,
     keyPrefix: prefix,
     id,
     addr: `${id}:17419`,
     webAddr: `${id}:17420`,
     ttlMs,
+    fenceMs: 700,
+    overrunMs: 0,
     commandTimeoutMs: 1000,
   });
 }
@@ -45,76 +57,185 @@ async function pair(ttlMs = 1000) {
 }
 
 describe("lease scripts on redis-server", () => {
-  it("acquire stores id, addresses and a fresh epoch with the ttl, only when free", async () => {
+  it("acquire stores id, addresses, fence and a fresh epoch with the ttl, only when free", async () => {
     const { a, b, prefix, close } = await pair();
-    const got = await a.acquire(1234);
-    expect(got).toEqual({ epoch: 1, id: "a", addr: "a:17419", web: "a:17420", since: 1234 });
-    expect(await b.acquire(1)).toBeNull();
+    const got = (await a.acquire(0))!;
+    expect(got).toMatchObject({
+      counter: 1,
+      lease: { epoch: 1, id: "a", addr: "a:17419", web: "a:17420", fence: 700, overrun: 0 },
+    });
+    expect(Math.abs(got.lease.since - Date.now())).toBeLessThan(5_000);
+    expect(await b.acquire(0)).toBeNull();
     const pttl = await redis.client.pttl(leaseKeys(prefix).leader);
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(1000);
-    expect(await b.read()).toEqual(got);
+    const seen = (await b.read())!;
+    expect(seen.lease).toEqual(got.lease);
+    expect(seen.pttlMs).toBeGreaterThan(0);
+    expect(seen.pttlMs).toBeLessThanOrEqual(1000);
     // A refused acquire does not burn an epoch.
     expect(await redis.client.get(leaseKeys(prefix).epoch)).toBe("1");
     await close();
   });
 
-  it("epochs keep increasing across holders", async () => {
-    const { a, b, close } = await pair();
+  it("epochs keep increasing across holders, and past a lost counter", async () => {
+    const { a, b, prefix, close } = await pair();
     const first = (await a.acquire(0))!;
-    expect(await a.release(first)).toBe(true);
-    const second = (await b.acquire(0))!;
-    expect(second.epoch).toBe(first.epoch + 1);
+    expect(await a.release(first.lease)).toBe(true);
+    const second = (await b.acquire(first.lease.epoch))!;
+    expect(second).toMatchObject({ counter: 2, lease: { epoch: 2 } });
+    expect(await b.release(second.lease)).toBe(true);
+    // FLUSHALL-like loss: the counter restarts at 1, but the caller has seen epoch 2.
+    await redis.client.del(leaseKeys(prefix).epoch);
+    const third = (await a.acquire(2))!;
+    expect(third).toMatchObject({ counter: 1, lease: { epoch: 3 } });
+    expect(await redis.client.get(leaseKeys(prefix).epoch)).toBe("3");
     await close();
   });
 
   it("renew extends only the holder's own term", async () => {
     const { a, b, prefix, close } = await pair(300);
-    const mine = (await a.acquire(0))!;
+    const mine = (await a.acquire(0))!.lease;
     await sleep(150);
     expect(await a.renew(mine)).toBe(true);
     expect(await redis.client.pttl(leaseKeys(prefix).leader)).toBeGreaterThan(200);
     await sleep(400);
     expect(await a.read()).toBeNull();
-    const theirs = (await b.acquire(0))!;
+    const theirs = (await b.acquire(mine.epoch))!.lease;
     // a's old term must not extend b's lease even though a "has" a value.
     expect(await a.renew(mine)).toBe(false);
     expect(await a.release(mine)).toBe(false);
-    expect((await b.read())?.epoch).toBe(theirs.epoch);
+    expect((await b.read())?.lease.epoch).toBe(theirs.epoch);
     await close();
   });
 
-  it("release deletes only our own value and announces it", async () => {
-    const { a, b, prefix, close } = await pair();
-    const sub = redis.client.duplicate();
-    const messages: string[] = [];
-    await sub.subscribe(leaseKeys(prefix).channel);
-    sub.on("message", (_c, m) => messages.push(m));
-    const mine = (await a.acquire(0))!;
+  it("release deletes only our own value; announcements reach every subscriber", async () => {
+    const { a, b, close } = await pair();
+    const seen: LeaseEvent[] = [];
+    b.subscribe((e) => seen.push(e));
+    await sleep(100);
+    const mine = (await a.acquire(0))!.lease;
     expect(await a.release(mine)).toBe(true);
     expect(await b.read()).toBeNull();
     expect(await a.release(mine)).toBe(false);
-    await sleep(50);
-    expect(messages).toEqual([JSON.stringify({ released: mine.epoch })]);
-    sub.disconnect();
+    await a.announce({ kind: "stopped", id: "a", epoch: mine.epoch });
+    await redis.client.publish(`t${n}:events`, "not json");
+    await sleep(100);
+    expect(seen).toEqual([{ kind: "stopped", id: "a", epoch: mine.epoch }]);
+    await close();
+  });
+
+  it("a poll records presence, and gives a lease without expiry the ttl", async () => {
+    const { a, prefix, close } = await pair(5_000);
+    await redis.client.set(
+      leaseKeys(prefix).leader,
+      JSON.stringify({ epoch: 9, id: "ghost", addr: "g:1", web: "g:2" }),
+    );
+    expect(await a.read()).toMatchObject({ lease: { id: "ghost" }, pttlMs: 5_000 });
+    const pttl = await redis.client.pttl(leaseKeys(prefix).leader);
+    expect(pttl).toBeGreaterThan(4_000);
+    expect(pttl).toBeLessThanOrEqual(5_000);
+    expect(JSON.parse((await redis.client.get(`${prefix}:member:a`))!)).toMatchObject({
+      id: "a",
+      addr: "a:17419",
+    });
     await close();
   });
 
   it("fails (does not queue) when Redis is unreachable", async () => {
-    const l = new RedisLease({
-      redisUrl: "redis://127.0.0.1:1",
-      keyPrefix: "x",
-      id: "a",
-      addr: "a:1",
-      webAddr: "a:2",
-      ttlMs: 1000,
-      commandTimeoutMs: 200,
-    });
+    const l = lease("a", "x", 1000, "redis://127.0.0.1:1");
     await l.connect();
-    await expect(l.read()).rejects.toThrow();
+    await expect(l.read()).rejects.toThrow(/ECONNREFUSED/);
     await l.close();
   });
+
+  it("reports a wrong password as Redis says it, without the password", async () => {
+    const port = await freePort();
+    const guarded = spawn(
+      redisServerBin(),
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--requirepass", "right-one"],
+      { stdio: "ignore" },
+    );
+    try {
+      await waitForPort(port);
+      const l = lease("a", "x", 1000, `redis://:wrong-secret@127.0.0.1:${port}`);
+      await l.connect();
+      const err = await l.read().then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(/^WRONGPASS/);
+      expect(err?.message).not.toContain("wrong-secret");
+      await l.close();
+    } finally {
+      guarded.kill("SIGKILL");
+    }
+  });
+
+  it("leaves a node demoted to a read-only replica at once and follows the endpoint to the new primary", async () => {
+    // Two real redis-servers; the "endpoint" is the URL's port, which we move like ElastiCache's DNS
+    // does by running the replica on it after the old primary steps down.
+    const replicaPort = await freePort();
+    const replica = spawn(
+      redisServerBin(),
+      [
+        "--port",
+        String(replicaPort),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--replicaof",
+        "127.0.0.1",
+        String(redis.port),
+      ],
+      { stdio: "ignore" },
+    );
+    try {
+      await waitForPort(replicaPort);
+      const l = lease("a", `t${++n}`, 5_000, `redis://127.0.0.1:${replicaPort}`);
+      await l.connect();
+      // Connected to a replica: the poll's presence write fails with READONLY…
+      await expect(l.read()).rejects.toThrow(/^READONLY/);
+      // …and the connection is dropped rather than kept (ioredis reconnects, here to the same replica).
+      await sleep(200);
+      const names = (await replicaClientNames(replicaPort)).filter((c) => c === "faktory-ha:a");
+      expect(names.length).toBeLessThanOrEqual(1);
+      await new Redis(replicaPort, "127.0.0.1").replicaof("NO", "ONE");
+      await sleep(200);
+      await expect(l.read()).resolves.toBeNull();
+      await l.close();
+    } finally {
+      replica.kill("SIGKILL");
+    }
+  });
 });
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const sock = connect({ port, host: "127.0.0.1" });
+      sock.once("connect", () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`redis-server on ${port} did not start`);
+}
+
+async function replicaClientNames(port: number): Promise<string[]> {
+  const c = new Redis(port, "127.0.0.1");
+  const list = (await c.client("LIST")) as string;
+  c.disconnect();
+  return list
+    .split("\n")
+    .map((l) => /name=(\S*)/.exec(l)?.[1] ?? "")
+    .filter(Boolean);
+}
 
 describe("lease values and options", () => {
   it("parses only well-formed values", () => {

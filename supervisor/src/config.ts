@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { networkInterfaces, hostname } from "node:os";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import type { RouterLimits } from "./router";
 
 /** Everything the supervisor needs, parsed once from the environment and argv. */
 export interface SupervisorConfig {
@@ -25,6 +26,8 @@ export interface SupervisorConfig {
   readonly configDir: string;
   /** Password the router uses to re-handshake a held client connection with a new primary. */
   readonly faktoryPassword: string | undefined;
+  /** Router limits set in the environment; the rest keep the router's defaults (router.ts). */
+  readonly routerLimits: Partial<RouterLimits>;
   readonly command: readonly string[];
 }
 
@@ -75,7 +78,37 @@ const STRING_VARS = [
   "FAKTORY_HA_KEY_PREFIX",
   "FAKTORY_HA_CONFIG_DIR",
 ] as const;
-const KNOWN_VARS: readonly string[] = [...Object.keys(DEFAULTS), ...STRING_VARS];
+/** Optional router limits: unset means the router's own default, so each default lives once. */
+const LIMIT_VARS = {
+  FAKTORY_HA_ROUTER_MAX_CONNECTIONS: { key: "maxConnections", min: 1, max: 1_000_000, unit: "connections" },
+  FAKTORY_HA_ROUTER_MAX_LINE_BYTES: { key: "maxLineBytes", min: 1024, max: 512 * 2 ** 20, unit: "bytes" },
+  FAKTORY_HA_ROUTER_MAX_HELD_BYTES: { key: "maxHeldBytes", min: 1024, max: 2 ** 30, unit: "bytes" },
+  FAKTORY_HA_ROUTER_MAX_BUFFERED_BYTES: {
+    key: "maxBufferedBytes",
+    min: 2 ** 20,
+    max: 2 ** 34,
+    unit: "bytes",
+  },
+  FAKTORY_HA_HANDSHAKE_TIMEOUT_MS: { key: "handshakeTimeoutMs", min: 100, max: 60_000, unit: "milliseconds" },
+} as const satisfies Record<string, { key: keyof RouterLimits; min: number; max: number; unit: string }>;
+
+function readLimits(env: NodeJS.ProcessEnv): Partial<RouterLimits> {
+  const out: Partial<Record<keyof RouterLimits, number>> = {};
+  for (const [name, rule] of Object.entries(LIMIT_VARS)) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") continue;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(n >= rule.min && n <= rule.max)) {
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is out of range: allowed ${rule.min}..${rule.max} ${rule.unit}`,
+      );
+    }
+    out[rule.key] = n;
+  }
+  return out;
+}
+
+const KNOWN_VARS: readonly string[] = [...Object.keys(DEFAULTS), ...STRING_VARS, ...Object.keys(LIMIT_VARS)];
 
 /**
  * A misspelt variable would otherwise be ignored silently and its default used — for a timing, that
@@ -285,6 +318,7 @@ export function parseConfig(
     stopTimeoutMs: stop,
     configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || "/etc/faktory/conf.d",
     faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
+    routerLimits: readLimits(env),
     command,
   };
 }

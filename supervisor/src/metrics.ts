@@ -74,6 +74,42 @@ export function renderMetrics(m: MetricsInput): string {
     "Connections closed because a reply could not be matched to a command.",
     routers.map(([n, s]) => [`{router="${n}"}`, s.protocolErrors]),
   );
+  const counters: [keyof RouterStats, string, string][] = [
+    [
+      "refused",
+      "faktory_ha_router_refused_total",
+      "Connections closed on arrival: the router had maxConnections open.",
+    ],
+    [
+      "lineTooLong",
+      "faktory_ha_router_line_too_long_total",
+      "Connections closed for a line longer than the router allows.",
+    ],
+    [
+      "handshakeTimeouts",
+      "faktory_ha_router_handshake_timeouts_total",
+      "Clients that did not complete their HELLO in time.",
+    ],
+    [
+      "evicted",
+      "faktory_ha_router_evicted_total",
+      "Connections closed because all together kept too many bytes.",
+    ],
+  ];
+  for (const [key, name, help] of counters) {
+    metric(
+      name,
+      "counter",
+      help,
+      routers.map(([n, s]) => [`{router="${n}"}`, s[key] as number]),
+    );
+  }
+  metric(
+    "faktory_ha_router_held_bytes",
+    "gauge",
+    "Client bytes the router keeps: unfinished lines, commands held or awaiting their reply.",
+    routers.map(([n, s]) => [`{router="${n}"}`, s.heldBytes]),
+  );
   const lat = [...m.renewLatencyMs].sort((a, b) => a - b);
   const q = (p: number) =>
     lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] / 1000 : 0;

@@ -49,7 +49,12 @@ export class Supervisor {
     private readonly opts: SupervisorOptions,
   ) {
     this.log = opts.log ?? createLogger(cfg.id);
-    const routerBase = { listenHost: cfg.bindHost, holdMs: cfg.routerHoldMs, log: this.log };
+    const routerBase = {
+      listenHost: cfg.bindHost,
+      holdMs: cfg.routerHoldMs,
+      log: this.log,
+      ...cfg.routerLimits,
+    };
     this.jobRouter = new Router({
       ...routerBase,
       name: "faktory",

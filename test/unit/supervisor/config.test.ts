@@ -41,6 +41,7 @@ describe("parseConfig", () => {
       stopTimeoutMs: 2_000,
       configDir: "/etc/faktory/conf.d",
       faktoryPassword: undefined,
+      routerLimits: {},
       command: ["faktory", "-b", ":17419"],
     });
   });
@@ -239,5 +240,34 @@ describe("unknown FAKTORY_HA_ variables", () => {
 
   it("leaves other variables alone", () => {
     expect(() => parse({ FAKTORY_PASSWORD: "x", FAKTORY_URL: "tcp://x:1", HOME: "/root" })).not.toThrow();
+  });
+});
+
+describe("router limits", () => {
+  it("reads the limits that are set and leaves the others to the router's defaults", () => {
+    expect(
+      parse({ FAKTORY_HA_ROUTER_MAX_CONNECTIONS: "500", FAKTORY_HA_HANDSHAKE_TIMEOUT_MS: "1500" })
+        .routerLimits,
+    ).toEqual({ maxConnections: 500, handshakeTimeoutMs: 1500 });
+  });
+
+  it.each([
+    [
+      "FAKTORY_HA_ROUTER_MAX_CONNECTIONS",
+      "0",
+      'FAKTORY_HA_ROUTER_MAX_CONNECTIONS="0" is out of range: allowed 1..1000000 connections',
+    ],
+    [
+      "FAKTORY_HA_ROUTER_MAX_LINE_BYTES",
+      "8MB",
+      'FAKTORY_HA_ROUTER_MAX_LINE_BYTES="8MB" is out of range: allowed 1024..536870912 bytes',
+    ],
+    [
+      "FAKTORY_HA_HANDSHAKE_TIMEOUT_MS",
+      "99",
+      'FAKTORY_HA_HANDSHAKE_TIMEOUT_MS="99" is out of range: allowed 100..60000 milliseconds',
+    ],
+  ])("rejects %s=%s", (name, value, message) => {
+    expect(errorOf({ ...base, [name]: value })).toBe(message);
   });
 });

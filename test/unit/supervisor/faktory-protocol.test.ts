@@ -128,11 +128,11 @@ describe("metrics and logs", () => {
       closedOnChange: 4,
       holdTimeouts: 0,
       protocolErrors: 0,
-      refused: 0,
-      lineTooLong: 0,
-      handshakeTimeouts: 0,
-      evicted: 0,
-      heldBytes: 0,
+      refused: 4,
+      lineTooLong: 5,
+      handshakeTimeouts: 6,
+      evicted: 7,
+      heldBytes: 8,
     };
     const text = renderMetrics({
       role: "primary",
@@ -152,6 +152,11 @@ describe("metrics and logs", () => {
     expect(text).toContain('faktory_ha_lease_renew_seconds{quantile="0.5"} 0.003\n');
     expect(text).toContain('faktory_ha_lease_renew_seconds{quantile="0.99"} 0.1\n');
     expect(text).toContain("faktory_ha_lease_renew_seconds_count 4\n");
+    expect(text).toContain('faktory_ha_router_refused_total{router="faktory"} 4\n');
+    expect(text).toContain('faktory_ha_router_line_too_long_total{router="faktory"} 5\n');
+    expect(text).toContain('faktory_ha_router_handshake_timeouts_total{router="faktory"} 6\n');
+    expect(text).toContain('faktory_ha_router_evicted_total{router="faktory"} 7\n');
+    expect(text).toContain('faktory_ha_router_held_bytes{router="faktory"} 8\n');
   });
 
   it("redacts credentials in any URL in a log line", () => {

@@ -3,10 +3,19 @@
  * supervisors (the esbuild bundle under node) each owning an OSS Faktory, all sharing that Redis.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { buildSync } from "esbuild";
 import { Redis } from "ioredis";
 import { greets } from "../src/faktory-process";
@@ -151,6 +160,22 @@ export interface ClusterOptions {
   readonly password?: string;
   readonly quiet?: boolean;
   readonly extraEnv?: Record<string, string>;
+  /**
+   * Run the supervisor (and so its Faktory and the redis-server stand-in it spawns) as this Unix user
+   * instead of ours: its data directory is chowned to it, and the bundle and base directory are made
+   * readable. Needs root. For tests that tell one pod's traffic from another's (iptables owner match).
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
+}
+
+/** chown -R, so a supervisor run as another user owns its data directory. */
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const p = join(path, entry.name);
+    if (entry.isDirectory()) chownTree(p, uid, gid);
+    else chownSync(p, uid, gid);
+  }
 }
 
 export async function startSupervisor(
@@ -206,11 +231,19 @@ export async function startSupervisor(
     "development",
   ];
   mkdirSync(join(dataDir, "conf", "conf.d"), { recursive: true });
+  if (o.runAs) {
+    // mkdtemp makes 0700 directories: let the other user reach its data dir and read the bundle.
+    chmodSync(o.baseDir, 0o755);
+    chmodSync(dirname(supervisorBundle()), 0o755);
+    chmodSync(supervisorBundle(), 0o644);
+    chownTree(dataDir, o.runAs.uid, o.runAs.gid);
+  }
   // Own process group, so a test can stop or kill "the pod" (supervisor + Faktory) in one go.
   const proc = spawn(process.execPath, [supervisorBundle(), "--", ...command], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
+    ...(o.runAs ? { uid: o.runAs.uid, gid: o.runAs.gid } : {}),
   });
   const events: LogEvent[] = [];
   const output: string[] = [];

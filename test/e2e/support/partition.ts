@@ -1,0 +1,217 @@
+/**
+ * Cutting one pod off from Redis on loopback. Every supervisor (and so its Faktory and the redis-server
+ * stand-in Faktory spawns) runs as its own Unix user; an iptables rule with the owner match drops (or
+ * resets) that user's packets to the Redis port, and nobody else's. Replies from Redis are not matched
+ * (their destination port is the client's), so only the pod's own traffic to Redis is cut — a partition
+ * between that pod and Redis, while every pod still reaches every other.
+ *
+ * All rules live in one dedicated chain, FHA-PARTITION, jumped to from OUTPUT. `openFirewall()` creates it
+ * (or empties what a crashed run left), `heal()` empties it, `close()` removes chain and jump; a process
+ * exit hook (and SIGINT/SIGTERM/SIGHUP) does the same, so no rule outlives the test run. Needs root.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  sleep,
+  startRedis,
+  startSupervisor,
+  waitForPrimary,
+  type ClusterOptions,
+  type RunningRedis,
+  type SupervisorHandle,
+} from "../../../supervisor/dev/local-cluster";
+
+export const PARTITION_CHAIN = "FHA-PARTITION";
+
+export type CutMode = "drop" | "reject";
+
+export interface Firewall {
+  /** The iptables binary in use: `iptables` (nft backend here) or `iptables-legacy`. */
+  readonly bin: string;
+  /** Cuts every TCP packet user `uid` sends to 127.0.0.1:port on loopback. */
+  cut(uid: number, port: number, mode: CutMode): void;
+  /** Removes every cut (the chain stays, empty). */
+  heal(): void;
+  /** The chain's rules as `iptables -S` prints them. */
+  rules(): string[];
+  /** Removes the chain and the jump to it. Idempotent. */
+  close(): void;
+}
+
+function run(bin: string, args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync(bin, ["-w", "5", ...args], { encoding: "utf8" });
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`.trim();
+  return { ok: r.status === 0, out };
+}
+
+function must(bin: string, args: string[]): string {
+  const r = run(bin, args);
+  if (!r.ok) throw new Error(`${bin} ${args.join(" ")} failed: ${r.out}`);
+  return r.out;
+}
+
+/** Removes the jump(s) from OUTPUT, then empties and deletes the chain; ignores what is already gone. */
+function removeChain(bin: string): void {
+  for (let i = 0; i < 10 && run(bin, ["-C", "OUTPUT", "-j", PARTITION_CHAIN]).ok; i++) {
+    run(bin, ["-D", "OUTPUT", "-j", PARTITION_CHAIN]);
+  }
+  run(bin, ["-F", PARTITION_CHAIN]);
+  run(bin, ["-X", PARTITION_CHAIN]);
+}
+
+let exitHookInstalled = false;
+const openBins = new Set<string>();
+
+function installExitHooks(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const cleanup = () => {
+    for (const bin of openBins) removeChain(bin);
+    openBins.clear();
+  };
+  process.once("exit", cleanup);
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(sig, () => {
+      cleanup();
+      // Default action again, so the process still dies of the signal.
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+/**
+ * Picks a working iptables (iptables, else iptables-legacy), and starts from a clean FHA-PARTITION chain
+ * jumped to first from OUTPUT. Throws with each binary's exact error when neither works.
+ */
+export function openFirewall(): Firewall {
+  const errors: string[] = [];
+  let bin: string | null = null;
+  for (const candidate of ["iptables", "iptables-legacy"]) {
+    const probe = run(candidate, ["-L", "OUTPUT", "-n"]);
+    if (probe.ok) {
+      bin = candidate;
+      break;
+    }
+    errors.push(`${candidate}: ${probe.out}`);
+  }
+  if (!bin) {
+    throw new Error(
+      `no usable iptables (install the iptables package; root is needed): ${errors.join(" | ")}`,
+    );
+  }
+  const b = bin;
+  installExitHooks();
+  removeChain(b); // whatever a crashed run left behind
+  must(b, ["-N", PARTITION_CHAIN]);
+  must(b, ["-I", "OUTPUT", "1", "-j", PARTITION_CHAIN]);
+  openBins.add(b);
+  return {
+    bin: b,
+    cut: (uid, port, mode) => {
+      const target = mode === "drop" ? ["-j", "DROP"] : ["-j", "REJECT", "--reject-with", "tcp-reset"];
+      must(b, [
+        "-A",
+        PARTITION_CHAIN,
+        "-o",
+        "lo",
+        "-p",
+        "tcp",
+        "--dport",
+        String(port),
+        "-m",
+        "owner",
+        "--uid-owner",
+        String(uid),
+        ...target,
+      ]);
+    },
+    heal: () => void must(b, ["-F", PARTITION_CHAIN]),
+    rules: () =>
+      must(b, ["-S", PARTITION_CHAIN])
+        .split("\n")
+        .filter((l) => l.startsWith("-A")),
+    close: () => {
+      removeChain(b);
+      openBins.delete(b);
+    },
+  };
+}
+
+export interface PodUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+function idOf(name: string, flag: "-u" | "-g"): number | null {
+  const r = spawnSync("id", [flag, name], { encoding: "utf8" });
+  return r.status === 0 ? Number(r.stdout.trim()) : null;
+}
+
+/** The system user `name` (with its own group), created with useradd if missing. Needs root. */
+export function ensureUser(name: string): PodUser {
+  if (idOf(name, "-u") === null) {
+    const r = spawnSync(
+      "useradd",
+      ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+      { encoding: "utf8" },
+    );
+    // Another run may have created it meanwhile (exit 9: already exists).
+    if (r.status !== 0 && idOf(name, "-u") === null)
+      throw new Error(`useradd ${name} failed (${r.status}): ${r.stderr || r.error}`);
+  }
+  return { name, uid: idOf(name, "-u")!, gid: idOf(name, "-g")! };
+}
+
+export interface PartitionCluster {
+  readonly redis: RunningRedis;
+  readonly supervisors: SupervisorHandle[];
+  /** supervisors[i] runs as users[i]. */
+  readonly users: PodUser[];
+  readonly options: ClusterOptions;
+  userOf(s: SupervisorHandle): PodUser;
+  primary(timeoutMs?: number): Promise<SupervisorHandle>;
+  stop(): Promise<void>;
+}
+
+/** One redis-server (run as us) and n supervisors `sup-<i>`, each run as user `fha-p<i>`. */
+export async function startPartitionCluster(
+  n: number,
+  opts: Partial<ClusterOptions> & { prefix?: string } = {},
+): Promise<PartitionCluster> {
+  const users = Array.from({ length: n }, (_, i) => ensureUser(`fha-p${i}`));
+  const baseDir = mkdtempSync(join(tmpdir(), `${opts.prefix ?? "fha-part"}-`));
+  const redis = await startRedis(baseDir);
+  const options: ClusterOptions = { ...opts, redisUrl: redis.url, baseDir };
+  const supervisors: SupervisorHandle[] = [];
+  const stop = async () => {
+    for (const s of supervisors) {
+      s.signalGroup("SIGCONT");
+      s.signalGroup("SIGKILL");
+    }
+    await Promise.all(supervisors.map((s) => Promise.race([s.exited, sleep(3000)])));
+    await redis.stop();
+    rmSync(baseDir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < n; i++) {
+      supervisors.push(
+        await startSupervisor(`sup-${i}`, { ...options, runAs: { uid: users[i].uid, gid: users[i].gid } }),
+      );
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    redis,
+    supervisors,
+    users,
+    options,
+    userOf: (s) => users[supervisors.indexOf(s)],
+    primary: (timeoutMs = 20_000) => waitForPrimary(supervisors, timeoutMs),
+    stop,
+  };
+}

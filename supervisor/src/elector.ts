@@ -242,9 +242,9 @@ export class Elector {
       this.redisOk();
       this.setLeader(current);
     } catch (e) {
+      // The last known primary stays the router's target: it fences itself, and no successor starts
+      // before it stopped, so at worst our router holds connections until it learns more.
       this.redisFailed(asError(e));
-      // Without Redis we cannot know who leads; the router holds connections rather than guessing.
-      this.setLeader(null);
     }
     return this.timings.pollMs;
   }

@@ -168,13 +168,25 @@ export class RedisLease implements LeaseStore {
       enableOfflineQueue: true,
       commandTimeout: undefined,
       connectionName: `faktory-ha:${this.opts.id}:sub`,
+      autoResubscribe: false,
     });
     sub.on("error", () => undefined);
     sub.on("message", (_channel: string, message: string) => {
       const event = parseEvent(message);
       if (event) onEvent(event);
     });
-    sub.on("ready", () => void sub.subscribe(this.keys.channel).catch(() => undefined));
+    // A reconnect can land on the old primary in the moment between its demotion and the endpoint's
+    // switch, and a subscribed connection can no longer ask: check the role first, retry until primary.
+    sub.on("ready", () => {
+      void (async () => {
+        const role = (await sub.role()) as unknown[];
+        if (role[0] !== "master") {
+          setTimeout(() => sub.disconnect(true), 200);
+          return;
+        }
+        await sub.subscribe(this.keys.channel);
+      })().catch(() => undefined);
+    });
     void sub.connect().catch(() => undefined);
     this.subscriber = sub;
   }

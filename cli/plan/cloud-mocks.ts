@@ -52,6 +52,18 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         ...inputs,
         primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com`,
         port: 6379,
+        // ElastiCache names the nodes of a cluster-mode-disabled group `<group id>-001`, `-002`, …
+        memberClusters: [...Array(Number(inputs.numCacheClusters ?? 1)).keys()].map(
+          (i) => `${name}-id-${String(i + 1).padStart(3, "0")}`,
+        ),
+      };
+    case "aws:sns/topic:Topic":
+      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:sns:${REGION}:${ACCOUNT}:${name}` };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return {
+        ...inputs,
+        name: inputs.name ?? name,
+        arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
       };
     case "aws:elasticache/parameterGroup:ParameterGroup":
     case "aws:elasticache/subnetGroup:SubnetGroup":
@@ -123,6 +135,22 @@ function callResult(token: string, inputs: Record<string, unknown>): Record<stri
       };
     case "aws:ec2/getSubnet:getSubnet":
       return { id: inputs.id, availabilityZone: AZS[0], vpcId: "vpc-existing" };
+    case "aws:lb/getLoadBalancer:getLoadBalancer":
+    case "aws:lb/getTargetGroup:getTargetGroup": {
+      // What the AWS Load Balancer Controller tagged for a Service: found by those tags.
+      const tags = (inputs.tags ?? {}) as Record<string, string>;
+      const stack = (tags["service.k8s.aws/stack"] ?? "none/none").replace("/", "-");
+      const port = (tags["service.k8s.aws/resource"] ?? "").split(":")[1];
+      const suffix =
+        token === "aws:lb/getLoadBalancer:getLoadBalancer"
+          ? `net/k8s-${stack}/0123456789abcdef`
+          : `targetgroup/k8s-${stack}-${port}/fedcba9876543210`;
+      return {
+        arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${suffix.startsWith("net/") ? "loadbalancer/" : ""}${suffix}`,
+        arnSuffix: suffix,
+        tags,
+      };
+    }
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
       return {
         authorizationToken: "bW9jazptb2Nr",

@@ -69,3 +69,17 @@ export function spreadOverZones(zones: readonly string[] | undefined, nodes: num
   if (distinct.length === 0) return undefined;
   return [...Array(nodes).keys()].map((i) => distinct[i % distinct.length]);
 }
+
+/**
+ * The cache cluster id of node `index` of a replication group (cluster mode disabled): the provider's
+ * `memberClusters`, sorted (ElastiCache names them `<group id>-001`, `-002`, …). While the list is
+ * shorter than the node count (nodes being added), the name ElastiCache will give the node.
+ */
+export function memberClusterId(
+  groupId: string,
+  memberClusters: readonly string[] | undefined,
+  index: number,
+) {
+  const sorted = [...(memberClusters ?? [])].sort();
+  return sorted[index] ?? `${groupId}-${String(index + 1).padStart(3, "0")}`;
+}

@@ -5,6 +5,7 @@ import {
   AUTH_TOKEN_LENGTH,
   AUTH_TOKEN_SPECIALS,
   DEFAULT_ENGINE_VERSION,
+  memberClusterId,
   REDIS_ENGINES,
   RedisEngine,
   SUPPORTED_MAJORS,
@@ -104,6 +105,11 @@ export class Redis extends pulumi.ComponentResource {
   public readonly port: pulumi.Output<number>;
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly replicationGroupId: pulumi.Output<string>;
+  /**
+   * One cache cluster id per node (`numCacheClusters` entries, `<group id>-001`, …): the
+   * `CacheClusterId` dimension of the node's CloudWatch metrics (see `Alarms`).
+   */
+  public readonly cacheClusterIds: pulumi.Output<string>[];
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     validateRedisArgs(name, args);
@@ -207,6 +213,9 @@ export class Redis extends pulumi.ComponentResource {
     this.port = group.port.apply((p) => p ?? PORT);
     this.securityGroupId = securityGroup.id;
     this.replicationGroupId = group.id;
+    this.cacheClusterIds = [...Array(numCacheClusters).keys()].map((i) =>
+      pulumi.all([group.id, group.memberClusters]).apply(([id, members]) => memberClusterId(id, members, i)),
+    );
     this.authToken = pulumi.secret(token.result);
     this.url = pulumi.secret(
       pulumi
@@ -220,6 +229,7 @@ export class Redis extends pulumi.ComponentResource {
       port: this.port,
       securityGroupId: this.securityGroupId,
       replicationGroupId: this.replicationGroupId,
+      cacheClusterIds: this.cacheClusterIds,
     });
   }
 }

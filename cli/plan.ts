@@ -43,7 +43,11 @@ export function registerPlan(program: Command): void {
     .description("evaluate the infra/ program for a stack on Pulumi's mock runtime and check the result")
     .argument("<stack>", "stack name: stacks/Pulumi.<stack>.yaml")
     .option("--json", "print the plan as one JSON document (secrets redacted)")
-    .option("--out <dir>", "write <dir>/<stack>/ (Kubernetes YAML, conf.d, plan.json)", "out")
+    .option(
+      "--out <dir>",
+      "write <dir>/<stack>/ (Kubernetes YAML, conf.d) and <dir>/<stack>.plan.json",
+      "out",
+    )
     .option("--no-write", "write nothing to disk")
     .option("--enforce", "exit 1 on mandatory policy violations")
     .option("--count <n>", "upcoming runs shown per cron job", positiveInt, 3)

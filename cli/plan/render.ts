@@ -68,6 +68,21 @@ export function kubernetesObjects(
 }
 
 /**
+ * The placeholder written for a Secret value. The API server validates the values of some Secret types:
+ * a registry Secret's `.dockerconfigjson` / `.dockercfg` must be JSON, so there the placeholder is JSON that
+ * still says "[secret]" (kubelet finds no usable credentials in it).
+ */
+export function secretPlaceholder(type: unknown, key: string): string {
+  if (type === "kubernetes.io/dockerconfigjson" && key === ".dockerconfigjson") {
+    return JSON.stringify({ auths: { "[secret]": { auth: "[secret]" } } });
+  }
+  if (type === "kubernetes.io/dockercfg" && key === ".dockercfg") {
+    return JSON.stringify({ "[secret]": { auth: "[secret]" } });
+  }
+  return "[secret]";
+}
+
+/**
  * A Secret is written with its keys and every value replaced, so the file still applies. `rawKeys`
  * are the key names from the unredacted inputs (the redacted view may hide the whole map).
  */
@@ -76,12 +91,14 @@ export function withSecretValuesHidden(
   rawKeys: { data?: string[]; stringData?: string[] },
 ): KubernetesObject {
   if (object.kind !== "Secret") return object;
-  const hidden = (keys: string[], value: string) => Object.fromEntries(keys.map((k) => [k, value]));
+  const type = (object as { type?: unknown }).type;
+  const hidden = (keys: string[], encode: (v: string) => string) =>
+    Object.fromEntries(keys.map((k) => [k, encode(secretPlaceholder(type, k))]));
   const { data: _data, stringData: _stringData, ...rest } = object;
   return {
     ...rest,
-    ...(rawKeys.data ? { data: hidden(rawKeys.data, Buffer.from("[secret]").toString("base64")) } : {}),
-    ...(rawKeys.stringData ? { stringData: hidden(rawKeys.stringData, "[secret]") } : {}),
+    ...(rawKeys.data ? { data: hidden(rawKeys.data, (v) => Buffer.from(v).toString("base64")) } : {}),
+    ...(rawKeys.stringData ? { stringData: hidden(rawKeys.stringData, (v) => v) } : {}),
   } as KubernetesObject;
 }
 

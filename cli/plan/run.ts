@@ -190,15 +190,18 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     },
     cron: cronPreview(confd.get("cron.toml"), options.cronCount, options.now),
     unknownCalls: evaluation.unknownCalls,
-    files: options.outDir !== null ? [...files, "plan.json"] : [],
+    files: options.outDir !== null ? [...files, `../${options.stack}.plan.json`] : [],
   };
   if (options.outDir !== null) {
-    writeFileSync(
-      resolve(options.outDir, options.stack, "plan.json"),
-      `${JSON.stringify(report, null, 2)}\n`,
-    );
+    // Beside the stack's folder, not in it: `kubectl apply -R -f <out>/<stack>/` reads every .json file.
+    writeFileSync(planJsonPath(options.outDir, options.stack), `${JSON.stringify(report, null, 2)}\n`);
   }
   return report;
+}
+
+/** Where the plan's JSON report is written: `<out>/<stack>.plan.json`, beside the applyable `<out>/<stack>/`. */
+export function planJsonPath(outDir: string, stack: string): string {
+  return resolve(outDir, `${stack}.plan.json`);
 }
 
 /** The human view of a report. */
@@ -243,7 +246,7 @@ export function formatReport(report: PlanReport, outDir: string | null): string 
   if (outDir !== null) {
     lines.push("");
     lines.push(
-      `Wrote ${join(outDir, report.stack)}/: ${report.files.length} files (Kubernetes YAML, conf.d, plan.json)`,
+      `Wrote ${join(outDir, report.stack)}/: ${report.files.length - 1} files (Kubernetes YAML, conf.d), and ${join(outDir, `${report.stack}.plan.json`)}`,
     );
   }
   return lines.join("\n");

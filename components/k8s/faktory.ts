@@ -22,7 +22,7 @@ const specOf = <T>(m: pulumi.Output<Manifest>) => m.apply((o) => o.spec as T);
 /**
  * Faktory on Kubernetes: one StatefulSet of `1 + secondaries` supervised pods (enterprise) or one
  * OSS server with its embedded Redis on a volume (oss), behind a ClusterIP Service and an internal
- * NLB, with its Secret, conf.d ConfigMap, PodDisruptionBudget and NetworkPolicy.
+ * NLB (optional: `loadBalancer`), with its Secret, conf.d ConfigMap, PodDisruptionBudget and NetworkPolicy.
  *
  * Pass the Kubernetes provider as `opts.provider` (or in `opts.providers`): every child is created
  * with `parent: this`, so it inherits that provider. Give that provider `enableConfigMapMutable: true`
@@ -36,10 +36,10 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
   /** `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419` (secret). */
   public readonly inClusterUrl: pulumi.Output<string>;
-  /** The internal NLB's DNS name, from the Service status. */
-  public readonly loadBalancerHostname: pulumi.Output<string>;
-  /** `tcp://:<password>@<nlb hostname>:7419` (secret). */
-  public readonly loadBalancerUrl: pulumi.Output<string>;
+  /** The internal NLB's DNS name, from the Service status; `undefined` with `loadBalancer: false`. */
+  public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
+  /** `tcp://:<password>@<nlb hostname>:7419` (secret); `undefined` with `loadBalancer: false`. */
+  public readonly loadBalancerUrl: pulumi.Output<string | undefined>;
   /** The Faktory password (secret). */
   public readonly password: pulumi.Output<string>;
 
@@ -214,22 +214,25 @@ export class Faktory extends pulumi.ComponentResource {
       })(),
       child,
     );
-    const nlbService = new k8s.core.v1.Service(
-      `${name}-nlb`,
-      (() => {
-        const m = namespace.apply((ns) =>
-          buildNlbService({
-            ...serviceInput,
-            name: `${settings.serviceName}-nlb`,
-            namespace: ns,
-            edition,
-            deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
-          }),
-        );
-        return { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) };
-      })(),
-      { ...child, dependsOn: [workload] },
-    );
+    const nlbService =
+      (args.loadBalancer ?? DEFAULTS.loadBalancer)
+        ? new k8s.core.v1.Service(
+            `${name}-nlb`,
+            (() => {
+              const m = namespace.apply((ns) =>
+                buildNlbService({
+                  ...serviceInput,
+                  name: `${settings.serviceName}-nlb`,
+                  namespace: ns,
+                  edition,
+                  deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+                }),
+              );
+              return { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) };
+            })(),
+            { ...child, dependsOn: [workload] },
+          )
+        : undefined;
 
     const pdb = namespace.apply((ns) =>
       buildPodDisruptionBudget({ name, namespace: ns, instance: name, labels: extraLabels }),
@@ -270,12 +273,18 @@ export class Faktory extends pulumi.ComponentResource {
     this.inClusterUrl = pulumi.secret(
       pulumi.interpolate`tcp://:${password}@${clusterService.metadata.name}.${namespace}.svc.cluster.local:${PORTS.faktory}`,
     );
-    this.loadBalancerHostname = nlbService.status.apply(
-      (status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "",
-    );
-    this.loadBalancerUrl = pulumi.secret(
-      pulumi.interpolate`tcp://:${password}@${this.loadBalancerHostname}:${PORTS.faktory}`,
-    );
+    if (nlbService) {
+      const hostname = nlbService.status.apply(
+        (status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "",
+      );
+      this.loadBalancerHostname = hostname;
+      this.loadBalancerUrl = pulumi.secret(
+        pulumi.interpolate`tcp://:${password}@${hostname}:${PORTS.faktory}`,
+      );
+    } else {
+      this.loadBalancerHostname = pulumi.output(undefined);
+      this.loadBalancerUrl = pulumi.output(undefined);
+    }
     this.registerOutputs({
       namespace: this.namespace,
       serviceName: this.serviceName,

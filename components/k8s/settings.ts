@@ -8,6 +8,7 @@ export const DEFAULTS = {
   secondaries: { enterprise: 1, oss: 0 },
   createNamespace: true,
   webUi: false,
+  loadBalancer: true,
   serviceName: "faktory",
   lease: {
     ttlMs: 10_000,

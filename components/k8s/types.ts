@@ -108,6 +108,14 @@ export interface FaktoryArgs {
   readonly allowedCidrs?: pulumi.Input<pulumi.Input<string>[]>;
   /** Namespaces whose pods may connect to 7419 (and 7420 with `webUi`); the own namespace always may. @default [] */
   readonly allowedNamespaces?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Create the internal NLB Service (`<serviceName>-nlb`, type LoadBalancer, for the AWS Load Balancer
+   * Controller). `false`: only the ClusterIP Service, for a cluster without a load-balancer controller (the
+   * Kubernetes provider would otherwise wait for an address that never comes); `loadBalancerHostname` and
+   * `loadBalancerUrl` are then `undefined`.
+   * @default true
+   */
+  readonly loadBalancer?: boolean;
   /** Name of the ClusterIP Service (clients use `<serviceName>.<namespace>.svc.cluster.local`). @default "faktory" */
   readonly serviceName?: string;
   /** Lease, router and stop timings for the supervisor (enterprise). @default see LeaseSettings */

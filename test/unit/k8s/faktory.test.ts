@@ -488,6 +488,23 @@ describe("Faktory (enterprise)", () => {
   });
 });
 
+describe("Faktory without a load balancer (a cluster with no load-balancer controller)", () => {
+  let local: Faktory;
+  beforeAll(async () => {
+    local = new Faktory("local", { ...baseArgs, loadBalancer: false, password: PASSWORD });
+    await settle(local);
+  });
+
+  it("creates only the ClusterIP Service, and no load-balancer outputs", async () => {
+    const services = childrenOf("local").filter((r) => r.type === T.service);
+    expect(services.map((r) => r.name)).toEqual(["local-service"]);
+    expect((plain(services[0]) as Any).spec.type).toBe("ClusterIP");
+    expect(await valueOf(local.loadBalancerHostname)).toBeUndefined();
+    expect(await valueOf(local.loadBalancerUrl)).toBeUndefined();
+    expect(await valueOf(local.inClusterUrl)).toBe(`tcp://:${PASSWORD}@faktory.local.svc.cluster.local:7419`);
+  });
+});
+
 describe("Faktory (oss)", () => {
   let dev: Faktory;
   beforeAll(async () => {

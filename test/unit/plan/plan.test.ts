@@ -105,7 +105,7 @@ describe.each(["dev", "prod"])("plan %s", (stack) => {
     });
   });
 
-  it("writes kubectl-applyable YAML, conf.d and plan.json", () => {
+  it("writes kubectl-applyable YAML and conf.d, and the JSON report beside them", () => {
     const dir = join(ROOT, "out", stack);
     const statefulSet = parseYaml(
       readFileSync(join(dir, "kubernetes", `statefulset-faktory-faktory-${stack}.yaml`), "utf8"),
@@ -135,7 +135,17 @@ describe.each(["dev", "prod"])("plan %s", (stack) => {
     ]);
     const cron = readFileSync(join(dir, "conf.d", "cron.toml"), "utf8");
     expect(cron).toContain('schedule = "0 12 27 * *"');
-    expect(existsSync(join(dir, "plan.json"))).toBe(true);
+    // The JSON report sits beside the folder: `kubectl apply -R -f out/<stack>/` reads every .json in it.
+    expect(existsSync(join(ROOT, "out", `${stack}.plan.json`))).toBe(true);
+    expect(existsSync(join(dir, "plan.json"))).toBe(false);
+    // A registry Secret's placeholder is JSON (the API server rejects a .dockerconfigjson that is not).
+    const registry = readdirSync(join(dir, "kubernetes"))
+      .map((f) => parseYaml(readFileSync(join(dir, "kubernetes", f), "utf8")))
+      .filter((o) => o.kind === "Secret" && o.type === "kubernetes.io/dockerconfigjson");
+    expect(registry).toHaveLength(1);
+    expect(JSON.parse(registry[0].stringData[".dockerconfigjson"])).toEqual({
+      auths: { "[secret]": { auth: "[secret]" } },
+    });
   });
 });
 

@@ -104,6 +104,33 @@ export function crossKeyProblems(
       });
     }
   }
+  const { alarms, monitoring } = config;
+  if (alarms.topicArn !== undefined && alarms.emails.length > 0) {
+    problems.push({
+      key: k("alarms.emails"),
+      received: describeValue(alarms.emails),
+      allowed: `must be empty with ${k("alarms.topicArn")}: e-mail subscriptions are made only on a topic faktory-ha creates; subscribe the addresses to your existing topic instead`,
+    });
+  }
+  if (edition === "oss" && alarms.enabled) {
+    problems.push({
+      key: k("alarms.enabled"),
+      received: "true",
+      allowed:
+        'must be false with edition "oss": the CloudWatch alarms watch the ElastiCache nodes, which oss does not use',
+    });
+  }
+  if (edition === "oss") {
+    for (const part of ["podMonitor", "prometheusRule", "dashboard"] as const) {
+      if (!monitoring[part].enabled) continue;
+      problems.push({
+        key: k(`monitoring.${part}.enabled`),
+        received: "true",
+        allowed:
+          'must be false with edition "oss": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
+      });
+    }
+  }
   const { ttlMs, renewIntervalMs, renewDeadlineMs } = config.lease;
   if (!(renewIntervalMs < renewDeadlineMs && renewDeadlineMs < ttlMs)) {
     problems.push({

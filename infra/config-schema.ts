@@ -1,6 +1,8 @@
 // The stack config schema: every key under the `faktory-ha:` namespace, with messages that say what
 // is allowed. Cross-key rules (edition vs secondaries, prod minimums) live in `config-rules.ts`.
 import { z } from "zod";
+import { ALARM_DEFAULTS, ALARM_LIMITS, type AlarmThresholds } from "../components/aws/alarm-config";
+import { MONITORING_DEFAULTS } from "../components/k8s/monitoring/manifests";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const EDITIONS = ["enterprise", "oss"] as const;
@@ -132,6 +134,97 @@ export const registrySchema = z
   })
   .strict();
 
+// Kubernetes label keys (optionally prefixed) and values, as the API server accepts them.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const labels = z
+  .record(
+    z.string(),
+    z.string({ message: "must be a label value as a quoted string" }).regex(LABEL_VALUE, {
+      message: "must be a Kubernetes label value: up to 63 letters, digits, '-', '_', '.'",
+    }),
+    { message: 'must be a map of Kubernetes labels, e.g. { release: "kube-prometheus-stack" }' },
+  )
+  .superRefine((map, ctx) => {
+    for (const key of Object.keys(map).filter((k) => !LABEL_KEY.test(k))) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `label key ${JSON.stringify(key)} is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)`,
+      });
+    }
+  });
+const enabled = z.boolean({ message: "must be true or false" }).default(false);
+
+export const monitoringSchema = z
+  .object({
+    scrapeAnnotations: z.boolean({ message: "must be true or false" }).optional(),
+    podMonitor: z
+      .object({
+        enabled,
+        labels: labels.default({}),
+        interval: z
+          .string()
+          .regex(/^(\d+(ms|s|m|h))+$/, { message: 'must be a Prometheus duration such as "15s"' })
+          .default(MONITORING_DEFAULTS.podMonitorInterval),
+      })
+      .strict()
+      .prefault({}),
+    prometheusRule: z
+      .object({
+        enabled,
+        labels: labels.default({}),
+        queueLatencySeconds: int("the queue latency (seconds) that raises an alert", 1, 86400).optional(),
+      })
+      .strict()
+      .prefault({}),
+    dashboard: z
+      .object({
+        enabled,
+        labels: labels.default({ ...MONITORING_DEFAULTS.dashboardLabels }),
+        namespace: z
+          .string()
+          .regex(DNS_LABEL, { message: "must be a Kubernetes namespace name (lowercase DNS label)" })
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const threshold = (key: keyof AlarmThresholds) => {
+  const { min, max, what } = ALARM_LIMITS[key];
+  return int(what, min, max).default(ALARM_DEFAULTS[key]);
+};
+
+export const alarmsSchema = z
+  .object({
+    enabled,
+    topicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+        message:
+          "must be the ARN of a standard (not FIFO) SNS topic, e.g. arn:aws:sns:us-east-1:123456789012:oncall",
+      })
+      .optional(),
+    emails: z
+      .array(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "must list e-mail addresses" }))
+      .default([]),
+    loadBalancer: z.boolean({ message: "must be true or false" }).default(true),
+    thresholds: z
+      .object({
+        memoryPercent: threshold("memoryPercent"),
+        engineCpuPercent: threshold("engineCpuPercent"),
+        replicationLagSeconds: threshold("replicationLagSeconds"),
+        connections: threshold("connections"),
+        unhealthyHosts: threshold("unhealthyHosts"),
+        evaluationMinutes: threshold("evaluationMinutes"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 /** The plain (non-secret) keys and their schemas. Secret keys are listed in `SECRET_KEYS`. */
 export const plainKeys = {
   environment: oneOf(ENVIRONMENTS),
@@ -163,6 +256,9 @@ export const plainKeys = {
     .string()
     .regex(/\.(ts|json|toml)$/, { message: "must be a path to a .ts, .json or .toml cron definitions file" })
     .optional(),
+  // Defaults come from the inner schemas (`prefault` parses `{}`), so each lives in one place.
+  monitoring: monitoringSchema.prefault({}),
+  alarms: alarmsSchema.prefault({}),
 } as const;
 
 /** Keys whose values must be set with `pulumi config set --secret`. */

@@ -83,15 +83,19 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
 }
 
 function allowedKeysAt(path: readonly PropertyKey[]): string[] {
-  const schema = plainKeys[path[0] as keyof typeof plainKeys] as unknown as { def?: { innerType?: unknown } };
-  // Unwrap optional/default wrappers down to the object shape.
-  let inner: unknown = schema;
-  for (let i = 0; i < 4; i++) {
-    const shape = (inner as { shape?: Record<string, unknown> }).shape;
-    if (shape) return Object.keys(shape);
-    inner = (inner as { def?: { innerType?: unknown } }).def?.innerType;
-  }
-  return [];
+  // Walk down the object shapes along the path, unwrapping optional/default/prefault wrappers.
+  const unwrap = (schema: unknown): Record<string, unknown> | undefined => {
+    let inner = schema;
+    for (let i = 0; i < 4 && inner !== undefined; i++) {
+      const shape = (inner as { shape?: Record<string, unknown> }).shape;
+      if (shape) return shape;
+      inner = (inner as { def?: { innerType?: unknown } }).def?.innerType;
+    }
+    return undefined;
+  };
+  let shape: Record<string, unknown> | undefined = plainKeys;
+  for (const segment of path) shape = unwrap(shape?.[segment as string]);
+  return Object.keys(shape ?? {});
 }
 
 /**

@@ -12,6 +12,7 @@ import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { monitoringModels } from "./monitoring/crd-validate";
 
 interface Validatable {
   validate(): void;
@@ -32,6 +33,8 @@ const models: Record<string, ModelFactory> = {
   "apps/v1/Deployment": (o) => new Deployment(o as never),
   "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
   "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
+  // Custom resources the component can create (prometheus-operator): the CRDs' own constraints.
+  ...monitoringModels,
 };
 
 /** The `apiVersion/kind` pairs `validateKubernetesObject` knows. */

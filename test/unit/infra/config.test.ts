@@ -158,7 +158,7 @@ describe("parseStackConfig", () => {
     [
       "unknown top-level key",
       { "faktory-ha:secondary": "1" },
-      "faktory-ha:secondary: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, lease, cronFile, license, password, registryPassword, kubeconfig",
+      "faktory-ha:secondary: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, lease, cronFile, monitoring, alarms, license, password, registryPassword, kubeconfig",
     ],
     [
       "unknown nested key",
@@ -194,6 +194,84 @@ describe("parseStackConfig", () => {
       "bad cron file",
       { "faktory-ha:cronFile": "cron.yaml" },
       'faktory-ha:cronFile: got "cron.yaml"; must be a path to a .ts, .json or .toml cron definitions file',
+    ],
+    [
+      "alarm threshold out of range",
+      { "faktory-ha:alarms": '{"enabled":true,"thresholds":{"memoryPercent":101}}' },
+      "faktory-ha:alarms.thresholds.memoryPercent: got 101; must be a percentage of maxmemory: an integer from 1 to 100",
+    ],
+    [
+      "fractional replication lag threshold",
+      { "faktory-ha:alarms": '{"thresholds":{"replicationLagSeconds":2.5}}' },
+      "faktory-ha:alarms.thresholds.replicationLagSeconds: got 2.5; must be seconds of replication lag: an integer from 1 to 3600",
+    ],
+    [
+      "connections threshold past ElastiCache's limit",
+      { "faktory-ha:alarms": '{"thresholds":{"connections":70000}}' },
+      "faktory-ha:alarms.thresholds.connections: got 70000; must be client connections per node (ElastiCache allows 65000): an integer from 1 to 65000",
+    ],
+    [
+      "unknown alarm threshold",
+      { "faktory-ha:alarms": '{"thresholds":{"cpuPercent":90}}' },
+      "faktory-ha:alarms.thresholds.cpuPercent: got 90; unknown key; allowed keys are memoryPercent, engineCpuPercent, replicationLagSeconds, connections, unhealthyHosts, evaluationMinutes",
+    ],
+    [
+      "alarms enabled as a string",
+      { "faktory-ha:alarms": '{"enabled":"yes"}' },
+      'faktory-ha:alarms.enabled: got "yes"; must be true or false',
+    ],
+    [
+      "a FIFO topic for alarms",
+      { "faktory-ha:alarms": '{"enabled":true,"topicArn":"arn:aws:sns:us-east-1:123456789012:oncall.fifo"}' },
+      'faktory-ha:alarms.topicArn: got "arn:aws:sns:us-east-1:123456789012:oncall.fifo"; must be the ARN of a standard (not FIFO) SNS topic, e.g. arn:aws:sns:us-east-1:123456789012:oncall',
+    ],
+    [
+      "a malformed alarm e-mail",
+      { "faktory-ha:alarms": '{"enabled":true,"emails":["oncall@example.com","oncall"]}' },
+      'faktory-ha:alarms.emails[1]: got "oncall"; must list e-mail addresses',
+    ],
+    [
+      "both an existing topic and e-mails",
+      {
+        "faktory-ha:alarms":
+          '{"enabled":true,"topicArn":"arn:aws:sns:us-east-1:123456789012:oncall","emails":["oncall@example.com"]}',
+      },
+      'faktory-ha:alarms.emails: got ["oncall@example.com"]; must be empty with faktory-ha:alarms.topicArn: e-mail subscriptions are made only on a topic faktory-ha creates; subscribe the addresses to your existing topic instead',
+    ],
+    [
+      "PodMonitor enabled as a string",
+      { "faktory-ha:monitoring": '{"podMonitor":{"enabled":"true"}}' },
+      'faktory-ha:monitoring.podMonitor.enabled: got "true"; must be true or false',
+    ],
+    [
+      "a bad PodMonitor interval",
+      { "faktory-ha:monitoring": '{"podMonitor":{"enabled":true,"interval":"15"}}' },
+      'faktory-ha:monitoring.podMonitor.interval: got "15"; must be a Prometheus duration such as "15s"',
+    ],
+    [
+      "a bad PodMonitor label key",
+      { "faktory-ha:monitoring": '{"podMonitor":{"enabled":true,"labels":{"my release":"x"}}}' },
+      'faktory-ha:monitoring.podMonitor.labels.my release: got "x"; label key "my release" is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)',
+    ],
+    [
+      "a queue latency threshold of zero",
+      { "faktory-ha:monitoring": '{"prometheusRule":{"enabled":true,"queueLatencySeconds":0}}' },
+      "faktory-ha:monitoring.prometheusRule.queueLatencySeconds: got 0; must be the queue latency (seconds) that raises an alert: an integer from 1 to 86400",
+    ],
+    [
+      "an unquoted dashboard label value",
+      { "faktory-ha:monitoring": '{"dashboard":{"enabled":true,"labels":{"grafana_dashboard":1}}}' },
+      "faktory-ha:monitoring.dashboard.labels.grafana_dashboard: got 1; must be a label value as a quoted string",
+    ],
+    [
+      "an unknown monitoring key",
+      { "faktory-ha:monitoring": '{"serviceMonitor":{"enabled":true}}' },
+      'faktory-ha:monitoring.serviceMonitor: got {"enabled":true}; unknown key; allowed keys are scrapeAnnotations, podMonitor, prometheusRule, dashboard',
+    ],
+    [
+      "an unknown dashboard key",
+      { "faktory-ha:monitoring": '{"dashboard":{"enabled":true,"folder":"Faktory"}}' },
+      'faktory-ha:monitoring.dashboard.folder: got "Faktory"; unknown key; allowed keys are enabled, labels, namespace',
     ],
     [
       "oss with a prebuilt HA image",
@@ -256,6 +334,80 @@ describe("parseStackConfig", () => {
       }),
     ).toEqual([
       'faktory-ha:cluster: got {"minNodes":2}; must not be set together with faktory-ha:kubeconfig: use an existing cluster or create one, not both',
+    ]);
+  });
+
+  it("fills the monitoring and alarm defaults: scraping by annotation only, alarms off", () => {
+    const config = parseStackConfig(prod, secretKeys);
+    expect(config.monitoring).toEqual({
+      podMonitor: { enabled: false, labels: {}, interval: "15s" },
+      prometheusRule: { enabled: false, labels: {} },
+      dashboard: { enabled: false, labels: { grafana_dashboard: "1" } },
+    });
+    expect(config.alarms).toEqual({
+      enabled: false,
+      emails: [],
+      loadBalancer: true,
+      thresholds: {
+        memoryPercent: 80,
+        engineCpuPercent: 80,
+        replicationLagSeconds: 10,
+        connections: 5000,
+        unhealthyHosts: 0,
+        evaluationMinutes: 3,
+      },
+    });
+  });
+
+  it("keeps given monitoring and alarm settings, with the defaults of what is left out", () => {
+    const config = parseStackConfig(
+      {
+        ...prod,
+        "faktory-ha:monitoring":
+          '{"scrapeAnnotations":false,"podMonitor":{"enabled":true,"labels":{"release":"kube-prometheus-stack"}},' +
+          '"prometheusRule":{"enabled":true,"queueLatencySeconds":120},"dashboard":{"enabled":true,"namespace":"grafana"}}',
+        "faktory-ha:alarms":
+          '{"enabled":true,"topicArn":"arn:aws:sns:us-east-1:123456789012:oncall","loadBalancer":false,' +
+          '"thresholds":{"memoryPercent":70,"evaluationMinutes":5}}',
+      },
+      secretKeys,
+    );
+    expect(config.monitoring).toEqual({
+      scrapeAnnotations: false,
+      podMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" }, interval: "15s" },
+      prometheusRule: { enabled: true, labels: {}, queueLatencySeconds: 120 },
+      dashboard: { enabled: true, labels: { grafana_dashboard: "1" }, namespace: "grafana" },
+    });
+    expect(config.alarms).toEqual({
+      enabled: true,
+      topicArn: "arn:aws:sns:us-east-1:123456789012:oncall",
+      emails: [],
+      loadBalancer: false,
+      thresholds: {
+        memoryPercent: 70,
+        engineCpuPercent: 80,
+        replicationLagSeconds: 10,
+        connections: 5000,
+        unhealthyHosts: 0,
+        evaluationMinutes: 5,
+      },
+    });
+  });
+
+  it("rejects alarms and Prometheus objects with the OSS edition, naming each key", () => {
+    expect(
+      problemsOf({
+        ...prod,
+        "faktory-ha:edition": "oss",
+        "faktory-ha:secondaries": "0",
+        "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4",
+        "faktory-ha:alarms": '{"enabled":true}',
+        "faktory-ha:monitoring": '{"prometheusRule":{"enabled":true},"dashboard":{"enabled":true}}',
+      }),
+    ).toEqual([
+      'faktory-ha:alarms.enabled: got true; must be false with edition "oss": the CloudWatch alarms watch the ElastiCache nodes, which oss does not use',
+      'faktory-ha:monitoring.prometheusRule.enabled: got true; must be false with edition "oss": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
+      'faktory-ha:monitoring.dashboard.enabled: got true; must be false with edition "oss": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
     ]);
   });
 

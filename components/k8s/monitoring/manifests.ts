@@ -1,0 +1,200 @@
+// Pure builders and up-front checks for the monitoring objects: pod scrape annotations, PodMonitor,
+// PrometheusRule and the Grafana dashboard ConfigMap. The rule groups and the dashboard JSON come
+// from their own builders (alerts.ts, dashboard.ts); this file only wraps them in Kubernetes objects.
+import { PORTS } from "../constants";
+import { commonLabels, selectorLabels } from "../labels";
+import type { FaktoryEdition } from "../types";
+import type { MonitoringSettings } from "./types";
+
+/** Every default of the monitoring settings, in one place. */
+export const MONITORING_DEFAULTS = {
+  metricsPath: "/metrics",
+  /** The container port (named in the pod spec) that serves `/metrics`. */
+  metricsPortName: "health",
+  podMonitorInterval: "15s",
+  dashboardLabels: { grafana_dashboard: "1" } as Readonly<Record<string, string>>,
+} as const;
+
+export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
+
+export interface ResolvedMonitoring {
+  readonly scrapeAnnotations: boolean;
+  readonly podMonitor?: { readonly labels: Readonly<Record<string, string>>; readonly interval: string };
+  readonly prometheusRule?: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly queueLatencySeconds?: number;
+  };
+  readonly dashboard?: { readonly labels: Readonly<Record<string, string>>; readonly namespace?: string };
+}
+
+const DURATION = /^(\d+(ms|s|m|h))+$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function labelProblems(arg: string, labels: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.entries(labels ?? {})
+    .filter(([k, v]) => !LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v))
+    .map(
+      ([k, v]) =>
+        `${arg} has an invalid label ${JSON.stringify(k)}: ${JSON.stringify(v)} (Kubernetes label keys and values)`,
+    );
+}
+
+/**
+ * Applies the defaults and checks the plain settings.
+ * @returns the resolved settings and the problems, each naming `monitoring.<arg>`.
+ */
+export function resolveMonitoring(
+  edition: FaktoryEdition,
+  given: MonitoringSettings = {},
+): { monitoring: ResolvedMonitoring; problems: string[] } {
+  const problems: string[] = [];
+  if (edition === "oss") {
+    for (const key of ["podMonitor", "prometheusRule", "dashboard"] as const) {
+      if (given[key] !== undefined) {
+        problems.push(
+          `monitoring.${key} needs edition "enterprise": the metrics come from the faktory-ha supervisor's /metrics, which open-source Faktory alone does not serve`,
+        );
+      }
+    }
+  }
+  const interval = given.podMonitor?.interval ?? MONITORING_DEFAULTS.podMonitorInterval;
+  if (given.podMonitor && !DURATION.test(interval)) {
+    problems.push(
+      `monitoring.podMonitor.interval=${JSON.stringify(interval)} must be a Prometheus duration such as "15s"`,
+    );
+  }
+  const latency = given.prometheusRule?.queueLatencySeconds;
+  if (latency !== undefined && (!Number.isInteger(latency) || latency < 1)) {
+    problems.push(
+      `monitoring.prometheusRule.queueLatencySeconds=${String(latency)} must be a whole number of seconds ≥ 1`,
+    );
+  }
+  const dashboardNamespace = given.dashboard?.namespace;
+  if (dashboardNamespace !== undefined && !DNS_LABEL.test(dashboardNamespace)) {
+    problems.push(
+      `monitoring.dashboard.namespace=${JSON.stringify(dashboardNamespace)} is not a namespace name`,
+    );
+  }
+  problems.push(
+    ...labelProblems("monitoring.podMonitor.labels", given.podMonitor?.labels),
+    ...labelProblems("monitoring.prometheusRule.labels", given.prometheusRule?.labels),
+    ...labelProblems("monitoring.dashboard.labels", given.dashboard?.labels),
+  );
+  if (given.dashboard?.labels !== undefined && Object.keys(given.dashboard.labels).length === 0) {
+    problems.push(
+      "monitoring.dashboard.labels must not be empty: the Grafana sidecar finds dashboards by label",
+    );
+  }
+
+  const monitoring: ResolvedMonitoring = {
+    // Open-source Faktory has no /metrics: never point a scraper at it.
+    scrapeAnnotations:
+      edition === "enterprise" && (given.scrapeAnnotations ?? given.podMonitor === undefined),
+    ...(given.podMonitor ? { podMonitor: { labels: { ...given.podMonitor.labels }, interval } } : {}),
+    ...(given.prometheusRule
+      ? {
+          prometheusRule: {
+            labels: { ...given.prometheusRule.labels },
+            ...(latency !== undefined ? { queueLatencySeconds: latency } : {}),
+          },
+        }
+      : {}),
+    ...(given.dashboard
+      ? {
+          dashboard: {
+            labels: { ...(given.dashboard.labels ?? MONITORING_DEFAULTS.dashboardLabels) },
+            ...(dashboardNamespace !== undefined ? { namespace: dashboardNamespace } : {}),
+          },
+        }
+      : {}),
+  };
+  return { monitoring, problems };
+}
+
+/** The pod annotations for annotation-based Prometheus discovery (empty when off). */
+export function scrapeAnnotations(enabled: boolean): Record<string, string> {
+  if (!enabled) return {};
+  return {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": String(PORTS.health),
+    "prometheus.io/path": MONITORING_DEFAULTS.metricsPath,
+  };
+}
+
+/**
+ * The PromQL label matchers that select this workload's series whichever way it is scraped (the
+ * PodMonitor and the usual annotation-discovery configs both set `namespace` and `pod`): the
+ * StatefulSet's pods are `<instance>-<ordinal>`.
+ */
+export function seriesSelector(namespace: string, instance: string): string {
+  return `namespace="${namespace}", pod=~"${instance}-[0-9]+"`;
+}
+
+interface ObjectInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly instance: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+function metadata(input: ObjectInput, extra: Readonly<Record<string, string>>) {
+  return {
+    name: input.name,
+    namespace: input.namespace,
+    // Extra labels first: a selector label (`podMonitorSelector`, the sidecar's) may not override ours.
+    labels: { ...extra, ...commonLabels({ instance: input.instance }, input.labels) },
+  };
+}
+
+export function buildPodMonitor(
+  input: ObjectInput & { readonly settings: NonNullable<ResolvedMonitoring["podMonitor"]> },
+): Record<string, unknown> {
+  return {
+    apiVersion: MONITORING_API_VERSION,
+    kind: "PodMonitor",
+    metadata: metadata(input, input.settings.labels),
+    spec: {
+      selector: { matchLabels: selectorLabels({ instance: input.instance }) },
+      namespaceSelector: { matchNames: [input.namespace] },
+      podMetricsEndpoints: [
+        {
+          port: MONITORING_DEFAULTS.metricsPortName,
+          path: MONITORING_DEFAULTS.metricsPath,
+          scheme: "http",
+          interval: input.settings.interval,
+        },
+      ],
+    },
+  };
+}
+
+export function buildPrometheusRule(
+  input: ObjectInput & {
+    readonly settings: NonNullable<ResolvedMonitoring["prometheusRule"]>;
+    readonly groups: readonly object[];
+  },
+): Record<string, unknown> {
+  return {
+    apiVersion: MONITORING_API_VERSION,
+    kind: "PrometheusRule",
+    metadata: metadata(input, input.settings.labels),
+    spec: { groups: input.groups.map((g) => ({ ...g })) },
+  };
+}
+
+/** The dashboard ConfigMap: one `<instance>.json` key, the sidecar's labels. No secrets in a dashboard. */
+export function buildDashboardConfigMap(
+  input: ObjectInput & {
+    readonly settings: NonNullable<ResolvedMonitoring["dashboard"]>;
+    readonly dashboard: object;
+  },
+): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: metadata(input, input.settings.labels),
+    data: { [`${input.instance}.json`]: JSON.stringify(input.dashboard, null, 2) },
+  };
+}

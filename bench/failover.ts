@@ -2,7 +2,7 @@
  * Failover gaps under a PUSH loop, on this machine: planned (SIGTERM to the primary's supervisor) and
  * unplanned (SIGKILL of the primary pod's process group). Prints JSON: median and max over the rounds.
  *
- *   npm run bench:failover            # production timings (ttl 10 s, renew 2 s, deadline 6 s, poll 500 ms)
+ *   npm run bench:failover            # production timings (ttl 10 s, renew 1.5 s, deadline 4 s, stop 2 s, poll 500 ms)
  *   BENCH_ROUNDS=5 BENCH_TTL_MS=3000 npm run bench:failover
  */
 import { Client } from "faktory-worker";

@@ -4,6 +4,7 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { Command } from "commander";
 import {
+  descriptorSpelling,
   dstWarnings,
   nextRuns,
   renderCronToml,
@@ -48,7 +49,25 @@ function list(io: CronCliIO, issues: readonly CronIssue[]): void {
 }
 
 /** Load and validate; print every issue; on failure set the exit code and return not ok. */
-function loadChecked(io: CronCliIO, file: string, now: Date): Checked {
+/**
+ * Migration writes descriptors such as `@hourly` out in five fields: the typed definitions accept only
+ * what Faktory documents, and the replacement is exact. Each one is reported on stderr.
+ */
+function spellOutDescriptors(io: CronCliIO, file: string, definitions: unknown): unknown {
+  if (!Array.isArray(definitions)) return definitions;
+  return definitions.map((d: unknown, index) => {
+    if (typeof d !== "object" || d === null) return d;
+    const schedule = (d as { schedule?: unknown }).schedule;
+    const spelled = typeof schedule === "string" ? descriptorSpelling(schedule) : undefined;
+    if (spelled === undefined) return d;
+    io.stderr(
+      `note: ${file}: cron job ${index + 1}: schedule "${String(schedule)}" written as "${spelled}"\n`,
+    );
+    return { ...d, schedule: spelled };
+  });
+}
+
+function loadChecked(io: CronCliIO, file: string, now: Date, migrate = false): Checked {
   let loaded;
   try {
     loaded = loadCronDefinitions(file);
@@ -58,6 +77,7 @@ function loadChecked(io: CronCliIO, file: string, now: Date): Checked {
     io.setExitCode(EXIT.usage);
     return { ok: false };
   }
+  if (migrate) loaded = { ...loaded, definitions: spellOutDescriptors(io, file, loaded.definitions) };
   const issues = [...loaded.issues, ...validateCronJobs(loaded.definitions)];
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
@@ -184,7 +204,7 @@ export function registerCron(program: Command, io: CronCliIO = processIO): void 
     .argument("<file>", "an existing cron.toml")
     .action((file: string) =>
       run(io, () => {
-        const checked = loadChecked(io, file, io.now());
+        const checked = loadChecked(io, file, io.now(), true);
         if (!checked.ok) return;
         io.stdout(
           'import type { CronJob } from "faktory-ha/cron";\n\n' +

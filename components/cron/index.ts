@@ -14,7 +14,7 @@ export {
 export { renderCronToml, GENERATED_HEADER } from "./render";
 export { parseCronToml } from "./parse";
 export type { ParsedCronToml } from "./parse";
-export { parseSchedule, toCronerPattern, SCHEDULE_GRAMMAR } from "./schedule";
+export { descriptorSpelling, parseSchedule, toCronerPattern, SCHEDULE_GRAMMAR } from "./schedule";
 export type { ParsedSchedule, ScheduleField, ScheduleResult } from "./schedule";
 export { nextRuns, findDstDrift, dstWarnings } from "./next";
 export type { CronRun, DstDrift, DstOptions, NextRunsOptions } from "./next";

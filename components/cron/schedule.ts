@@ -57,6 +57,11 @@ const DESCRIPTORS: Readonly<Record<string, string>> = {
   "@hourly": "0 * * * *",
 };
 
+/** The five-field spelling of a descriptor such as `@hourly`, or undefined for anything else. */
+export function descriptorSpelling(schedule: string): string | undefined {
+  return DESCRIPTORS[schedule.trim().toLowerCase()];
+}
+
 /** A short statement of the accepted grammar, appended to schedule errors. */
 export const SCHEDULE_GRAMMAR =
   'five fields "minute hour day-of-month month day-of-week" (0-59, 0-23, 1-31, 1-12 or JAN-DEC, ' +
@@ -147,7 +152,7 @@ function parseField(text: string, spec: FieldSpec): ScheduleField & { readonly s
 export function parseSchedule(schedule: string): ScheduleResult {
   const trimmed = schedule.trim();
   if (trimmed === "") return { ok: false, error: `is empty; expected ${SCHEDULE_GRAMMAR}` };
-  const descriptor = DESCRIPTORS[trimmed.toLowerCase()];
+  const descriptor = descriptorSpelling(trimmed);
   if (descriptor !== undefined) {
     return {
       ok: false,

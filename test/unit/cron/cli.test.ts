@@ -177,6 +177,28 @@ describe("faktory-ha cron (real process, exit codes)", () => {
   });
 });
 
+describe("faktory-ha cron migrate with descriptors (real process)", () => {
+  it("check refuses @hourly, naming the five-field spelling", async () => {
+    const r = await cli("check", fixture("descriptors.toml"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'uses the descriptor "@hourly", which Faktory does not document; write "0 * * * *"',
+    );
+  });
+
+  it("migrate writes descriptors out in five fields, says so, and exits 0", async () => {
+    const r = await cli("migrate", fixture("descriptors.toml"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'note: test/fixtures/cron/descriptors.toml: cron job 1: schedule "@hourly" written as "0 * * * *"\n' +
+        'note: test/fixtures/cron/descriptors.toml: cron job 2: schedule "@daily" written as "0 0 * * *"\n',
+    );
+    expect(r.stdout).toContain('"schedule": "0 * * * *"');
+    expect(r.stdout).toContain('"schedule": "0 0 * * *"');
+    expect(r.stdout).not.toContain("@");
+  });
+});
+
 describe("registerCron (in process)", () => {
   function run(...args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
     const captured = { out: "", err: "", code: undefined as number | undefined };

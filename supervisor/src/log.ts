@@ -1,6 +1,11 @@
 import { writeSync } from "node:fs";
+import { pino } from "pino";
 
-/** JSON-lines logger. Values pass through redact() so a URL with a password is never printed. */
+/**
+ * JSON-lines logger on pino: one line per event, `event` and `id` at the top level. Secrets are masked
+ * twice: by field path (pino's redact: passwords, password hashes, Redis URLs, licences) and, over the
+ * whole line, any `user:password@` in a URL (redact()).
+ */
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
   warn(event: string, fields?: Record<string, unknown>): void;
@@ -14,9 +19,23 @@ export function redact(text: string): string {
   return text.replace(URL_CREDENTIALS, (_m, scheme: string) => `${scheme}***:***@`);
 }
 
+/** Field names whose value is never printed, at the top level or one object down. */
+export const SECRET_FIELDS = [
+  "password",
+  "faktoryPassword",
+  "pwdhash",
+  "redisUrl",
+  "license",
+  "authorization",
+] as const;
+export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
+export const CENSOR = "***";
+
 /**
  * Writes straight to fd 1: the lease worker must be able to log while the main thread is busy, and a
- * worker's process.stdout goes through the main thread.
+ * worker's process.stdout goes through the main thread. Synchronous, like pino.destination({ fd: 1,
+ * sync: true }), but a full non-blocking pipe is retried briefly and then the line is dropped, where
+ * sonic-boom would sleep 100 ms per EAGAIN and stall fencing on the lease thread.
  */
 export function writeStdout(line: string): void {
   const buf = Buffer.from(line);
@@ -24,20 +43,25 @@ export function writeStdout(line: string): void {
     try {
       off += writeSync(1, buf, off);
     } catch (e) {
-      // A non-blocking pipe that is full: retry briefly, then drop the line rather than stall fencing.
       if ((e as NodeJS.ErrnoException).code !== "EAGAIN" || ++tries > 1000) return;
     }
   }
 }
 
 export function createLogger(id: string, write: (line: string) => void = writeStdout): Logger {
-  const emit = (level: string, event: string, fields?: Record<string, unknown>) => {
-    const line = JSON.stringify({ t: new Date().toISOString(), level, id, event, ...fields });
-    write(redact(line) + "\n");
-  };
+  const p = pino(
+    {
+      base: { id },
+      timestamp: () => `,"t":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACT_PATHS], censor: CENSOR },
+    },
+    // pino calls write() once per line, synchronously; the line is complete JSON plus "\n".
+    { write: (line: string) => write(redact(line)) },
+  );
   return {
-    info: (e, f) => emit("info", e, f),
-    warn: (e, f) => emit("warn", e, f),
-    error: (e, f) => emit("error", e, f),
+    info: (event, f) => p.info({ event, ...f }),
+    warn: (event, f) => p.warn({ event, ...f }),
+    error: (event, f) => p.error({ event, ...f }),
   };
 }

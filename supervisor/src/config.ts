@@ -23,6 +23,8 @@ export interface SupervisorConfig {
   readonly pollMs: number;
   readonly routerHoldMs: number;
   readonly stopTimeoutMs: number;
+  /** How often the primary reads Faktory's INFO for /metrics. */
+  readonly metricsIntervalMs: number;
   readonly configDir: string;
   /** Password the router uses to re-handshake a held client connection with a new primary. */
   readonly faktoryPassword: string | undefined;
@@ -47,6 +49,7 @@ const DEFAULTS = {
   FAKTORY_HA_POLL_MS: 500,
   FAKTORY_HA_ROUTER_HOLD_MS: 15_000,
   FAKTORY_HA_STOP_TIMEOUT_MS: 2_000,
+  FAKTORY_HA_METRICS_INTERVAL_MS: 5_000,
 } as const;
 
 type IntVar = keyof typeof DEFAULTS;
@@ -68,6 +71,11 @@ const MIN_TIMING_MS: Partial<Record<IntVar, number>> = {
   FAKTORY_HA_POLL_MS: 50,
   FAKTORY_HA_ROUTER_HOLD_MS: 0,
   FAKTORY_HA_STOP_TIMEOUT_MS: 100,
+  FAKTORY_HA_METRICS_INTERVAL_MS: 250,
+};
+const MAX_TIMING_MS: Partial<Record<IntVar, number>> = {
+  // Faktory's figures older than a few scrape intervals are no use to an alert.
+  FAKTORY_HA_METRICS_INTERVAL_MS: 300_000,
 };
 
 /** Every FAKTORY_HA_* variable the supervisor reads; anything else with that prefix is a mistake. */
@@ -144,8 +152,9 @@ function readInt(env: NodeJS.ProcessEnv, name: IntVar): number {
     return n;
   }
   const min = MIN_TIMING_MS[name] ?? 0;
-  if (n < min || n > 3_600_000) {
-    throw new ConfigError(`${name}=${value} is out of range: allowed ${min}..3600000 milliseconds`);
+  const max = MAX_TIMING_MS[name] ?? 3_600_000;
+  if (n < min || n > max) {
+    throw new ConfigError(`${name}=${value} is out of range: allowed ${min}..${max} milliseconds`);
   }
   return n;
 }
@@ -316,6 +325,7 @@ export function parseConfig(
     pollMs: ints.FAKTORY_HA_POLL_MS,
     routerHoldMs: ints.FAKTORY_HA_ROUTER_HOLD_MS,
     stopTimeoutMs: stop,
+    metricsIntervalMs: ints.FAKTORY_HA_METRICS_INTERVAL_MS,
     configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || "/etc/faktory/conf.d",
     faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
     routerLimits: readLimits(env),

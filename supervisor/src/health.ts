@@ -6,7 +6,7 @@ export interface HealthHandlers {
   /** A primary is known and its Faktory answers. */
   ready(): Promise<boolean>;
   status(): unknown;
-  metrics(): string;
+  metrics(): Promise<string>;
 }
 
 /** /healthz, /readyz, /status (JSON), /metrics (Prometheus text). */
@@ -31,7 +31,11 @@ export function startHealthServer(host: string, port: number, h: HealthHandlers)
       case "/status":
         return send(200, "application/json", JSON.stringify(h.status(), null, 2) + "\n");
       case "/metrics":
-        return send(200, "text/plain; version=0.0.4", h.metrics());
+        void h
+          .metrics()
+          .then((text) => send(200, "text/plain; version=0.0.4; charset=utf-8", text))
+          .catch((e: unknown) => send(500, "text/plain", `metrics failed: ${String(e)}\n`));
+        return;
       default:
         return send(404, "text/plain", "not found\n");
     }

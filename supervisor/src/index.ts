@@ -18,6 +18,7 @@ export {
   parseGreeting,
   isShutdownRefusal,
 } from "./faktory-protocol";
-export { renderMetrics } from "./metrics";
+export { SupervisorMetrics, RENEW_BUCKETS } from "./metrics";
+export { faktoryFigures, FaktoryInfoClient, OTHER_QUEUE, DEFAULT_MAX_QUEUES } from "./faktory-info";
 export { redact } from "./log";
 export { RedisLease, redisOptions } from "./redis-lease";

@@ -42,6 +42,8 @@ export interface LeaseStatus {
   readonly failovers: number;
   /** Recent renew latencies (ms), newest last. */
   readonly renewLatencyMs: readonly number[];
+  /** Successful renewals so far: how many of renewLatencyMs /metrics has not seen yet. */
+  readonly renewals: number;
   readonly reportedAt: number;
 }
 
@@ -68,6 +70,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
   let failovers = 0;
   let redisError: string | null = null;
   const renewLatency: number[] = [];
+  let renewals = 0;
   const faktory = new FaktoryProcess({
     command: cfg.command,
     env: process.env,
@@ -124,6 +127,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
       onRenew: (ms) => {
         sync();
         renewLatency.push(ms);
+        renewals++;
         if (renewLatency.length > RENEW_SAMPLES) renewLatency.shift();
       },
     },
@@ -156,6 +160,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
         faktory: { pid: faktory.pid, ready: faktory.isReady, restarts: faktory.restarts },
         failovers,
         renewLatencyMs: [...renewLatency],
+        renewals,
         reportedAt: Date.now(),
       },
     });

@@ -1,125 +1,285 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Role } from "./elector";
+import type { FaktoryFigures } from "./faktory-info";
 import type { RouterStats } from "./router";
 
-export interface MetricsInput {
-  readonly role: "primary" | "secondary";
+/**
+ * /metrics on prom-client. Two registries: `faktory_ha_*` (and the process's own `process_*`/`nodejs_*`)
+ * on every pod; `faktory_*` — Faktory's figures — only on the primary, so that summing a scrape of all
+ * pods never counts a queue twice and a secondary shows no Faktory series at all.
+ */
+
+export interface LeaseFigures {
+  readonly role: Role;
+  /** Epoch of the known primary; null when none is known. */
   readonly epoch: number | null;
   readonly failovers: number;
   readonly faktoryRestarts: number;
   readonly redisUp: boolean;
+  /** Renewals so far, and the most recent latencies (ms), newest last. */
+  readonly renewals: number;
   readonly renewLatencyMs: readonly number[];
-  readonly routers: Readonly<Record<string, RouterStats>>;
 }
 
-/** Renders the Prometheus text exposition format (version 0.0.4). */
-export function renderMetrics(m: MetricsInput): string {
-  const out: string[] = [];
-  const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, v] of samples) out.push(`${name}${labels} ${v}`);
-  };
-  metric("faktory_ha_role", "gauge", "1 for the role this supervisor has now.", [
-    ['{role="primary"}', m.role === "primary" ? 1 : 0],
-    ['{role="secondary"}', m.role === "secondary" ? 1 : 0],
-  ]);
-  metric("faktory_ha_epoch", "gauge", "Lease epoch of the known primary (-1 when none).", [
-    ["", m.epoch ?? -1],
-  ]);
-  metric("faktory_ha_failovers_total", "counter", "Times this supervisor became primary.", [
-    ["", m.failovers],
-  ]);
-  metric("faktory_ha_faktory_restarts_total", "counter", "Faktory restarts while primary.", [
-    ["", m.faktoryRestarts],
-  ]);
-  metric("faktory_ha_redis_up", "gauge", "1 when the last Redis call succeeded.", [["", m.redisUp ? 1 : 0]]);
-  const routers = Object.entries(m.routers);
-  metric(
-    "faktory_ha_router_connections",
-    "gauge",
-    "Open client connections on the router.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.active]),
-  );
-  metric(
-    "faktory_ha_router_connections_total",
-    "counter",
-    "Client connections accepted by the router.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.total]),
-  );
-  metric(
-    "faktory_ha_router_held_connections",
-    "gauge",
-    "Connections waiting for a primary.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.held]),
-  );
-  metric(
+/** What the primary read from its Faktory; `figures` null when it did not answer. */
+export interface FaktoryView {
+  readonly figures: FaktoryFigures | null;
+  /** How long the last INFO read took (ms). */
+  readonly readMs: number;
+}
+
+export interface MetricsInput {
+  readonly lease: LeaseFigures;
+  readonly routers: Readonly<Record<string, RouterStats>>;
+  /** Present only while this pod is primary. */
+  readonly faktory: FaktoryView | null;
+}
+
+/** 1 ms .. 5 s: a healthy renew takes a millisecond or two; the default deadline is 4 s. */
+export const RENEW_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+const ROLES: readonly Role[] = ["primary", "pending", "secondary"];
+
+/** Router counters: metric name, RouterStats field, help. */
+const ROUTER_COUNTERS: readonly (readonly [string, keyof RouterStats, string])[] = [
+  ["faktory_ha_router_connections_total", "total", "Client connections accepted by the router."],
+  [
+    "faktory_ha_router_refused_total",
+    "refused",
+    "Connections closed on arrival: the router had maxConnections open.",
+  ],
+  [
     "faktory_ha_router_migrated_total",
-    "counter",
+    "migrated",
     "Idle Faktory connections moved to a new primary without closing them.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.migrated]),
-  );
-  metric(
+  ],
+  [
     "faktory_ha_router_closed_on_change_total",
-    "counter",
+    "closedOnChange",
     "Connections closed because the primary changed.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.closedOnChange]),
-  );
-  metric(
+  ],
+  [
     "faktory_ha_router_hold_timeouts_total",
-    "counter",
+    "holdTimeouts",
     "Connections closed because no primary was reachable within the hold time.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.holdTimeouts]),
-  );
-  metric(
+  ],
+  [
     "faktory_ha_router_protocol_errors_total",
-    "counter",
+    "protocolErrors",
     "Connections closed because a reply could not be matched to a command.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.protocolErrors]),
-  );
-  const counters: [keyof RouterStats, string, string][] = [
-    [
-      "refused",
-      "faktory_ha_router_refused_total",
-      "Connections closed on arrival: the router had maxConnections open.",
-    ],
-    [
-      "lineTooLong",
-      "faktory_ha_router_line_too_long_total",
-      "Connections closed for a line longer than the router allows.",
-    ],
-    [
-      "handshakeTimeouts",
-      "faktory_ha_router_handshake_timeouts_total",
-      "Clients that did not complete their HELLO in time.",
-    ],
-    [
-      "evicted",
-      "faktory_ha_router_evicted_total",
-      "Connections closed because all together kept too many bytes.",
-    ],
-  ];
-  for (const [key, name, help] of counters) {
-    metric(
-      name,
-      "counter",
-      help,
-      routers.map(([n, s]) => [`{router="${n}"}`, s[key] as number]),
-    );
-  }
-  metric(
+  ],
+  [
+    "faktory_ha_router_line_too_long_total",
+    "lineTooLong",
+    "Connections closed for a line longer than the router allows.",
+  ],
+  [
+    "faktory_ha_router_handshake_timeouts_total",
+    "handshakeTimeouts",
+    "Clients that did not complete their HELLO in time.",
+  ],
+  [
+    "faktory_ha_router_evicted_total",
+    "evicted",
+    "Connections closed because all together kept too many bytes.",
+  ],
+];
+const ROUTER_GAUGES: readonly (readonly [string, keyof RouterStats, string])[] = [
+  ["faktory_ha_router_connections", "active", "Open client connections on the router."],
+  ["faktory_ha_router_held_connections", "held", "Connections waiting for a primary."],
+  [
     "faktory_ha_router_held_bytes",
-    "gauge",
+    "heldBytes",
     "Client bytes the router keeps: unfinished lines, commands held or awaiting their reply.",
-    routers.map(([n, s]) => [`{router="${n}"}`, s.heldBytes]),
-  );
-  const lat = [...m.renewLatencyMs].sort((a, b) => a - b);
-  const q = (p: number) =>
-    lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] / 1000 : 0;
-  out.push(
-    "# HELP faktory_ha_lease_renew_seconds Lease renew latency over the last renewals.",
-    "# TYPE faktory_ha_lease_renew_seconds summary",
-    `faktory_ha_lease_renew_seconds{quantile="0.5"} ${q(0.5)}`,
-    `faktory_ha_lease_renew_seconds{quantile="0.99"} ${q(0.99)}`,
-    `faktory_ha_lease_renew_seconds_sum ${lat.reduce((a, b) => a + b, 0) / 1000}`,
-    `faktory_ha_lease_renew_seconds_count ${lat.length}`,
-  );
-  return out.join("\n") + "\n";
+  ],
+];
+
+/** A counter whose value is kept elsewhere (the lease worker, the router, Redis): set, not added to. */
+function setCounter<L extends string>(
+  c: Counter<L>,
+  value: number,
+  labels?: Partial<Record<L, string>>,
+): void {
+  // prom-client counters only go up: render() resets them, then the value read elsewhere is added.
+  if (labels) c.inc(labels, Math.max(0, value));
+  else c.inc(Math.max(0, value));
+}
+
+export class SupervisorMetrics {
+  /** faktory_ha_*, process_*, nodejs_*: every pod. */
+  readonly registry = new Registry();
+  /** faktory_up and the read time: the primary only. */
+  readonly faktoryUpRegistry = new Registry();
+  /** Faktory's figures: the primary only, while its Faktory answers. */
+  readonly faktoryRegistry = new Registry();
+  private renewalsSeen = 0;
+
+  private readonly role: Gauge<"role">;
+  private readonly isPrimary: Gauge;
+  private readonly epoch: Gauge;
+  private readonly failovers: Counter;
+  private readonly restarts: Counter;
+  private readonly redisUp: Gauge;
+  private readonly renew: Histogram;
+  private readonly routerCounters: (readonly [Counter<"router">, keyof RouterStats])[];
+  private readonly routerGauges: (readonly [Gauge<"router">, keyof RouterStats])[];
+
+  private readonly up: Gauge;
+  private readonly queueSize: Gauge<"queue">;
+  private readonly queueLatency: Gauge<"queue">;
+  private readonly queues: Gauge;
+  private readonly processed: Counter;
+  private readonly failed: Counter;
+  private readonly setSize: Gauge<"set">;
+  private readonly connections: Gauge;
+  private readonly readSeconds: Gauge;
+
+  constructor(opts: { readonly processMetrics?: boolean } = {}) {
+    const r = [this.registry];
+    const f = [this.faktoryRegistry];
+    const fu = [this.faktoryUpRegistry];
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.role = new Gauge({
+      name: "faktory_ha_role",
+      help: "1 for the role this supervisor has now (pending: holds the lease, Faktory not started yet).",
+      labelNames: ["role"],
+      registers: r,
+    });
+    this.isPrimary = new Gauge({
+      name: "faktory_ha_is_primary",
+      help: "1 when this supervisor is primary and runs Faktory.",
+      registers: r,
+    });
+    this.epoch = new Gauge({
+      name: "faktory_ha_epoch",
+      help: "Lease epoch of the known primary (-1 when none is known).",
+      registers: r,
+    });
+    this.failovers = new Counter({
+      name: "faktory_ha_failovers_total",
+      help: "Times this supervisor became primary.",
+      registers: r,
+    });
+    this.restarts = new Counter({
+      name: "faktory_ha_faktory_restarts_total",
+      help: "Faktory restarts (it exited on its own) while this supervisor was primary.",
+      registers: r,
+    });
+    this.redisUp = new Gauge({
+      name: "faktory_ha_redis_up",
+      help: "1 when the last lease call to Redis succeeded.",
+      registers: r,
+    });
+    this.renew = new Histogram({
+      name: "faktory_ha_lease_renew_seconds",
+      help: "Lease renew latency (lease holder only).",
+      buckets: RENEW_BUCKETS,
+      registers: r,
+    });
+    this.routerCounters = ROUTER_COUNTERS.map(
+      ([name, key, help]) =>
+        [new Counter({ name, help, labelNames: ["router"], registers: r }), key] as const,
+    );
+    this.routerGauges = ROUTER_GAUGES.map(
+      ([name, key, help]) => [new Gauge({ name, help, labelNames: ["router"], registers: r }), key] as const,
+    );
+
+    this.up = new Gauge({
+      name: "faktory_up",
+      help: "1 when the primary's Faktory answered its last INFO; only the primary has this series.",
+      registers: fu,
+    });
+    this.queueSize = new Gauge({
+      name: "faktory_queue_size",
+      help: 'Jobs waiting per queue (the 100 largest queues; the rest summed into queue="_other").',
+      labelNames: ["queue"],
+      registers: f,
+    });
+    this.queueLatency = new Gauge({
+      name: "faktory_queue_latency_seconds",
+      help: "Age of the oldest waiting job per queue (QUEUE LATENCY); _other: the largest of the rest.",
+      labelNames: ["queue"],
+      registers: f,
+    });
+    this.queues = new Gauge({ name: "faktory_queues", help: "Queues Faktory knows.", registers: f });
+    this.processed = new Counter({
+      name: "faktory_jobs_processed_total",
+      help: "Jobs acknowledged (Faktory's processed counter in Redis; survives failovers).",
+      registers: f,
+    });
+    this.failed = new Counter({
+      name: "faktory_jobs_failed_total",
+      help: "Job failures reported (Faktory's failures counter in Redis; survives failovers).",
+      registers: f,
+    });
+    this.setSize = new Gauge({
+      name: "faktory_set_size",
+      help: "Jobs in Faktory's sorted sets: working (reserved), scheduled, retries, dead.",
+      labelNames: ["set"],
+      registers: f,
+    });
+    this.connections = new Gauge({
+      name: "faktory_connections",
+      help: "Client connections open on Faktory (producers and workers; the INFO reader excluded).",
+      registers: f,
+    });
+    this.readSeconds = new Gauge({
+      name: "faktory_ha_faktory_info_read_seconds",
+      help: "How long the primary's last INFO + QUEUE LATENCY read took.",
+      registers: fu,
+    });
+  }
+
+  /** Copies the current figures into the metrics and renders them in the text format. */
+  async render(m: MetricsInput): Promise<string> {
+    const l = m.lease;
+    for (const role of ROLES) this.role.set({ role }, l.role === role ? 1 : 0);
+    this.isPrimary.set(l.role === "primary" ? 1 : 0);
+    this.epoch.set(l.epoch ?? -1);
+    this.failovers.reset();
+    setCounter(this.failovers, l.failovers);
+    this.restarts.reset();
+    setCounter(this.restarts, l.faktoryRestarts);
+    this.redisUp.set(l.redisUp ? 1 : 0);
+    // Each renewal is observed once: the worker counts them and sends the recent latencies.
+    const fresh = Math.min(l.renewals - this.renewalsSeen, l.renewLatencyMs.length);
+    for (const ms of fresh > 0 ? l.renewLatencyMs.slice(-fresh) : []) this.renew.observe(ms / 1000);
+    this.renewalsSeen = Math.max(this.renewalsSeen, l.renewals);
+
+    const routers = Object.entries(m.routers);
+    for (const [c, key] of this.routerCounters) {
+      c.reset();
+      for (const [router, s] of routers) setCounter(c, s[key] as number, { router });
+    }
+    for (const [g, key] of this.routerGauges) {
+      g.reset();
+      for (const [router, s] of routers) g.set({ router }, s[key] as number);
+    }
+
+    const text = await this.registry.metrics();
+    if (!m.faktory) return text;
+    const f = m.faktory.figures;
+    this.up.set(f ? 1 : 0);
+    this.readSeconds.set(m.faktory.readMs / 1000);
+    const up = await this.faktoryUpRegistry.metrics();
+    // Faktory down: nothing is known but that, so no figure is shown.
+    if (!f) return text + up;
+    this.fillFaktory(f);
+    return text + up + (await this.faktoryRegistry.metrics());
+  }
+
+  private fillFaktory(f: FaktoryFigures): void {
+    for (const g of [this.queueSize, this.queueLatency, this.setSize]) g.reset();
+    this.processed.reset();
+    this.failed.reset();
+    for (const q of f.queues) {
+      this.queueSize.set({ queue: q.queue }, q.size);
+      if (q.latencySeconds !== null) this.queueLatency.set({ queue: q.queue }, q.latencySeconds);
+    }
+    this.queues.set(f.queueCount);
+    setCounter(this.processed, f.processed);
+    setCounter(this.failed, f.failed);
+    for (const [set, n] of Object.entries(f.sets)) this.setSize.set({ set }, n);
+    this.connections.set(f.connections);
+  }
 }

@@ -1,13 +1,14 @@
 import type { Server } from "node:http";
 import { Worker } from "node:worker_threads";
 import { redactUrl, type SupervisorConfig } from "./config";
+import { FaktoryMonitor, type OwnTerm } from "./faktory-monitor";
 import { greets } from "./faktory-process";
 import { startHealthServer } from "./health";
 import { splitHostPort, type LeaseValue } from "./lease-scripts";
 import { LeaseState } from "./lease-state";
 import type { FromLeaseWorker, LeaseStatus, LeaseWorkerData, ToLeaseWorker } from "./lease-worker";
 import { createLogger, type Logger } from "./log";
-import { renderMetrics } from "./metrics";
+import { SupervisorMetrics } from "./metrics";
 import { Router, type RouteTarget } from "./router";
 
 /** Time for the draining announcement to reach the other routers and for quick in-flight commands to finish. */
@@ -43,6 +44,9 @@ export class Supervisor {
   private beat: NodeJS.Timeout | null = null;
   private shuttingDown: Promise<void> | null = null;
   private workerStopped: (() => void) | null = null;
+  private readonly metricsRegistry = new SupervisorMetrics();
+  /** Faktory's INFO, read here while we are primary (the lease thread is kept for the lease). */
+  private readonly faktoryMonitor: FaktoryMonitor;
 
   constructor(
     private readonly cfg: SupervisorConfig,
@@ -62,6 +66,22 @@ export class Supervisor {
       password: cfg.faktoryPassword,
     });
     this.webRouter = new Router({ ...routerBase, name: "web", port: cfg.webPort });
+    this.faktoryMonitor = new FaktoryMonitor({
+      host: "127.0.0.1",
+      port: cfg.internalPort,
+      password: cfg.faktoryPassword,
+      intervalMs: cfg.metricsIntervalMs,
+      ownTerm: () => this.ownTerm(),
+      log: this.log,
+    });
+  }
+
+  /** Our term while we are primary (and our lease is fresh), else null. */
+  private ownTerm(): OwnTerm | null {
+    const l = this.lease;
+    if (l?.role !== "primary" || !l.term || l.term.id !== this.cfg.id) return null;
+    if (!this.state.fresh(l.term.epoch, this.cfg.renewDeadlineMs)) return null;
+    return { epoch: l.term.epoch, ready: l.faktory.ready };
   }
 
   /**
@@ -103,6 +123,7 @@ export class Supervisor {
       metrics: () => this.metrics(),
     });
     this.beat = setInterval(() => (this.lastBeat = Date.now()), 1_000);
+    this.faktoryMonitor.start();
     this.startWorker();
     this.log.info("supervisor.started", { pid: process.pid });
   }
@@ -140,10 +161,14 @@ export class Supervisor {
         return this.onLeader(m.lease);
       case "draining":
         return this.jobRouter.drain({ holder: m.term.id, epoch: m.term.epoch });
-      case "status":
+      case "status": {
+        const wasReady = this.ownTerm()?.ready ?? false;
         this.lease = m.status;
         this.lastWorkerReport = Date.now();
+        // Our Faktory just became ready: read its figures now rather than at the next interval.
+        if (!wasReady && this.ownTerm()?.ready) void this.faktoryMonitor.poll();
         return;
+      }
       case "stopped":
         this.workerStopped?.();
         return;
@@ -172,6 +197,7 @@ export class Supervisor {
         await this.worker.terminate();
       }
       if (this.beat) clearInterval(this.beat);
+      this.faktoryMonitor.stop();
       await Promise.all([this.jobRouter.close(), this.webRouter.close()]);
       await new Promise<void>((r) => (this.health ? this.health.close(() => r()) : r()));
       this.health?.closeAllConnections();
@@ -239,17 +265,23 @@ export class Supervisor {
     return l.leader ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
   }
 
-  private metrics(): string {
+  private metrics(): Promise<string> {
     const l = this.lease;
-    return renderMetrics({
-      // A pending holder runs no Faktory yet: only "primary" counts as one.
-      role: l?.role === "primary" ? "primary" : "secondary",
-      epoch: l?.leader?.epoch ?? null,
-      failovers: l?.failovers ?? 0,
-      faktoryRestarts: l?.faktory.restarts ?? 0,
-      redisUp: l?.redis.ok ?? false,
-      renewLatencyMs: l?.renewLatencyMs ?? [],
+    const own = this.ownTerm();
+    const reading = own ? this.faktoryMonitor.reading(own.epoch) : null;
+    return this.metricsRegistry.render({
+      lease: {
+        role: l?.role ?? "secondary",
+        epoch: l?.leader?.epoch ?? null,
+        failovers: l?.failovers ?? 0,
+        faktoryRestarts: l?.faktory.restarts ?? 0,
+        redisUp: l?.redis.ok ?? false,
+        renewals: l?.renewals ?? 0,
+        renewLatencyMs: l?.renewLatencyMs ?? [],
+      },
       routers: { faktory: this.jobRouter.stats, web: this.webRouter.stats },
+      // Only the primary shows Faktory's figures; until its first read, faktory_up is 0.
+      faktory: own ? { figures: reading?.figures ?? null, readMs: reading?.ms ?? 0 } : null,
     });
   }
 }

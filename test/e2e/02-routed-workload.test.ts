@@ -63,6 +63,11 @@ describe("scenario 2: FETCH and ACK through different routers", () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain(`faktory_ha_role{role="${s === primary ? "primary" : "secondary"}"} 1`);
       expect(metrics).toMatch(/faktory_ha_router_connections_total\{router="faktory"\} \d+/);
+      expect(metrics).toContain(`faktory_ha_is_primary ${s === primary ? 1 : 0}\n`);
+      expect(metrics).toMatch(/faktory_ha_lease_renew_seconds_bucket\{le="0.005"\} \d+/);
+      // Faktory's own figures come from the primary only.
+      if (s === primary) expect(metrics).toContain("faktory_up 1\n");
+      else expect(metrics).not.toMatch(/^faktory_(?!ha_)/m);
       const all = JSON.stringify(status) + metrics + s.events.map((e) => JSON.stringify(e)).join("\n");
       expect(all).not.toContain(PASSWORD);
     }

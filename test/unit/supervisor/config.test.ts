@@ -39,6 +39,7 @@ describe("parseConfig", () => {
       pollMs: 500,
       routerHoldMs: 15_000,
       stopTimeoutMs: 2_000,
+      metricsIntervalMs: 5_000,
       configDir: "/etc/faktory/conf.d",
       faktoryPassword: undefined,
       routerLimits: {},
@@ -63,6 +64,7 @@ describe("parseConfig", () => {
       FAKTORY_HA_POLL_MS: "100",
       FAKTORY_HA_ROUTER_HOLD_MS: "0",
       FAKTORY_HA_STOP_TIMEOUT_MS: "1000",
+      FAKTORY_HA_METRICS_INTERVAL_MS: "1000",
       FAKTORY_HA_CONFIG_DIR: "/conf",
       FAKTORY_PASSWORD: "/run/secrets/pw",
     });
@@ -82,6 +84,7 @@ describe("parseConfig", () => {
       pollMs: 100,
       routerHoldMs: 0,
       stopTimeoutMs: 1000,
+      metricsIntervalMs: 1000,
       configDir: "/conf",
       faktoryPassword: "from-file",
     });
@@ -171,6 +174,30 @@ describe("parseConfig", () => {
       { ...base, FAKTORY_HA_ROUTER_HOLD_MS: "3600001" },
       undefined,
       "FAKTORY_HA_ROUTER_HOLD_MS=3600001 is out of range: allowed 0..3600000 milliseconds",
+    ],
+    [
+      "metrics interval too short",
+      { ...base, FAKTORY_HA_METRICS_INTERVAL_MS: "100" },
+      undefined,
+      "FAKTORY_HA_METRICS_INTERVAL_MS=100 is out of range: allowed 250..300000 milliseconds",
+    ],
+    [
+      "metrics interval too long",
+      { ...base, FAKTORY_HA_METRICS_INTERVAL_MS: "300001" },
+      undefined,
+      "FAKTORY_HA_METRICS_INTERVAL_MS=300001 is out of range: allowed 250..300000 milliseconds",
+    ],
+    [
+      "metrics interval in seconds",
+      { ...base, FAKTORY_HA_METRICS_INTERVAL_MS: "5s" },
+      undefined,
+      'FAKTORY_HA_METRICS_INTERVAL_MS="5s" is not a whole number of milliseconds',
+    ],
+    [
+      "metrics interval misspelt",
+      { ...base, FAKTORY_HA_METRICS_INTERVAL: "5000" },
+      undefined,
+      'FAKTORY_HA_METRICS_INTERVAL="5000" is not a faktory-ha variable: did you mean FAKTORY_HA_METRICS_INTERVAL_MS?',
     ],
     [
       "renew interval not below deadline",

@@ -11,8 +11,6 @@ import {
   replyLength,
   rewriteHello,
 } from "../../../supervisor/src/faktory-protocol";
-import { renderMetrics } from "../../../supervisor/src/metrics";
-import { redact } from "../../../supervisor/src/log";
 
 const b = (s: string) => Buffer.from(s, "latin1");
 
@@ -114,55 +112,5 @@ describe("handshake", () => {
   it("recognises only Faktory's not-run shutdown reply as safe to resend", () => {
     expect(isShutdownRefusal(b("-ERR shutdown in progress\r\n"))).toBe(true);
     expect(isShutdownRefusal(b("-ERR redis: client is closed\r\n"))).toBe(false);
-  });
-});
-
-describe("metrics and logs", () => {
-  it("renders Prometheus text with role, failovers, router connections and renew latency", () => {
-    const stats = {
-      commandsByEpoch: {},
-      active: 3,
-      total: 10,
-      held: 1,
-      migrated: 2,
-      closedOnChange: 4,
-      holdTimeouts: 0,
-      protocolErrors: 0,
-      refused: 4,
-      lineTooLong: 5,
-      handshakeTimeouts: 6,
-      evicted: 7,
-      heldBytes: 8,
-    };
-    const text = renderMetrics({
-      role: "primary",
-      epoch: 7,
-      failovers: 2,
-      faktoryRestarts: 1,
-      redisUp: true,
-      renewLatencyMs: [1, 2, 3, 100],
-      routers: { faktory: stats },
-    });
-    expect(text).toContain('faktory_ha_role{role="primary"} 1\n');
-    expect(text).toContain('faktory_ha_role{role="secondary"} 0\n');
-    expect(text).toContain("faktory_ha_epoch 7\n");
-    expect(text).toContain("faktory_ha_failovers_total 2\n");
-    expect(text).toContain('faktory_ha_router_connections{router="faktory"} 3\n');
-    expect(text).toContain('faktory_ha_router_migrated_total{router="faktory"} 2\n');
-    expect(text).toContain('faktory_ha_lease_renew_seconds{quantile="0.5"} 0.003\n');
-    expect(text).toContain('faktory_ha_lease_renew_seconds{quantile="0.99"} 0.1\n');
-    expect(text).toContain("faktory_ha_lease_renew_seconds_count 4\n");
-    expect(text).toContain('faktory_ha_router_refused_total{router="faktory"} 4\n');
-    expect(text).toContain('faktory_ha_router_line_too_long_total{router="faktory"} 5\n');
-    expect(text).toContain('faktory_ha_router_handshake_timeouts_total{router="faktory"} 6\n');
-    expect(text).toContain('faktory_ha_router_evicted_total{router="faktory"} 7\n');
-    expect(text).toContain('faktory_ha_router_held_bytes{router="faktory"} 8\n');
-  });
-
-  it("redacts credentials in any URL in a log line", () => {
-    expect(redact('{"e":"connect rediss://default:hunter2@cache:6380 failed"}')).toBe(
-      '{"e":"connect rediss://***:***@cache:6380 failed"}',
-    );
-    expect(redact("redis://:pw@x:1")).toBe("redis://***:***@x:1");
   });
 });

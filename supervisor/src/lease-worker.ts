@@ -120,7 +120,10 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
       },
       onRedisError: (e) => {
         const msg = e ? redact(e.message) : null;
-        if (msg !== redisError) log.warn(msg ? "redis.error" : "redis.recovered", msg ? { error: msg } : {});
+        if (msg !== redisError) {
+          if (msg) log.warn("redis.error", { error: msg });
+          else log.info("redis.recovered", {});
+        }
         redisError = msg;
         report();
       },

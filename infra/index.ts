@@ -6,12 +6,13 @@ import { Cluster, Image, Network, Redis } from "../components/aws";
 import { Faktory } from "../components/k8s";
 import { loadCronFile } from "./cron-file";
 import { imageTag } from "./image-tag";
+import { stackBase } from "./names";
 import { readStackConfig } from "./read-config";
 
 const config = readStackConfig();
 const cron = loadCronFile(config.cronFile);
 const stack = pulumi.getStack();
-const base = `faktory-${stack}`;
+const base = stackBase(stack);
 const tags = { project: "faktory-ha", stack, environment: config.environment };
 const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
 

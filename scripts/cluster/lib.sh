@@ -1,0 +1,52 @@
+# Shared settings for scripts/cluster/*.sh (sourced, not run).
+# Pinned versions: change one here and the next build puts the new binary beside the old one.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Where built tools and the cluster's state live. Ignored by git; override to share one cache between clones.
+TOOLS_DIR="${FAKTORY_HA_TOOLS_DIR:-$REPO_ROOT/.tools}"
+K8S_VERSION="v1.34.4"
+K8S_STAGING_VERSION="v0.34.4"
+PULUMI_VERSION="v3.274.1"
+# The Go module proxy serves the provider only as this pseudo-version; it is stamped with the version the
+# @pulumi/kubernetes npm package asks the engine for (read from node_modules at build time).
+PULUMI_K8S_PROVIDER_MODULE_VERSION="v4.0.0-20260115033456-f47bc2d6f199"
+PULUMI_K8S_SDK_GO_VERSION="v4.24.0"
+
+K8S_DIR="$TOOLS_DIR/kubernetes-$K8S_VERSION"
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
+PULUMI_DIR="$TOOLS_DIR/pulumi-$PULUMI_VERSION"
+BUILD_DIR="$TOOLS_DIR/build"
+CLUSTER_DIR="$TOOLS_DIR/cluster"
+
+# The single node, all on loopback or on the bridge this script creates (pods live in network namespaces the
+# CNI bridge plugin makes; the node's address is the bridge's, so nothing uses the machine's own interfaces).
+NODE_NAME="faktory-ha-node"
+NODE_ZONE="local-a"
+POD_CIDR="10.244.0.0/24"
+BRIDGE="fha0"
+BRIDGE_IP="10.244.0.1"
+SERVICE_CIDR="10.96.0.0/24"
+ETCD_PORT=22379
+ETCD_PEER_PORT=22380
+APISERVER_PORT=16443
+# Redis for the pods, on the node in place of ElastiCache (reachable from pods at $BRIDGE_IP).
+REDIS_PORT=16379
+KUBECONFIG_PATH="$CLUSTER_DIR/admin.kubeconfig"
+CONTAINERD_SOCK="$CLUSTER_DIR/run/containerd.sock"
+PAUSE_IMAGE="docker.io/faktory-ha/pause:1"
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# timed NAME CMD...: runs CMD, appends "NAME wall=…s user=…s sys=…s" to $TOOLS_DIR/build-times.log
+timed() {
+  local name="$1"; shift
+  local tf; tf="$(mktemp)"
+  local start end
+  start=$(date +%s)
+  /usr/bin/time -f "%U %S %M" -o "$tf" "$@"
+  end=$(date +%s)
+  read -r u s m <"$tf"; rm -f "$tf"
+  printf '%s %s wall=%ss user=%ss sys=%ss maxrss=%sKB\n' "$(date -u +%FT%TZ)" "$name" "$((end - start))" "$u" "$s" "$m" >>"$TOOLS_DIR/build-times.log"
+  log "built $name in $((end - start))s (cpu ${u}s user ${s}s sys)"
+}

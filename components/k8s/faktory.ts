@@ -8,6 +8,8 @@ import { renderStatsdToml } from "./confd";
 import { SECRET_KEYS, PORTS } from "./constants";
 import { buildEnv } from "./env";
 import { commonLabels } from "./labels";
+import { scrapeAnnotations } from "./monitoring/manifests";
+import { createMonitoringResources } from "./monitoring/resources";
 import { buildNetworkPolicy } from "./network-policy";
 import { buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
 import { DEFAULTS, imagePinningError, resolveSettings } from "./settings";
@@ -40,6 +42,8 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
   /** `tcp://:<password>@<nlb hostname>:7419` (secret); `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerUrl: pulumi.Output<string | undefined>;
+  /** The NLB Service's name (for alarms on the NLB); `undefined` with `loadBalancer: false`. */
+  public readonly loadBalancerServiceName: pulumi.Output<string | undefined>;
   /** The Faktory password (secret). */
   public readonly password: pulumi.Output<string>;
 
@@ -190,6 +194,7 @@ export class Faktory extends pulumi.ComponentResource {
           runAsUser: settings.runAsUser,
           storage: { size, storageClassName },
           labels: extraLabels,
+          podAnnotations: scrapeAnnotations(settings.monitoring.scrapeAnnotations),
         });
         return manifest;
       });
@@ -267,6 +272,18 @@ export class Faktory extends pulumi.ComponentResource {
       child,
     );
 
+    // PodMonitor, PrometheusRule, dashboard ConfigMap: only those `monitoring` asks for.
+    createMonitoringResources(
+      {
+        name,
+        namespace,
+        monitoring: settings.monitoring,
+        labels: extraLabels,
+        dependsOn: namespaceResource ? [namespaceResource] : [],
+      },
+      this,
+    );
+
     this.namespace = namespace;
     this.serviceName = clusterService.metadata.name;
     this.password = pulumi.secret(password);
@@ -278,11 +295,13 @@ export class Faktory extends pulumi.ComponentResource {
         (status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "",
       );
       this.loadBalancerHostname = hostname;
+      this.loadBalancerServiceName = nlbService.metadata.name;
       this.loadBalancerUrl = pulumi.secret(
         pulumi.interpolate`tcp://:${password}@${hostname}:${PORTS.faktory}`,
       );
     } else {
       this.loadBalancerHostname = pulumi.output(undefined);
+      this.loadBalancerServiceName = pulumi.output(undefined);
       this.loadBalancerUrl = pulumi.output(undefined);
     }
     this.registerOutputs({
@@ -291,6 +310,7 @@ export class Faktory extends pulumi.ComponentResource {
       inClusterUrl: this.inClusterUrl,
       loadBalancerHostname: this.loadBalancerHostname,
       loadBalancerUrl: this.loadBalancerUrl,
+      loadBalancerServiceName: this.loadBalancerServiceName,
       password: this.password,
     });
   }

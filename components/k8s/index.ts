@@ -9,6 +9,20 @@ export type {
   ResourceSettings,
   StatsdSettings,
 } from "./types";
+export type {
+  DashboardSettings,
+  MonitoringSettings,
+  PodMonitorSettings,
+  PrometheusRuleSettings,
+} from "./monitoring/types";
+export {
+  MONITORING_DEFAULTS,
+  buildDashboardConfigMap,
+  buildPodMonitor,
+  buildPrometheusRule,
+  scrapeAnnotations,
+  seriesSelector,
+} from "./monitoring/manifests";
 export { validateKubernetesObject, supportedKinds } from "./schema";
 export { DEFAULTS as FAKTORY_DEFAULTS, resolveSettings, imagePinningError } from "./settings";
 export { buildEnv } from "./env";

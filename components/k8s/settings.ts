@@ -1,5 +1,6 @@
 // Defaults and up-front validation of the plain (structural and timing) args. Pure, so each error
 // message is tested table-driven; the component calls `resolveSettings` before creating anything.
+import { resolveMonitoring, type ResolvedMonitoring } from "./monitoring/manifests";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
 /** Every default of the component, in one place. */
@@ -45,6 +46,7 @@ export interface ResolvedSettings {
   readonly terminationGracePeriodSeconds: number;
   readonly deregistrationDelaySeconds: number;
   readonly runAsUser: number;
+  readonly monitoring: ResolvedMonitoring;
 }
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
@@ -170,6 +172,10 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     errors.push(`runAsUser=${String(runAsUser)} must be a non-root UID (a whole number ≥ 1)`);
   }
 
+  // Monitoring defaults live with its builders (monitoring/manifests.ts).
+  const { monitoring, problems: monitoringProblems } = resolveMonitoring(edition, args.monitoring);
+  errors.push(...monitoringProblems);
+
   if (errors.length > 0) throw new Error(`invalid Faktory args:\n  - ${errors.join("\n  - ")}`);
   return {
     edition,
@@ -183,6 +189,7 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     terminationGracePeriodSeconds: grace,
     deregistrationDelaySeconds: dereg,
     runAsUser,
+    monitoring,
   };
 }
 

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CronJob } from "../cron/types";
+import type { MonitoringSettings } from "./monitoring/types";
 
 export type FaktoryEdition = "enterprise" | "oss";
 
@@ -136,4 +137,11 @@ export interface FaktoryArgs {
   readonly storageClassName?: pulumi.Input<string>;
   /** Extra labels on every object (never part of a selector). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Prometheus and Grafana (enterprise: the supervisor serves `/metrics` on the health port):
+   * scrape annotations on the pods, and optionally a PodMonitor, a PrometheusRule and a dashboard
+   * ConfigMap.
+   * @default { scrapeAnnotations: true } (annotations only; no custom resources, no dashboard)
+   */
+  readonly monitoring?: MonitoringSettings;
 }

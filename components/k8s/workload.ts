@@ -31,6 +31,8 @@ export interface WorkloadInput {
   readonly runAsUser: number;
   readonly storage?: { readonly size: string; readonly storageClassName?: string };
   readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations on the pods (e.g. Prometheus scrape annotations); none when empty. */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -147,7 +149,12 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
     selector: { matchLabels: selector },
     updateStrategy: { type: "RollingUpdate" },
     template: {
-      metadata: { labels },
+      metadata: {
+        labels,
+        ...(input.podAnnotations && Object.keys(input.podAnnotations).length > 0
+          ? { annotations: { ...input.podAnnotations } }
+          : {}),
+      },
       spec: {
         serviceAccountName: input.serviceAccountName,
         automountServiceAccountToken: false,

@@ -317,9 +317,14 @@ describe("Faktory (enterprise)", () => {
     expect(cm.data["statsd.toml"]).toBe(
       '[statsd]\nlocation = "datadog-agent.monitoring:8125"\nnamespace = "faktory"\ntags = ["env:prod"]\n',
     );
-    // No checksum of the ConfigMap on the pods: a config change must not restart them.
+    // No checksum of the ConfigMap on the pods: a config change must not restart them. The only
+    // pod annotations are Prometheus's scrape hints (monitoring).
     const template = (plain(named("prod", T.statefulSet, "prod-statefulset")) as Any).spec.template;
-    expect(template.metadata.annotations).toBeUndefined();
+    expect(Object.keys(template.metadata.annotations).sort()).toEqual([
+      "prometheus.io/path",
+      "prometheus.io/port",
+      "prometheus.io/scrape",
+    ]);
   });
 
   it("rolls the pods when a secret value changes: env refers to the auto-named Secret's generated name", () => {

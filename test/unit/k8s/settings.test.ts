@@ -47,6 +47,7 @@ describe("resolveSettings defaults", () => {
       terminationGracePeriodSeconds: 30,
       deregistrationDelaySeconds: 15,
       runAsUser: 1000,
+      monitoring: { scrapeAnnotations: true },
     });
   });
   it("defaults oss to a single server", () => {
@@ -215,6 +216,18 @@ describe("resolveSettings errors (exact messages)", () => {
       "x",
       { ...enterprise, runAsUser: 0 },
       "runAsUser=0 must be a non-root UID (a whole number ≥ 1)",
+    ],
+    [
+      "a PodMonitor on oss",
+      "x",
+      { ...oss, monitoring: { podMonitor: {} } },
+      'monitoring.podMonitor needs edition "enterprise": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
+    ],
+    [
+      "a bad PodMonitor interval",
+      "x",
+      { ...enterprise, monitoring: { podMonitor: { interval: "often" } } },
+      'monitoring.podMonitor.interval="often" must be a Prometheus duration such as "15s"',
     ],
   ];
   it.each(cases)("%s", (_label, name, args, message) => {

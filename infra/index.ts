@@ -2,8 +2,8 @@
 // Everything here is wiring; decisions live in the components and the config rules.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { Cluster, Image, Network, Redis } from "../components/aws";
-import { Faktory } from "../components/k8s";
+import { Alarms, Cluster, Image, Network, Redis } from "../components/aws";
+import { Faktory, PORTS, type MonitoringSettings } from "../components/k8s";
 import { loadCronFile } from "./cron-file";
 import { imageTag } from "./image-tag";
 import { stackBase } from "./names";
@@ -87,6 +87,29 @@ function faktoryImage(): pulumi.Input<string> {
 }
 
 const registry = config.registry;
+const { podMonitor, prometheusRule, dashboard, scrapeAnnotations } = config.monitoring;
+const monitoring: MonitoringSettings = {
+  ...(scrapeAnnotations !== undefined ? { scrapeAnnotations } : {}),
+  ...(podMonitor.enabled ? { podMonitor: { labels: podMonitor.labels, interval: podMonitor.interval } } : {}),
+  ...(prometheusRule.enabled
+    ? {
+        prometheusRule: {
+          labels: prometheusRule.labels,
+          ...(prometheusRule.queueLatencySeconds !== undefined
+            ? { queueLatencySeconds: prometheusRule.queueLatencySeconds }
+            : {}),
+        },
+      }
+    : {}),
+  ...(dashboard.enabled
+    ? {
+        dashboard: {
+          labels: dashboard.labels,
+          ...(dashboard.namespace !== undefined ? { namespace: dashboard.namespace } : {}),
+        },
+      }
+    : {}),
+};
 const faktory = new Faktory(
   base,
   {
@@ -121,6 +144,7 @@ const faktory = new Faktory(
     ...(config.allowedCidrs.length > 0 ? { allowedCidrs: config.allowedCidrs } : {}),
     allowedNamespaces: config.allowedNamespaces,
     lease: config.lease,
+    monitoring,
   },
   // The NLB Service needs the Load Balancer Controller's webhook and IAM role in place first.
   {
@@ -128,6 +152,32 @@ const faktory = new Faktory(
     dependsOn: cluster.loadBalancerController ? [cluster.loadBalancerController] : [],
   },
 );
+
+// CloudWatch alarms on every ElastiCache node and, once the controller has made it, the NLB's
+// target groups (looked up by the controller's tags after the Service reports its address).
+const alarms =
+  config.alarms.enabled && redis
+    ? new Alarms(`${base}-alarms`, {
+        cacheClusterIds: redis.cacheClusterIds,
+        topic:
+          config.alarms.topicArn !== undefined
+            ? { arn: config.alarms.topicArn }
+            : { emails: config.alarms.emails },
+        thresholds: config.alarms.thresholds,
+        ...(config.alarms.loadBalancer
+          ? {
+              loadBalancer: {
+                clusterName: cluster.clusterName,
+                namespace: faktory.namespace,
+                serviceName: faktory.loadBalancerServiceName.apply((n) => n ?? ""),
+                ports: config.webUi ? [PORTS.faktory, PORTS.web] : [PORTS.faktory],
+                ready: faktory.loadBalancerHostname,
+              },
+            }
+          : {}),
+        tags,
+      })
+    : undefined;
 
 export const environment = config.environment;
 export const edition = config.edition;
@@ -139,3 +189,5 @@ export const faktoryNamespace = faktory.namespace;
 export const faktoryUrl = faktory.inClusterUrl;
 /** FAKTORY_URL for producers and workers in the VPC, through the internal NLB. */
 export const faktoryNlbUrl = faktory.loadBalancerUrl;
+/** Where the CloudWatch alarms notify (subscribe to it), when alarms are on. */
+export const alarmTopicArn = alarms ? alarms.topicArn : "alarms off (faktory-ha:alarms.enabled: false)";

@@ -14,6 +14,8 @@ const nonProdLevels: Readonly<Record<string, EnforcementLevel>> = {
   "elasticache-multi-az": "advisory",
   "elasticache-snapshot-retention": "disabled",
   "eks-node-groups-multi-az": "disabled",
+  // Dev stacks leave the CloudWatch alarms off (faktory-ha:alarms); nobody is paged for dev.
+  "elasticache-alarms": "disabled",
 };
 
 export function parseEnvironment(value: string): Environment {

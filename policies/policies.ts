@@ -1,6 +1,7 @@
 // The one list of policies. The pack (index.ts) and the offline evaluator (offline.ts) both use it,
 // so `pulumi preview --policy-pack policies` and `faktory-ha plan` run the same rules.
 import type { Policies } from "@pulumi/policy";
+import { alarmPolicies } from "./alarms";
 import { eksResourcePolicies } from "./eks";
 import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
@@ -11,4 +12,5 @@ export const policies: Policies = [
   ...kubernetesPolicies,
   ...eksResourcePolicies,
   ...stackPolicies,
+  ...alarmPolicies,
 ];

@@ -30,7 +30,11 @@ describe("evaluatePolicies", () => {
   });
 
   it("relaxes failover and Multi-AZ to advisory and skips prod-only rules in dev", () => {
-    const prodOnly = new Set(["elasticache-snapshot-retention", "eks-node-groups-multi-az"]);
+    const prodOnly = new Set([
+      "elasticache-snapshot-retention",
+      "eks-node-groups-multi-az",
+      "elasticache-alarms",
+    ]);
     const relaxed = new Set(["elasticache-automatic-failover", "elasticache-multi-az"]);
     const expected = badStackProdViolations
       .filter(([policy]) => !prodOnly.has(policy))
@@ -67,6 +71,6 @@ describe("evaluatePolicies", () => {
   it("runs exactly the pack's policies, each with a unique name", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(18);
+    expect(names).toHaveLength(19);
   });
 });

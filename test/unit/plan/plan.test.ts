@@ -81,6 +81,8 @@ describe.each(["dev", "prod"])("plan %s", (stack) => {
     });
     const roots = plan.resources.filter((r) => r.parent === null).map((r) => r.type);
     expect(roots.sort()).toEqual([
+      // CloudWatch alarms: on in prod, off in dev.
+      ...(stack === "prod" ? ["faktory-ha:aws:Alarms"] : []),
       "faktory-ha:aws:Cluster",
       "faktory-ha:aws:Image",
       "faktory-ha:aws:Network",
@@ -187,6 +189,59 @@ describe("plan figures per stack", () => {
     expect(existsSync(join(ROOT, "out", "prod", "conf.d", "statsd.toml"))).toBe(true);
   });
 
+  it("prod: CloudWatch alarms on every Redis node and the NLB's target group, to a created topic; dev: none", () => {
+    const { plan } = runs.prod;
+    const alarms = plan.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const roles = ["memory", "engine-cpu", "replication-lag", "evictions", "connections"];
+    expect(alarms.map((a) => a.name).sort()).toEqual(
+      [
+        ...[0, 1, 2].flatMap((i) => roles.map((role) => `faktory-prod-alarms-${role}-${i}`)),
+        "faktory-prod-alarms-nlb-unhealthy-7419",
+      ].sort(),
+    );
+    const topic = one(plan, "aws:sns/topic:Topic");
+    expect(topic.parent).toEqual({ type: "faktory-ha:aws:Alarms", name: "faktory-prod-alarms" });
+    const topicArn = "arn:aws:sns:us-east-1:123456789012:faktory-prod-alarms-topic";
+    expect(plan.outputs.alarmTopicArn).toBe(topicArn);
+    const byName = (name: string) => alarms.find((a) => a.name === name)!.inputs;
+    expect(byName("faktory-prod-alarms-memory-2")).toMatchObject({
+      namespace: "AWS/ElastiCache",
+      metricName: "DatabaseMemoryUsagePercentage",
+      dimensions: { CacheClusterId: "faktory-prod-redis-cache-id-003", CacheNodeId: "0001" },
+      threshold: 80,
+      alarmActions: [topicArn],
+      okActions: [topicArn],
+    });
+    // The NLB is found by the tags the AWS Load Balancer Controller puts on the Service's resources.
+    expect(byName("faktory-prod-alarms-nlb-unhealthy-7419")).toMatchObject({
+      namespace: "AWS/NetworkELB",
+      metricName: "UnHealthyHostCount",
+      dimensions: {
+        LoadBalancer: "net/k8s-faktory-faktory-nlb/0123456789abcdef",
+        TargetGroup: "targetgroup/k8s-faktory-faktory-nlb-7419/fedcba9876543210",
+      },
+    });
+    expect(
+      runs.dev.plan.resources.filter(
+        (r) => r.type.startsWith("aws:cloudwatch") || r.type.startsWith("aws:sns"),
+      ),
+    ).toEqual([]);
+    expect(runs.dev.plan.outputs.alarmTopicArn).toBe("alarms off (faktory-ha:alarms.enabled: false)");
+  });
+
+  it("scrapes the pods by annotation (the health port's /metrics) and creates no custom resources", () => {
+    for (const stack of ["dev", "prod"]) {
+      const { plan } = runs[stack];
+      const statefulSet = one(plan, "kubernetes:apps/v1:StatefulSet");
+      expect(statefulSet.inputs.spec.template.metadata.annotations).toEqual({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "7421",
+        "prometheus.io/path": "/metrics",
+      });
+      expect(plan.resources.filter((r) => r.type.includes("monitoring.coreos.com"))).toEqual([]);
+    }
+  });
+
   it("previews each cron job's next runs", () => {
     const { plan, text } = runs.prod;
     expect(plan.cron.jobs.map((j) => j.name)).toEqual([
@@ -261,7 +316,7 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
   it("reports every mandatory violation of the seed", () => {
     const byPolicy = (policy: string) =>
       plan.policies.violations.filter((v) => v.policy === policy).map((v) => v.resource.split("::").pop());
-    expect(plan.policies.mandatory).toBe(18);
+    expect(plan.policies.mandatory).toBe(20);
     expect(plan.policies.advisory).toBe(0);
     expect(byPolicy("faktory-single-server-unless-supervised")).toEqual(["seed-secondary"]);
     expect(byPolicy("k8s-no-secrets-in-configmaps")).toEqual(["seed-config"]);
@@ -270,7 +325,10 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
     expect(byPolicy("k8s-cron-config-only-supervised")).toEqual(["seed-primary", "seed-secondary"]);
     expect(byPolicy("k8s-pdb-for-multi-replica")).toEqual(["seed-secondary"]);
     expect(byPolicy("elasticache-noeviction")).toEqual(["seed-redis"]);
+    // No CloudWatch alarm on the Redis: one violation for memory, one for replication lag.
+    expect(byPolicy("elasticache-alarms")).toEqual(["seed-redis", "seed-redis"]);
     expect([...new Set(plan.policies.violations.map((v) => v.policy))].sort()).toEqual([
+      "elasticache-alarms",
       "elasticache-at-rest-encryption",
       "elasticache-auth-token",
       "elasticache-automatic-failover",
@@ -346,6 +404,65 @@ describe("plan of the OSS edition (a dev stack without a license)", () => {
     expect(plan.outputs.redisEndpoint).toBe("embedded (oss edition)");
     expect(plan.policies.mandatory).toBe(0);
     expect(plan.schema.invalid).toEqual([]);
+  });
+});
+
+describe("plan of prod without its alarms", () => {
+  it("reports the missing Redis alarms as mandatory violations", () => {
+    const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+    const noAlarms = prodYaml.replace(/ {2}faktory-ha:alarms:\n {4}enabled: true\n/, "");
+    expect(noAlarms).not.toContain("faktory-ha:alarms");
+    const run = runPlan(["noalarms", "--json", "--no-write"], projectWithStack("noalarms", noAlarms));
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(
+      plan.policies.violations.map((v) => [v.policy, v.enforcement, v.message.split(" have ")[0]]),
+    ).toEqual([
+      [
+        "elasticache-alarms",
+        "mandatory",
+        'ElastiCache replication group "faktory-noalarms-redis-cache": 0 of its 3 node(s)',
+      ],
+      [
+        "elasticache-alarms",
+        "mandatory",
+        'ElastiCache replication group "faktory-noalarms-redis-cache": 0 of its 3 node(s)',
+      ],
+    ]);
+    expect(plan.policies.violations.map((v) => v.message)).toEqual([
+      expect.stringContaining("AWS/ElastiCache DatabaseMemoryUsagePercentage"),
+      expect.stringContaining("AWS/ElastiCache ReplicationLag"),
+    ]);
+  });
+
+  it("with PodMonitor, PrometheusRule and dashboard enabled: valid custom resources and a dashboard ConfigMap", () => {
+    const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+    const observed =
+      prodYaml +
+      "  faktory-ha:monitoring:\n" +
+      "    podMonitor: { enabled: true, labels: { release: kube-prometheus-stack } }\n" +
+      "    prometheusRule: { enabled: true, queueLatencySeconds: 120 }\n" +
+      "    dashboard: { enabled: true }\n";
+    const dir = projectWithStack("observed", observed);
+    const run = runPlan(["observed", "--json"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.schema.invalid).toEqual([]);
+    expect(plan.policies.mandatory).toBe(0);
+    expect(
+      one(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec.podMetricsEndpoints,
+    ).toEqual([{ port: "health", path: "/metrics", scheme: "http", interval: "15s" }]);
+    expect(
+      JSON.stringify(one(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec),
+    ).toContain("> 120");
+    const dashboard = plan.resources.find((r) => r.name === "faktory-observed-dashboard")!;
+    expect(dashboard.inputs.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
+    expect(
+      one(plan, "kubernetes:apps/v1:StatefulSet").inputs.spec.template.metadata.annotations,
+    ).toBeUndefined();
+    const files = readdirSync(join(dir, "out", "observed", "kubernetes"));
+    expect(files.filter((f) => /podmonitor|prometheusrule|dashboard/.test(f)).sort()).toHaveLength(3);
   });
 });
 

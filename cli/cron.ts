@@ -12,7 +12,7 @@ import {
   type CronIssue,
   type CronJob,
 } from "../components/cron";
-import { CronLoadError, loadCronDefinitions } from "./cron-load";
+import { CronLoadError, loadCronDefinitions } from "../components/cron/load";
 import { runsTable } from "./cron-table";
 
 /** Exit codes of the cron commands. */

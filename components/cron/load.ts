@@ -1,10 +1,9 @@
-// Reads a cron definitions file for the `cron` commands: a cron.toml, a JSON array, or a
-// JavaScript/TypeScript module whose default (or `cronJobs`) export is the array.
-import { readFileSync } from "node:fs";
+// Reads a cron definitions file — a cron.toml, a JSON array, or a JavaScript/TypeScript module whose
+// default (or `cronJobs`) export is the array — for the `cron` commands and the stack program alike.
+import { existsSync, readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { parseCronToml } from "../components/cron";
-import type { CronIssue } from "../components/cron";
-import { isRecord } from "../components/cron/issues";
+import { isRecord, type CronIssue } from "./issues";
+import { parseCronToml } from "./parse";
 
 /** The file could not be read or run: exit 2, as opposed to definitions found invalid (exit 1). */
 export class CronLoadError extends Error {
@@ -36,7 +35,12 @@ function fromModule(path: string): unknown {
     const { require: tsxRequire } = require("tsx/cjs/api") as typeof import("tsx/cjs/api");
     mod = tsxRequire(path, __filename);
   } catch (err) {
-    throw new CronLoadError(`cannot load ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    // Node appends the chain of requiring files, which says nothing about the user's file.
+    const message = (err instanceof Error ? err.message : String(err)).replace(
+      /\nRequire stack:[\s\S]*$/,
+      "",
+    );
+    throw new CronLoadError(`cannot load ${path}: ${message}`);
   }
   if (Array.isArray(mod)) return mod;
   const exports = (typeof mod === "object" && mod !== null ? mod : {}) as Record<string, unknown>;
@@ -52,6 +56,12 @@ function fromModule(path: string): unknown {
 export function loadCronDefinitions(file: string): LoadedDefinitions {
   const path = resolve(file);
   const ext = extname(path).toLowerCase();
+  if (ext !== ".toml" && ext !== ".json" && !MODULE_EXTENSIONS.includes(ext)) {
+    throw new CronLoadError(
+      `cannot tell how to read ${file}: expected .toml, .json or a module (${MODULE_EXTENSIONS.join(", ")})`,
+    );
+  }
+  if (!existsSync(path)) throw new CronLoadError(`cannot read ${file}: no such file`);
   if (ext === ".toml") {
     const parsed = parseCronToml(read(path));
     // Only reading problems here: validation runs again on the definitions, once.
@@ -77,8 +87,5 @@ export function loadCronDefinitions(file: string): LoadedDefinitions {
       return { kind: "json", definitions: [], issues: [issue] };
     }
   }
-  if (MODULE_EXTENSIONS.includes(ext)) return { kind: "module", definitions: fromModule(path), issues: [] };
-  throw new CronLoadError(
-    `cannot tell how to read ${file}: expected .toml, .json or a module (${MODULE_EXTENSIONS.join(", ")})`,
-  );
+  return { kind: "module", definitions: fromModule(path), issues: [] };
 }

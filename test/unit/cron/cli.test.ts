@@ -80,7 +80,16 @@ describe("faktory-ha cron (real process, exit codes)", () => {
   });
 
   it.each([
-    ["a missing file", ["check", "test/fixtures/cron/nope.toml"], /^error: cannot read .*nope\.toml: ENOENT/],
+    [
+      "a missing file",
+      ["check", "test/fixtures/cron/nope.toml"],
+      /^error: cannot read test\/fixtures\/cron\/nope\.toml: no such file\n$/,
+    ],
+    [
+      "a missing module",
+      ["check", "test/fixtures/cron/nope.ts"],
+      /^error: cannot read test\/fixtures\/cron\/nope\.ts: no such file\n$/,
+    ],
     [
       "an unknown extension",
       ["check", "package.json.txt"],

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CronLoadError, loadCronDefinitions } from "../../../cli/cron-load";
+import { CronLoadError, loadCronDefinitions } from "../../../components/cron/load";
 
 const JOB = '{ schedule: "0 1 * * *", job: { type: "A" } }';
 

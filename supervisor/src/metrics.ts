@@ -230,6 +230,17 @@ export class SupervisorMetrics {
     });
   }
 
+  /**
+   * Observes each renewal once: the lease worker counts them and sends the latest latencies with every
+   * status (each second), so calling this per status keeps the histogram whole whatever the scrape
+   * interval. Calling it again with the same figures adds nothing.
+   */
+  observeRenewals(renewals: number, latencyMs: readonly number[]): void {
+    const fresh = Math.min(renewals - this.renewalsSeen, latencyMs.length);
+    for (const ms of fresh > 0 ? latencyMs.slice(-fresh) : []) this.renew.observe(ms / 1000);
+    this.renewalsSeen = Math.max(this.renewalsSeen, renewals);
+  }
+
   /** Copies the current figures into the metrics and renders them in the text format. */
   async render(m: MetricsInput): Promise<string> {
     const l = m.lease;
@@ -241,10 +252,7 @@ export class SupervisorMetrics {
     this.restarts.reset();
     setCounter(this.restarts, l.faktoryRestarts);
     this.redisUp.set(l.redisUp ? 1 : 0);
-    // Each renewal is observed once: the worker counts them and sends the recent latencies.
-    const fresh = Math.min(l.renewals - this.renewalsSeen, l.renewLatencyMs.length);
-    for (const ms of fresh > 0 ? l.renewLatencyMs.slice(-fresh) : []) this.renew.observe(ms / 1000);
-    this.renewalsSeen = Math.max(this.renewalsSeen, l.renewals);
+    this.observeRenewals(l.renewals, l.renewLatencyMs);
 
     const routers = Object.entries(m.routers);
     for (const [c, key] of this.routerCounters) {

@@ -165,6 +165,7 @@ export class Supervisor {
         const wasReady = this.ownTerm()?.ready ?? false;
         this.lease = m.status;
         this.lastWorkerReport = Date.now();
+        this.metricsRegistry.observeRenewals(m.status.renewals, m.status.renewLatencyMs);
         // Our Faktory just became ready: read its figures now rather than at the next interval.
         if (!wasReady && this.ownTerm()?.ready) void this.faktoryMonitor.poll();
         return;

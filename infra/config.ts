@@ -3,6 +3,7 @@
 // once, each naming the key, the value received and what is allowed, before any resource exists.
 import type { z } from "zod";
 import { plainKeys, plainSchema, SECRET_KEYS, type PlainConfig, type SecretKey } from "./config-schema";
+import { knownValueProblems } from "./config-known";
 import { crossKeyProblems } from "./config-rules";
 import { describeValue, NAMESPACE, StackConfigError, type ConfigProblem } from "./config-problem";
 
@@ -18,6 +19,8 @@ export interface StackConfig extends Omit<PlainConfig, "secondaries"> {
   readonly secondaries: number;
   /** Secret values, plain here; `infra/` wraps them with `pulumi.secret` before use. */
   readonly secrets: Secrets;
+  /** Legal but risky or unrecognised values, each naming its key: shown, not fatal. */
+  readonly warnings: readonly string[];
 }
 
 function decode(key: string, raw: string): unknown {
@@ -48,6 +51,11 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
       const parent = valueAt(values, issue.path);
+      const mixed = mixedBranches(issue.path, parent);
+      if (mixed) {
+        out.push({ key: keyName(issue.path), received: describeValue(parent), allowed: mixed });
+        continue;
+      }
       const allowed =
         issue.path.length === 0 ? [...Object.keys(plainKeys), ...SECRET_KEYS] : allowedKeysAt(issue.path);
       for (const key of issue.keys) {
@@ -62,6 +70,11 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
       // The network key is either "create a VPC" or "bring your own": explain the branch the user meant.
       const given = valueAt(values, issue.path);
+      const mixed = mixedBranches(issue.path, given);
+      if (mixed) {
+        out.push({ key: keyName(issue.path), received: describeValue(given), allowed: mixed });
+        continue;
+      }
       const byo =
         given !== null && typeof given === "object" && ("vpcId" in given || "privateSubnetIds" in given);
       const branch = issue.errors[byo ? 1 : 0] ?? issue.errors[0];
@@ -80,6 +93,47 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
     });
   }
   return out;
+}
+
+/**
+ * When a value mixes keys of two shapes of a union (`vpcId` with `natGateways`), says which keys
+ * belong together; undefined when it does not.
+ */
+function mixedBranches(path: readonly PropertyKey[], given: unknown): string | undefined {
+  if (given === null || typeof given !== "object") return undefined;
+  const options = schemaAt(path)?.def?.options;
+  if (!Array.isArray(options)) return undefined;
+  const branches = options.map((o) => Object.keys(shapeOf(o) ?? {}));
+  const keys = Object.keys(given);
+  const used = branches.filter((b) => keys.some((k) => b.includes(k)));
+  if (used.length < 2) return undefined;
+  return `mixes keys of different shapes; use either ${used.map((b) => `{ ${b.join(", ")} }`).join(" or ")}, not both`;
+}
+
+type SchemaLike = { shape?: Record<string, unknown>; def?: { innerType?: unknown; options?: unknown } };
+
+/** The object shape of a schema, through optional/default/prefault wrappers. */
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+  let inner = schema as SchemaLike | undefined;
+  for (let i = 0; i < 4 && inner !== undefined; i++) {
+    if (inner.shape) return inner.shape;
+    inner = inner.def?.innerType as SchemaLike | undefined;
+  }
+  return undefined;
+}
+
+/** The schema at a key path, with wrappers removed (a union stays a union). */
+function schemaAt(path: readonly PropertyKey[]): SchemaLike | undefined {
+  let shape: Record<string, unknown> | undefined = plainKeys;
+  let schema: SchemaLike | undefined;
+  for (const segment of path) {
+    schema = shape?.[segment as string] as SchemaLike | undefined;
+    shape = shapeOf(schema);
+  }
+  for (let i = 0; i < 4 && schema?.def?.innerType !== undefined && !schema.def.options; i++) {
+    schema = schema.def.innerType as SchemaLike;
+  }
+  return schema;
 }
 
 function allowedKeysAt(path: readonly PropertyKey[]): string[] {
@@ -128,14 +182,19 @@ export function parseStackConfig(
 
   const parsed = plainSchema.safeParse(values);
   if (!parsed.success) problems.push(...problemsFrom(parsed.error.issues, values));
+  const known = knownValueProblems(raw, parsed.success ? parsed.data.cluster?.instanceType : undefined);
+  problems.push(...known.problems);
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(problems);
 
   const plain = parsed.data;
-  const config: StackConfig = {
-    ...plain,
-    secondaries: plain.secondaries ?? (plain.edition === "oss" ? 0 : 2),
-    secrets,
-  };
+  const secondaries = plain.secondaries ?? (plain.edition === "oss" ? 0 : 2);
+  const warnings = [...known.warnings];
+  if (plain.environment === "prod" && secondaries === 0) {
+    warnings.push(
+      `${NAMESPACE}:secondaries: 0 in prod: no hot standby, so every restart of the Faktory pod stops enqueueing until it is back`,
+    );
+  }
+  const config: StackConfig = { ...plain, secondaries, secrets, warnings };
   const crossProblems = crossKeyProblems(config, values);
   if (crossProblems.length > 0) throw new StackConfigError(crossProblems);
   return config;

@@ -2,7 +2,7 @@
 // decrypting anything: a `secure:` value becomes a marked placeholder and its key is listed as secret.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 
 export interface StackConfigInput {
   readonly stack: string;
@@ -61,10 +61,25 @@ export function readStackFile(stacksDir: string, stack: string, project: string)
       `no stack "${stack}": ${file} does not exist; stacks here: ${known.length > 0 ? known.join(", ") : "none"}`,
     );
   }
-  const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const parsed = parseDocument(readFileSync(file, "utf8"), { uniqueKeys: true });
+  const [syntax] = parsed.errors;
+  if (syntax) {
+    const at = syntax.linePos?.[0];
+    const where = at ? `${file}:${at.line}:${at.col}` : file;
+    throw new Error(
+      `${where}: invalid YAML: ${syntax.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+    );
+  }
+  const doc = parsed.toJS() as unknown;
+  const configMap = (doc as { config?: unknown } | null)?.config;
+  if (configMap === null || typeof configMap !== "object" || Array.isArray(configMap)) {
+    throw new Error(
+      `${file} has no "config:" mapping: a stack file starts with "config:" followed by keys such as "${project}:environment: dev"`,
+    );
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [rawKey, rawValue] of Object.entries(doc.config ?? {})) {
+  for (const [rawKey, rawValue] of Object.entries(configMap)) {
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
     const { value, secret } = replaceSecure(key, rawValue);
     if (secret) secretKeys.push(key);

@@ -18,4 +18,34 @@ describe("plan with bad input", () => {
     expect(run.stderr).toMatch(/faktory-ha:cronFile: cannot read cron\/missing\.ts: no such file\n$/);
     expect(run.stderr).not.toMatch(/Require stack|\n\s+at /);
   }, 60_000);
+
+  it.each([
+    [
+      "an empty file",
+      "",
+      /Pulumi\.bad\.yaml has no "config:" mapping: a stack file starts with "config:" followed by keys such as "faktory-ha:environment: dev"\n$/,
+    ],
+    ["a file without config:", "aws:region: us-east-1\n", /Pulumi\.bad\.yaml has no "config:" mapping/],
+    [
+      "a YAML syntax error",
+      "config:\n  faktory-ha:environment: dev\n   bad: [\n",
+      /Pulumi\.bad\.yaml:2:27: invalid YAML: Nested mappings are not allowed in compact mappings\n$/,
+    ],
+    [
+      "a key given twice",
+      "config:\n  faktory-ha:environment: dev\n  faktory-ha:environment: prod\n",
+      /Pulumi\.bad\.yaml:3:3: invalid YAML: Map keys must be unique\n$/,
+    ],
+  ])(
+    "%s is an error naming the file (and line)",
+    (_what, yaml, message) => {
+      const dir = projectWithStack("bad", yaml);
+      const run = runPlan(["bad", "--json", "--no-write"], dir);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.split("\n").filter((l) => l.startsWith("error:"))).toHaveLength(1);
+    },
+    60_000,
+  );
 });

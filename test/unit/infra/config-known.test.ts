@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, StackConfigError } from "../../../infra/config";
+
+// Values checked against what the AWS provider knows, namespace typos, mixed network shapes and
+// advisory warnings: each message names the key, the value and the fix.
+const prod: Record<string, string> = {
+  "aws:region": "us-east-1",
+  "faktory-ha:environment": "prod",
+  "faktory-ha:secondaries": "2",
+  "faktory-ha:faktoryImage": "docker.contribsys.com/contribsys/faktory-ent:1.9.4",
+  "faktory-ha:license": "license-key-value",
+  "faktory-ha:cluster": '{"instanceType":"m6i.large"}',
+};
+const secretKeys = new Set(["faktory-ha:license"]);
+
+function problemsOf(raw: Record<string, string>): string[] {
+  try {
+    parseStackConfig(raw, secretKeys);
+  } catch (err) {
+    expect(err).toBeInstanceOf(StackConfigError);
+    return (err as StackConfigError).problems.map((p) => `${p.key}: got ${p.received}; ${p.allowed}`);
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("known values", () => {
+  it("accepts a valid config without warnings", () => {
+    expect(parseStackConfig(prod, secretKeys).warnings).toEqual([]);
+  });
+
+  it.each([
+    [
+      { "aws:region": "us-east-9" },
+      'aws:region: got "us-east-9"; is not an AWS region; did you mean "us-east-1"?',
+    ],
+    [
+      { "faktory-ha:cluster": '{"instanceType":"t3.lrage"}' },
+      'faktory-ha:cluster.instanceType: got "t3.lrage"; is not an EC2 instance type; did you mean "t3.large"?',
+    ],
+    [
+      { "faktory:secondaries": "2" },
+      'faktory:secondaries: got "2"; unknown namespace "faktory"; this project\'s keys start with "faktory-ha:" (faktory-ha:secondaries)',
+    ],
+    [
+      { "faktory-ha:network": '{"vpcId":"vpc-0123abcd","natGateways":"single"}' },
+      'faktory-ha:network: got {"vpcId":"vpc-0123abcd","natGateways":"single"}; mixes keys of different shapes; use either { azCount, vpcCidr, natGateways } or { vpcId, privateSubnetIds }, not both',
+    ],
+  ])("rejects %j", (change, message) => {
+    expect(problemsOf({ ...prod, ...change })).toEqual([message]);
+  });
+
+  it("only warns about a value far from every known one (AWS may be ahead of the provider)", () => {
+    const config = parseStackConfig(
+      { ...prod, "aws:region": "mars-north-1", "faktory-ha:cluster": '{"instanceType":"zz9.galactic"}' },
+      secretKeys,
+    );
+    expect(config.warnings).toEqual([
+      'aws:region: "mars-north-1" is not an AWS region the AWS provider knows; check the spelling',
+      'faktory-ha:cluster.instanceType: "zz9.galactic" is not an EC2 instance type the AWS provider knows; check the spelling',
+    ]);
+  });
+
+  it("warns about prod without a hot standby", () => {
+    const config = parseStackConfig({ ...prod, "faktory-ha:secondaries": "0" }, secretKeys);
+    expect(config.warnings).toEqual([
+      "faktory-ha:secondaries: 0 in prod: no hot standby, so every restart of the Faktory pod stops enqueueing until it is back",
+    ]);
+  });
+
+  it("leaves other providers' namespaces alone", () => {
+    expect(() =>
+      parseStackConfig({ ...prod, "kubernetes:context": "x", "pulumi:tags": "{}" }, secretKeys),
+    ).not.toThrow();
+  });
+});

@@ -24,6 +24,8 @@ export interface RecordedResource {
 export interface MockRuntime {
   readonly resources: RecordedResource[];
   readonly unknownCalls: string[];
+  /** Every invoke the program made, answered or not, in order. */
+  readonly calls: { readonly token: string; readonly inputs: Record<string, unknown> }[];
   ofType(type: string): RecordedResource[];
   one(type: string, name?: string): RecordedResource;
 }
@@ -178,6 +180,7 @@ export function setupMocks(
   const stack = options.stack ?? "test";
   const resources: RecordedResource[] = [];
   const unknownCalls: string[] = [];
+  const calls: MockRuntime["calls"] = [];
   // The `newResource` mock is not told the parent; the monitor's request is. Remember it per
   // (type, name), which Pulumi requires to be unique within a stack.
   const parents = new Map<string, string | undefined>();
@@ -215,6 +218,7 @@ export function setupMocks(
         };
       },
       call(args: pulumi.runtime.MockCallArgs) {
+        calls.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
         const result = callResult(args.token, args.inputs as Record<string, unknown>);
         if (result === undefined) {
           unknownCalls.push(args.token);
@@ -248,6 +252,7 @@ export function setupMocks(
   return {
     resources,
     unknownCalls,
+    calls,
     ofType: (type) => resources.filter((r) => r.type === type),
     one(type, name) {
       const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));

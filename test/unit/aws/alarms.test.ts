@@ -121,6 +121,25 @@ describe("Alarms", () => {
     await settle(runtime);
 
     expect(topicArn).toBe("arn:aws:sns:us-east-1:123456789012:oncall");
+    // One lookup of the load balancer and one per port's target group, by the controller's tags.
+    const stack = { "elbv2.k8s.aws/cluster": "prod-eks", "service.k8s.aws/stack": "faktory/faktory-nlb" };
+    const lookups = runtime.calls.filter((c) => c.token.startsWith("aws:lb/"));
+    const byResource = (c: { inputs: Record<string, unknown> }) =>
+      String((c.inputs.tags as Record<string, string>)["service.k8s.aws/resource"]);
+    expect(lookups.sort((a, b) => (byResource(a) < byResource(b) ? -1 : 1))).toEqual([
+      {
+        token: "aws:lb/getLoadBalancer:getLoadBalancer",
+        inputs: { tags: { ...stack, "service.k8s.aws/resource": "LoadBalancer" } },
+      },
+      {
+        token: "aws:lb/getTargetGroup:getTargetGroup",
+        inputs: { tags: { ...stack, "service.k8s.aws/resource": "faktory/faktory-nlb:7419" } },
+      },
+      {
+        token: "aws:lb/getTargetGroup:getTargetGroup",
+        inputs: { tags: { ...stack, "service.k8s.aws/resource": "faktory/faktory-nlb:7420" } },
+      },
+    ]);
     expect(named(runtime, "given").filter((r) => r.type.startsWith("aws:sns/"))).toEqual([]);
     expect(named(runtime, "given").filter((r) => r.type === ALARM)).toHaveLength(3 * 5 + 2);
     expect(alarmNames.slice(-2)).toEqual(["given-nlb-unhealthy-7419", "given-nlb-unhealthy-7420"]);

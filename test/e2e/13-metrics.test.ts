@@ -514,6 +514,11 @@ describe("a real Prometheus with the alert rules", () => {
       process.kill(fpid, "SIGCONT");
     }
     await p.until("FaktoryDown resolves", async () => !(await p.active("FaktoryHAFaktoryDown")), 20_000);
+    // One event per change: the read failed, then recovered.
+    const failed = await primary.waitFor((e) => e.event === "faktory.info_failed", 1000);
+    expect(String(failed.error)).toContain("no INFO within");
+    await primary.waitFor((e) => e.event === "faktory.info_recovered", 5000);
+    expect(primary.events.filter((e) => e.event === "faktory.info_failed")).toHaveLength(1);
 
     // 3. Every pod gone: the primary killed, the others frozen. No series at all is no primary too.
     const others = cluster.supervisors.filter((s) => s !== primary);

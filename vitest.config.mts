@@ -1,8 +1,16 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: fast unit tests (mocks, pure builders) and end-to-end tests against a real Redis,
-// a real Faktory server and the real faktory-worker client. File isolation stays on: the Pulumi
-// mock runtime is per-process state.
+// Tests that run the built CLI, the TypeScript compiler or the policy pack's host in child processes.
+const PROCESS_TESTS = [
+  "test/unit/plan/**/*.test.ts",
+  "test/unit/cron/cli.test.ts",
+  "test/unit/library.test.ts",
+  "test/policies/pack-load.test.ts",
+];
+
+// Projects: quick unit tests (mocks, pure builders, in this process), the process-spawning tests,
+// end-to-end tests against a real Redis, a real Faktory server and the real faktory-worker client,
+// and the real-cluster suite. File isolation stays on: the Pulumi mock runtime is per-process state.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +18,16 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/policies/**/*.test.ts"],
+          exclude: PROCESS_TESTS,
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "process",
+          include: PROCESS_TESTS,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {

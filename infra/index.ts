@@ -10,6 +10,7 @@ import { stackBase } from "./names";
 import { readStackConfig } from "./read-config";
 
 const config = readStackConfig();
+for (const warning of config.warnings) void pulumi.log.warn(warning);
 const cron = loadCronFile(config.cronFile);
 const stack = pulumi.getStack();
 const base = stackBase(stack);

@@ -70,7 +70,9 @@ describe("workflows", () => {
     expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push", "workflow_call"]);
     const script = runs(ci.jobs.test);
     const npmTest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.test as string;
-    expect(npmTest).toBe("npm run lint && npm run typecheck && npm run test:unit && npm run test:e2e");
+    expect(npmTest).toBe(
+      "npm run lint && npm run typecheck && npm run test:unit && npm run test:process && npm run test:e2e",
+    );
     const order = ["redis-server", "scripts/install-faktory.sh", "npm ci", ...npmTest.split(" && ")].map(
       (s) => script.indexOf(s),
     );

@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { faktoryHaAlertRules, type AlertName } from "../../components/k8s/monitoring/alerts";
 import { dashboardExpressions, faktoryHaDashboard } from "../../components/k8s/monitoring/dashboard";
+import { FaktoryMonitor, type OwnTerm } from "../../supervisor/src/faktory-monitor";
+import { createLogger } from "../../supervisor/src/log";
 import {
   freePort,
+  startBareFaktory,
   startCluster,
   startSupervisor,
   waitForPrimary,
@@ -140,6 +143,68 @@ describe("faktory figures on /metrics, from the primary only", () => {
       expect(Number.isNaN(Date.parse(String(e.t)))).toBe(false);
     }
     expect(JSON.stringify(lines)).not.toContain(PASSWORD);
+  });
+});
+
+describe("the INFO reader on a bare Faktory", () => {
+  it("reads queues, drops a read that spans a change of term, and says why a read failed", async () => {
+    const f = await startBareFaktory(dir, "bare", { FAKTORY_PASSWORD: PASSWORD });
+    const lines: string[] = [];
+    let term: OwnTerm | null = { epoch: 1, ready: true };
+    const monitor = (password: string) =>
+      new FaktoryMonitor({
+        host: "127.0.0.1",
+        port: f.port,
+        password,
+        intervalMs: 60_000,
+        ownTerm: () => term,
+        log: createLogger("bare", (l) => lines.push(l)),
+      });
+    const m = monitor(PASSWORD);
+    const wrong = monitor("not-the-password");
+    try {
+      const c = client(f.port, PASSWORD);
+      for (const q of ["a", "b", "b"]) await c.push({ jobtype: "bare", queue: q, args: [] });
+      await c.close();
+      await m.poll();
+      const first = m.reading(1)!;
+      expect(first.error).toBeNull();
+      expect(first.figures!.queues.map((q) => [q.queue, q.size])).toEqual([
+        ["b", 2],
+        ["a", 1],
+      ]);
+      // Five more reads: no other client is connected, and the reader's own connection is not counted.
+      for (let i = 0; i < 5; i++) await m.poll();
+      expect(m.reading(1)!.figures!.connections).toBe(0);
+
+      // The term changes while a read is in flight: that read is dropped (term 1 keeps its last
+      // reading, which /metrics no longer asks for; term 2 has none yet).
+      const before = m.reading(1);
+      const read = m.poll();
+      term = { epoch: 2, ready: true };
+      await read;
+      expect(m.reading(1)).toBe(before);
+      expect(m.reading(2)).toBeNull();
+      await m.poll();
+      expect(m.reading(2)!.figures!.queueCount).toBe(2);
+      // Not primary: nothing.
+      term = null;
+      await m.poll();
+      expect(m.reading(2)).toBeNull();
+
+      term = { epoch: 3, ready: true };
+      await wrong.poll();
+      expect(wrong.reading(3)!.figures).toBeNull();
+      expect(wrong.reading(3)!.error).toMatch(/^HELLO: -ERR/);
+      await wrong.poll();
+      const events = lines.map((l) => JSON.parse(l) as { event: string; error?: string });
+      expect(events.filter((e) => e.event === "faktory.info_failed")).toHaveLength(1);
+      expect(lines.join("")).not.toContain(PASSWORD);
+    } finally {
+      m.stop();
+      wrong.stop();
+      await f.stop();
+    }
   });
 });
 

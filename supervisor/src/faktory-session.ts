@@ -19,6 +19,18 @@ const DRAIN_REPLY_MS = 3_000;
 /** A HELLO is a few hundred bytes: a client that has not proved itself gets no more room for a line. */
 export const MAX_HELLO_BYTES = 64 * 1024;
 
+// Reply scanner states: at the start of a reply; in a simple line ("+" or ":"), after its "\r"; after
+// a bulk string's "$"; in its header (with its length so far in scanLen), after the header's "\r";
+// in a null bulk string's header ("$-1"); in a bulk string's body (scanLen bytes to come, with "\r\n").
+const SCAN_START = 0;
+const SCAN_LINE = 1;
+const SCAN_LINE_CR = 2;
+const SCAN_BULK = 3;
+const SCAN_HEADER = 4;
+const SCAN_HEADER_CR = 5;
+const SCAN_NULL_BULK = 6;
+const SCAN_BODY = 7;
+
 type Phase =
   /** No upstream: before the first one, or moving to the next primary. */
   | "waiting"
@@ -59,9 +71,16 @@ export class FaktorySession implements Session {
   /** It did so after checking the client's password hash. */
   private provedPassword = false;
   private rehelloSent = false;
-  /** Commands sent upstream whose reply has not arrived, oldest first (resent after a shutdown refusal). */
+  /**
+   * What was sent upstream and is not all answered yet, oldest first: whole lines, one or more per
+   * buffer, and how many lines at the end of each still await their reply (resent after a shutdown
+   * refusal). The buffers are the ones the client's socket delivered, kept by reference.
+   */
   private readonly inFlight: Buffer[] = [];
+  private readonly inFlightLeft: number[] = [];
   private inFlightBytes = 0;
+  /** Commands sent upstream whose reply has not arrived. */
+  private owed = 0;
   /** Commands received while no upstream could take them. */
   private readonly held: Buffer[] = [];
   private heldBytes = 0;
@@ -71,15 +90,24 @@ export class FaktorySession implements Session {
   private upChunks: Buffer[] = [];
   private upBytes = 0;
   private upNeed = 0;
+  /** Where the reply scanner is within the current upstream reply (fast path, see scanReplies). */
+  private scan = SCAN_START;
+  /** In a bulk string: its length so far while reading the header, then the bytes still to come. */
+  private scanLen = 0;
   private moving = false;
   private reading = true;
   private upstreamFull = false;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
 
+  /**
+   * @param ownReads the client's reads come through router.onread (they call onClientData), not as
+   *   "data" events; the socket was accepted paused either way.
+   */
   constructor(
     private readonly router: Router,
     private readonly client: Socket,
+    private readonly ownReads: boolean,
   ) {}
 
   get retained(): number {
@@ -91,7 +119,10 @@ export class FaktorySession implements Session {
   }
 
   begin(): void {
-    this.client.on("data", (d: Buffer) => this.onClientData(d));
+    if (!this.ownReads) {
+      this.client.on("data", (d: Buffer) => this.onClientData(d));
+      this.client.resume();
+    }
     this.client.on("error", () => this.destroy());
     this.client.on("drain", () => this.upstream?.resume());
     this.firstDeadline = Date.now() + this.router.opts.holdMs;
@@ -100,20 +131,29 @@ export class FaktorySession implements Session {
 
   private async attach(deadline: number): Promise<void> {
     this.phase = "waiting";
-    const r = await this.router.connectUpstream(deadline, this.abort.signal);
+    // Until connectUpstream returns, nothing is read: reading starts on a later turn of the event loop.
+    let linked: Socket | null = null;
+    const r = await this.router.connectUpstream(
+      deadline,
+      this.abort.signal,
+      this.router.onread((d) => {
+        if (linked !== null) this.onUpstreamRead(linked, d);
+      }),
+    );
     if (this.dead) return void r?.sock.destroy();
     if (!r) return this.destroy();
     const sock = r.sock;
+    linked = sock;
     this.upstream = sock;
     this.target = r.target;
     this.upChunks = [];
     this.upBytes = 0;
     this.upNeed = 0;
+    this.scan = SCAN_START;
     this.moving = false;
     this.upstreamFull = false;
     this.rehelloSent = false;
     this.phase = this.authenticated ? "rehello" : "greeting";
-    sock.on("data", (d: Buffer) => this.onUpstreamData(sock, d));
     sock.on("drain", () => {
       if (sock !== this.upstream) return;
       this.upstreamFull = false;
@@ -127,8 +167,24 @@ export class FaktorySession implements Session {
     this.flow();
   }
 
-  private onClientData(d: Buffer): void {
+  onClientData(d: Buffer): void {
     if (this.dead) return;
+    // The common case, an open session with nothing held: the chunk's complete lines go upstream in
+    // one write, as they came, once the guard agreed (once per chunk: it is synchronous with them).
+    if (
+      this.phase === "open" &&
+      !this.moving &&
+      this.upstream !== null &&
+      this.reader.pending === 0 &&
+      this.held.length === 0
+    ) {
+      const end = this.completeLines(d);
+      if (end === 0 || (end > 0 && !this.guarded())) {
+        if (end > 0) this.sendLines(end === d.length ? d : d.subarray(0, end), this.lineCount);
+        if (end < d.length && !this.reader.push(d.subarray(end), this.onLine)) return this.lineTooLong();
+        return this.settle();
+      }
+    }
     const up = this.upstream;
     up?.cork();
     const ok = this.reader.push(d, this.onLine);
@@ -138,11 +194,32 @@ export class FaktorySession implements Session {
     this.settle();
   }
 
+  /** Complete lines counted by completeLines. */
+  private lineCount = 0;
+
+  /**
+   * Where the chunk's complete lines end (0 when there is none), counting them in lineCount; -1 when
+   * one of them needs the line-by-line path (too long, or END).
+   */
+  private completeLines(d: Buffer): number {
+    const max = this.reader.maxLine;
+    let start = 0;
+    let n = 0;
+    for (let nl = d.indexOf(0x0a); nl >= 0; nl = d.indexOf(0x0a, start)) {
+      if (nl + 1 - start > max) return -1;
+      if (d[start] === 0x45 && nl - start < 5 && isEnd(d.subarray(start, nl + 1))) return -1;
+      n++;
+      start = nl + 1;
+    }
+    this.lineCount = n;
+    return start;
+  }
+
   private readonly onLine = (line: Buffer): void => {
     if (this.dead) return;
     if (!this.authenticated) return this.onHandshakeLine(line);
     if (isEnd(line)) return this.onEnd(line);
-    if (this.phase === "open" && !this.moving && this.upstream && !this.guarded()) this.send(line);
+    if (this.phase === "open" && !this.moving && this.upstream && !this.guarded()) this.sendLines(line, 1);
     else this.hold(line);
   };
 
@@ -167,11 +244,30 @@ export class FaktorySession implements Session {
     this.destroy();
   }
 
-  private send(line: Buffer): void {
-    this.inFlight.push(line);
-    this.inFlightBytes += line.length;
-    this.router.countCommand(this.target!.epoch);
-    if (!this.upstream!.write(line)) this.upstreamFull = true;
+  /** Sends n whole command lines (one buffer) upstream; each is owed a reply. */
+  private sendLines(lines: Buffer, n: number): void {
+    this.inFlight.push(lines);
+    this.inFlightLeft.push(n);
+    this.inFlightBytes += lines.length;
+    this.owed += n;
+    this.router.countCommands(this.target!.epoch, n);
+    if (!this.upstream!.write(lines)) this.upstreamFull = true;
+  }
+
+  /** The n oldest commands in flight got their reply. */
+  private answered(n: number): void {
+    this.owed -= n;
+    while (n > 0) {
+      const left = this.inFlightLeft[0];
+      if (left > n) {
+        this.inFlightLeft[0] = left - n;
+        return;
+      }
+      n -= left;
+      this.inFlightBytes -= this.inFlight[0].length;
+      this.inFlight.shift();
+      this.inFlightLeft.shift();
+    }
   }
 
   private hold(line: Buffer): void {
@@ -193,8 +289,9 @@ export class FaktorySession implements Session {
     if (this.dead) return;
     const now = this.reader.pending + this.heldBytes + this.inFlightBytes + (this.hello?.length ?? 0);
     const delta = now - this.counted;
+    if (delta === 0) return;
     this.counted = now;
-    if (delta !== 0) this.router.retain(delta);
+    this.router.retain(delta);
   }
 
   /**
@@ -214,9 +311,103 @@ export class FaktorySession implements Session {
     else this.client.pause();
   }
 
+  private onUpstreamRead(sock: Socket, d: Buffer): void {
+    if (sock !== this.upstream || this.dead) return;
+    if (this.phase !== "open" || this.upBytes > 0) return this.onUpstreamData(sock, d);
+    const stop = this.scanReplies(d, d.length);
+    if (stop < 0) return this.protocolError("unparseable reply");
+    if (this.scanDone > 0) this.answered(this.scanDone);
+    if (stop > 0) this.toClient(stop === d.length ? d : d.subarray(0, stop));
+    if (stop < d.length) return this.onUpstreamData(sock, d.subarray(stop));
+    this.afterReplies();
+  }
+
+  /** Replies completed by scanReplies. */
+  private scanDone = 0;
+
+  /**
+   * The common case for upstream bytes of an open session: replies that are simple strings,
+   * integers or bulk strings, each answering the oldest command in flight, passed on as they come
+   * (a reply may span reads). Counts the replies completed in scanDone and returns where the
+   * reply-by-reply path must take over: at an error reply (it may be a shutdown refusal), an array, a
+   * reply no command is owed, or anything else unexpected; -1 for a malformed bulk string header.
+   */
+  private scanReplies(b: Buffer, end: number): number {
+    let state = this.scan;
+    let len = this.scanLen;
+    let done = 0;
+    let pos = 0;
+    const owed = this.owed;
+    while (pos < end) {
+      const c = b[pos];
+      switch (state) {
+        case SCAN_START:
+          if (done === owed) break;
+          if (c === 0x2b || c === 0x3a) state = SCAN_LINE;
+          else if (c === 0x24) {
+            state = SCAN_BULK;
+            len = 0;
+          } else break;
+          pos++;
+          continue;
+        case SCAN_BULK:
+          if (c === 0x2d) {
+            state = SCAN_NULL_BULK; // "$-1": no value
+            pos++;
+          } else state = SCAN_HEADER;
+          continue;
+        case SCAN_LINE:
+          while (pos < end && b[pos] !== 0x0d) pos++;
+          if (pos < end) {
+            state = SCAN_LINE_CR;
+            pos++;
+          }
+          continue;
+        case SCAN_LINE_CR:
+          pos++;
+          if (c === 0x0a) {
+            state = SCAN_START;
+            done++;
+          } else if (c !== 0x0d) state = SCAN_LINE;
+          continue;
+        case SCAN_HEADER:
+          pos++;
+          if (c >= 0x30 && c <= 0x39 && len < 1e12) len = len * 10 + (c - 0x30);
+          else if (c === 0x0d) state = SCAN_HEADER_CR;
+          else return -1;
+          continue;
+        case SCAN_HEADER_CR:
+          pos++;
+          if (c !== 0x0a) return -1;
+          state = SCAN_BODY;
+          len += 2; // the body's "\r\n"
+          continue;
+        case SCAN_NULL_BULK:
+          pos++;
+          if (c === 0x0d) state = SCAN_LINE_CR;
+          else if (c < 0x30 || c > 0x39) return -1;
+          continue;
+        case SCAN_BODY: {
+          const take = Math.min(len, end - pos);
+          pos += take;
+          len -= take;
+          if (len === 0) {
+            state = SCAN_START;
+            done++;
+          }
+          continue;
+        }
+      }
+      break; // at the start of a reply the slow path takes
+    }
+    this.scan = state;
+    this.scanLen = len;
+    this.scanDone = done;
+    return pos;
+  }
+
   private onUpstreamData(sock: Socket, d: Buffer): void {
     if (sock !== this.upstream) return;
-    if (this.upBytes === 0 && this.phase === "open" && this.fastForward(d)) return this.afterReplies();
     this.upChunks.push(d);
     this.upBytes += d.length;
     if (this.upBytes < this.upNeed) return;
@@ -245,29 +436,6 @@ export class FaktorySession implements Session {
   private afterReplies(): void {
     this.settle();
     this.maybeMove();
-  }
-
-  /**
-   * The common case: the chunk holds only complete replies, none of them a shutdown refusal, and no
-   * more than are owed. Forward it in one write.
-   */
-  private fastForward(d: Buffer): boolean {
-    let pos = 0;
-    let n = 0;
-    try {
-      while (pos < d.length) {
-        const len = replyLength(d, pos);
-        if (len === 0 || (d[pos] === 0x2d && isShutdownRefusal(d.subarray(pos, pos + len)))) return false;
-        pos += len;
-        n++;
-      }
-    } catch {
-      return false;
-    }
-    if (n > this.inFlight.length) return false;
-    for (const line of this.inFlight.splice(0, n)) this.inFlightBytes -= line.length;
-    this.toClient(d);
-    return true;
   }
 
   private onReply(sock: Socket, reply: Buffer): void {
@@ -330,18 +498,23 @@ export class FaktorySession implements Session {
   }
 
   private onCommandReply(reply: Buffer): void {
+    if (this.owed === 0) return this.protocolError("reply without a command");
     if (isShutdownRefusal(reply)) {
       // Not run: everything still in flight goes back in front of the held commands, and this
       // Faktory gets nothing more from any session (it is stopping; wait for the next primary).
-      this.held.unshift(...this.inFlight.splice(0));
-      this.heldBytes += this.inFlightBytes;
+      const unanswered: Buffer[] = [];
+      for (let i = 0; i < this.inFlight.length; i++)
+        unanswered.push(...lastLines(this.inFlight[i], this.inFlightLeft[i]));
+      for (const line of unanswered) this.heldBytes += line.length;
+      this.held.unshift(...unanswered);
+      this.inFlight.length = 0;
+      this.inFlightLeft.length = 0;
       this.inFlightBytes = 0;
+      this.owed = 0;
       this.router.drain(this.target!);
       return this.detach();
     }
-    const line = this.inFlight.shift();
-    if (!line) return this.protocolError("reply without a command");
-    this.inFlightBytes -= line.length;
+    this.answered(1);
     this.toClient(reply);
   }
 
@@ -357,7 +530,7 @@ export class FaktorySession implements Session {
     ) {
       const line = this.held.shift()!;
       this.heldBytes -= line.length;
-      this.send(line);
+      this.sendLines(line, 1);
     }
     up?.uncork();
   }
@@ -377,7 +550,7 @@ export class FaktorySession implements Session {
       this.router.refusedBy(this.target!);
       return this.reconnect();
     }
-    if (this.phase === "open" && this.inFlight.length === 0) return this.detach();
+    if (this.phase === "open" && this.owed === 0) return this.detach();
     // A reply is owed, or a handshake was cut: its outcome is unknown, so the client must decide.
     this.destroy();
   }
@@ -403,7 +576,7 @@ export class FaktorySession implements Session {
         this.router.stats.closedOnChange++;
         return this.destroy();
       case "open":
-        if (this.inFlight.length === 0) return this.detach();
+        if (this.owed === 0) return this.detach();
         this.drainTimer ??= setTimeout(() => {
           this.router.stats.closedOnChange++;
           this.destroy();
@@ -456,7 +629,7 @@ export class FaktorySession implements Session {
 
   /** An error the client can read as the answer to what it waits for; none when it waits for something else. */
   private errorReply(message: string): Buffer | undefined {
-    const owed = this.inFlight.length + this.held.length + (this.helloSent && !this.authenticated ? 1 : 0);
+    const owed = this.owed + this.held.length + (this.helloSent && !this.authenticated ? 1 : 0);
     return this.greeted && owed === 0 ? Buffer.from(`-ERR ${message}\r\n`) : undefined;
   }
 
@@ -474,10 +647,25 @@ export class FaktorySession implements Session {
     this.upstream = null;
     this.held.length = 0;
     this.inFlight.length = 0;
+    this.inFlightLeft.length = 0;
+    this.owed = 0;
     this.reader.clear();
     this.router.retain(-this.counted);
     this.counted = 0;
     if (last) closeWith(this.client, last);
     else this.client.destroy();
   }
+}
+
+/** The last count lines of buf, which holds whole "\n"-terminated lines. */
+function lastLines(buf: Buffer, count: number): Buffer[] {
+  const ends: number[] = [];
+  for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, nl + 1)) ends.push(nl + 1);
+  const lines: Buffer[] = [];
+  let start = ends.length > count ? ends[ends.length - count - 1] : 0;
+  for (let i = Math.max(0, ends.length - count); i < ends.length; i++) {
+    lines.push(buf.subarray(start, ends[i]));
+    start = ends[i];
+  }
+  return lines;
 }

@@ -1,4 +1,4 @@
-import { connect, type Socket } from "node:net";
+import { connect, type OnReadOpts, type Socket } from "node:net";
 
 /** One primary's term: the lease holder and its epoch. The epoch alone can repeat when Redis loses keys. */
 export interface Term {
@@ -19,15 +19,16 @@ export function termKey(t: Term): string {
   return `${t.epoch}\u0000${t.holder}`;
 }
 
-/** A connected socket, or null on refusal, timeout or abort. */
+/** A connected socket, or null on refusal, timeout or abort. With onread, reads go to its buffer. */
 export function tryConnect(
   target: { readonly host: string; readonly port: number },
   timeoutMs: number,
   signal?: AbortSignal,
+  onread?: OnReadOpts,
 ): Promise<Socket | null> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(null);
-    const sock = connect({ host: target.host, port: target.port, noDelay: true });
+    const sock = connect({ host: target.host, port: target.port, noDelay: true, ...(onread && { onread }) });
     const done = (ok: boolean) => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

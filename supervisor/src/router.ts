@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, Socket, type OnReadOpts, type Server, type SocketConstructorOpts } from "node:net";
 import { greets } from "./faktory-process";
 import { FaktorySession } from "./faktory-session";
 import type { Logger } from "./log";
@@ -120,7 +120,11 @@ export class Router {
   private readonly sessions = new Set<Session>();
   private guard: (target: RouteTarget) => boolean = () => true;
   private readonly draining = new Set<string>();
+  /** Whether the current target's term is draining (kept with target, looked up once per change). */
+  private targetDraining = false;
   private readonly watch: TargetWatch;
+  /** Where this router's Faktory sockets read (net's onread); each read is copied out at once. */
+  private readonly readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
 
   constructor(readonly opts: RouterOptions) {
     this.watch = new TargetWatch(
@@ -147,7 +151,9 @@ export class Router {
   }
 
   usable(target: RouteTarget | null): target is RouteTarget {
-    return target !== null && !this.draining.has(termKey(target)) && this.guard(target);
+    if (target === null) return false;
+    const draining = target === this.target ? this.targetDraining : this.draining.has(termKey(target));
+    return !draining && this.guard(target);
   }
 
   /**
@@ -156,12 +162,13 @@ export class Router {
    */
   drain(term: Term): void {
     this.draining.add(termKey(term));
+    this.targetDraining = this.target !== null && this.draining.has(termKey(this.target));
     this.watch.changed();
     for (const s of this.sessions) s.targetChanged(this.target, term);
   }
 
-  countCommand(epoch: number): void {
-    this.stats.commandsByEpoch[epoch] = (this.stats.commandsByEpoch[epoch] ?? 0) + 1;
+  countCommands(epoch: number, n: number): void {
+    this.stats.commandsByEpoch[epoch] = (this.stats.commandsByEpoch[epoch] ?? 0) + n;
   }
 
   get port(): number {
@@ -170,7 +177,10 @@ export class Router {
   }
 
   async listen(): Promise<void> {
-    const server = createServer({ noDelay: true }, (sock) => this.accept(sock));
+    // Faktory connections are taken over paused (see adopt); web connections are piped as they are.
+    const server = createServer({ noDelay: true, pauseOnConnect: this.opts.name === "faktory" }, (sock) =>
+      this.accept(sock),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.opts.port, this.opts.listenHost, () => resolve());
@@ -187,6 +197,7 @@ export class Router {
     if (prev && target && sameTerm(prev, target) && prev.host === target.host && prev.port === target.port)
       return;
     this.target = target;
+    this.targetDraining = target !== null && this.draining.has(termKey(target));
     this.watch.changed();
     for (const s of this.sessions) s.targetChanged(target);
   }
@@ -220,6 +231,23 @@ export class Router {
     }
   }
 
+  /**
+   * Socket reads into the router's one buffer, handed on as a copy of just what was read: no read
+   * allocates a buffer of its own, and none goes through the stream machinery ("data" events).
+   */
+  onread(onData: (d: Buffer) => void): OnReadOpts {
+    const buf = this.readBuffer;
+    return {
+      buffer: buf,
+      callback: (n: number) => {
+        const d = Buffer.allocUnsafe(n);
+        buf.copy(d, 0, 0, n);
+        onData(d);
+        return true;
+      },
+    };
+  }
+
   /** The target closed a connection before serving it: connect again only after a probe. */
   refusedBy(target: RouteTarget): void {
     this.watch.refused(target);
@@ -228,11 +256,13 @@ export class Router {
   /**
    * Connects to the current primary. While it is unknown, unusable or not accepting yet (a new
    * primary's Faktory boots for a moment after it took the lease), waits on the router's one prober,
-   * until the deadline. Null at the deadline (counted) or on abort.
+   * until the deadline. Null at the deadline (counted) or on abort. With onread, the socket reads
+   * into the caller's buffer (net's onread) instead of emitting "data".
    */
   async connectUpstream(
     deadline: number,
     signal: AbortSignal,
+    onread?: OnReadOpts,
   ): Promise<{ sock: Socket; target: RouteTarget } | null> {
     let held = false;
     try {
@@ -240,7 +270,7 @@ export class Router {
         const target = this.target;
         if (target && this.watch.accepts(target) && this.usable(target)) {
           const timeout = Math.min(deadline - Date.now(), CONNECT_TIMEOUT_MS);
-          const sock = await tryConnect(target, timeout, signal);
+          const sock = await tryConnect(target, timeout, signal, onread);
           if (sock && this.target === target && !signal.aborted) return { sock, target };
           sock?.destroy();
           if (!sock) this.watch.refused(target);
@@ -259,17 +289,27 @@ export class Router {
     }
   }
 
-  private accept(client: Socket): void {
+  private accept(accepted: Socket): void {
+    let client = accepted;
     if (this.sessions.size >= this.limits.maxConnections) {
       this.stats.refused++;
       client.destroy();
       return;
     }
-    client.setNoDelay(true);
     this.stats.total++;
     this.stats.active++;
-    const session: Session =
-      this.opts.name === "faktory" ? new FaktorySession(this, client) : new PipeSession(this, client);
+    let session: Session;
+    if (this.opts.name === "faktory") {
+      let fs: FaktorySession | null = null;
+      const adopted = adopt(
+        client,
+        this.onread((d) => fs?.onClientData(d)),
+      );
+      if (adopted) client = adopted;
+      fs = new FaktorySession(this, client, adopted !== null);
+      session = fs;
+    } else session = new PipeSession(this, client);
+    client.setNoDelay(true);
     this.sessions.add(session);
     client.once("close", () => {
       this.sessions.delete(session);
@@ -278,6 +318,34 @@ export class Router {
     });
     session.begin();
   }
+}
+
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * The accepted connection's handle in a socket that reads with onread, which net.Server does not
+ * offer for the sockets it accepts. The accepted socket (paused, never read) lets go of the handle
+ * and is destroyed, which only updates the server's count. Null, and the socket left as it was, when
+ * the handle is not what this expects; the caller then reads "data" events.
+ */
+function adopt(accepted: Socket, onread: OnReadOpts): Socket | null {
+  const inner = accepted as unknown as { _handle?: { readStart?: unknown } | null };
+  const handle = inner._handle;
+  if (!handle || typeof handle.readStart !== "function") return null;
+  let sock: Socket;
+  try {
+    sock = new Socket({ handle, readable: true, writable: true, onread } as SocketWithHandleOpts);
+  } catch {
+    return null;
+  }
+  inner._handle = null;
+  accepted.destroy();
+  return sock;
+}
+
+/** net.Socket's constructor takes an existing handle (as net.Server does for what it accepts). */
+interface SocketWithHandleOpts extends SocketConstructorOpts {
+  handle: unknown;
 }
 
 async function accepts(target: RouteTarget): Promise<boolean> {

@@ -28,10 +28,16 @@ interface Term {
   epoch: number;
 }
 
+/** The current primary's term, read from a /status that says primary with a known epoch. */
 async function primaryTerm(): Promise<Term> {
-  const p = await waitForPrimary(cluster.supervisors, 30_000);
-  const st = await withTimeout(p.status(), 2_000);
-  return { id: p.id, epoch: Number(st.epoch) };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const p = await waitForPrimary(cluster.supervisors, 30_000);
+    const st = await withTimeout(p.status(), 2_000).catch(() => null);
+    if (st?.role === "primary" && typeof st.epoch === "number") return { id: p.id, epoch: st.epoch };
+    await sleep(50);
+  }
+  throw new Error("no primary with a known epoch within 30 s");
 }
 
 /** Waits for a ready primary of a term other than `old`. */

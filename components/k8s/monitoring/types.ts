@@ -48,7 +48,9 @@ export interface DashboardSettings {
 export interface MonitoringSettings {
   /**
    * `prometheus.io/scrape: "true"`, `prometheus.io/port: "7421"` and `prometheus.io/path: "/metrics"`
-   * on the pods, for a Prometheus that discovers pods by annotation.
+   * on the pods, for a Prometheus that discovers pods by annotation. With a PodMonitor too, a
+   * Prometheus that honours both scrapes every pod twice, and the alert rules (which sum
+   * `faktory_ha_is_primary` over this workload's series) would then see two primaries.
    * @default true without `podMonitor`, false with it (one scrape per pod, not two)
    */
   readonly scrapeAnnotations?: boolean;

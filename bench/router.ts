@@ -4,7 +4,8 @@
  * router, and through HAProxy (TCP mode, one thread) in front of the same Faktory. Measurements of the
  * three are interleaved round by round (rotating order) so they share the machine's noise.
  *
- *   npm run bench:router    # BENCH_ROUNDS (≥5), BENCH_SECONDS per measurement, BENCH_CONCURRENCY
+ *   npm run bench:router    # BENCH_ROUNDS (≥5), BENCH_SECONDS per measurement, BENCH_CONCURRENCY,
+ *                           # BENCH_WARMUP_SECONDS (unrecorded, per path and concurrency)
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +19,8 @@ import { machine, median, quantile, quiet, round, sleep } from "./support";
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Unrecorded load through each path first: the router's JIT warms up (HAProxy has none to warm). */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const PASSWORD = "bench";
 const MODES = ["direct", "router", "haproxy"] as const;
 type Mode = (typeof MODES)[number];
@@ -37,14 +40,19 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function measure(port: number, concurrency: number, proxyPid: number | null): Promise<Measure> {
+async function measure(
+  port: number,
+  concurrency: number,
+  proxyPid: number | null,
+  seconds = SECONDS,
+): Promise<Measure> {
   const clients = Array.from({ length: concurrency }, () =>
     quiet(new Client({ host: "127.0.0.1", port, password: PASSWORD, poolSize: 1 })),
   );
   // Warm up: connections and handshakes are not what we measure.
   await Promise.all(clients.map((c) => c.push({ jobtype: "bench", queue: "router", args: [] })));
   const lat: number[] = [];
-  const end = performance.now() + SECONDS * 1000;
+  const end = performance.now() + seconds * 1000;
   let n = 0;
   const cpu0 = proxyPid ? cpuSeconds(proxyPid) : 0;
   const t0 = performance.now();
@@ -122,11 +130,22 @@ async function startHaproxy(
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "fha-bench-router-"));
-  const cluster = await startCluster(1, { password: PASSWORD, quiet: true, prefix: "fha-bench-router" });
+  // The production lease timings (config.ts defaults), not the quick test ones: a lease renewed
+  // every 450 ms costs the supervisor more CPU than it would in a pod, and on a busy machine a
+  // 1.2 s renew deadline can make the bench's own primary step down.
+  const cluster = await startCluster(1, {
+    password: PASSWORD,
+    quiet: true,
+    prefix: "fha-bench-router",
+    ttlMs: 10_000,
+    renewIntervalMs: 1_500,
+    renewDeadlineMs: 4_000,
+  });
   const out: Record<string, unknown> = {
     benchmark: "router",
     machine: machine(),
     seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
     rounds: ROUNDS,
     client: "faktory-worker PUSH, one pooled connection per concurrent client",
   };
@@ -142,6 +161,8 @@ async function main(): Promise<void> {
     };
     for (const concurrency of [1, CONCURRENCY]) {
       const results: Record<Mode, Measure[]> = { direct: [], router: [], haproxy: [] };
+      if (WARMUP_SECONDS > 0)
+        for (const mode of MODES) await measure(target[mode].port, concurrency, null, WARMUP_SECONDS);
       for (let i = 0; i < ROUNDS; i++) {
         const order = MODES.map((_, k) => MODES[(i + k) % MODES.length]);
         for (const mode of order) {

@@ -22,8 +22,9 @@ export type AlarmTopic =
     }
   | {
       /**
-       * E-mail addresses subscribed to the created topic (each must confirm the subscription AWS
-       * sends before it receives anything).
+       * E-mail addresses subscribed to the created topic. Each must confirm the subscription AWS
+       * sends before it receives anything; AWS does not let the provider delete a subscription still
+       * pending confirmation (removing an address leaves it in AWS until it expires or the topic goes).
        * @default []
        */
       readonly emails?: readonly string[];

@@ -1,4 +1,5 @@
 // Rules that relate several keys. Each returns problems in the same shape as schema errors.
+import { LEASE_DEFAULTS, leaseTimingProblems } from "../components/contract/supervisor";
 import type { StackConfig } from "./config";
 import { describeValue, NAMESPACE, type ConfigProblem } from "./config-problem";
 
@@ -131,13 +132,16 @@ export function crossKeyProblems(
       });
     }
   }
+  // The contract's rules, with the component's stop timeout (stack config does not set it).
   const { ttlMs, renewIntervalMs, renewDeadlineMs } = config.lease;
-  if (!(renewIntervalMs < renewDeadlineMs && renewDeadlineMs < ttlMs)) {
+  for (const message of leaseTimingProblems(
+    { ...config.lease, stopTimeoutMs: LEASE_DEFAULTS.stopTimeoutMs },
+    (key) => (key === "stopTimeoutMs" ? "the stop timeout" : k(`lease.${key}`)),
+  )) {
     problems.push({
       key: k("lease"),
       received: `ttlMs ${ttlMs}, renewIntervalMs ${renewIntervalMs}, renewDeadlineMs ${renewDeadlineMs}`,
-      allowed:
-        "must satisfy renewIntervalMs < renewDeadlineMs < ttlMs: the primary fences itself (stops Faktory) before the lease can expire",
+      allowed: message,
     });
   }
   return problems;

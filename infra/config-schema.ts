@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ALARM_DEFAULTS, ALARM_LIMITS, type AlarmThresholds } from "../components/aws/alarm-config";
 import { MONITORING_DEFAULTS } from "../components/k8s/monitoring/manifests";
+import { LEASE_DEFAULTS, SUPERVISOR_INTS } from "../components/contract/supervisor";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const EDITIONS = ["enterprise", "oss"] as const;
@@ -119,11 +120,15 @@ export const statsdSchema = z
   })
   .strict();
 
+/** A lease timing with the range and default of the supervisor contract. */
+const leaseInt = (what: string, key: "ttlMs" | "renewIntervalMs" | "renewDeadlineMs") =>
+  int(what, SUPERVISOR_INTS[key].min, SUPERVISOR_INTS[key].max).default(LEASE_DEFAULTS[key]);
+
 export const leaseSchema = z
   .object({
-    ttlMs: int("the lease ttl in ms", 2000, 120000).default(10000),
-    renewIntervalMs: int("the lease renew interval in ms", 100, 60000).default(1500),
-    renewDeadlineMs: int("the lease renew deadline in ms", 500, 120000).default(4000),
+    ttlMs: leaseInt("the lease ttl in ms", "ttlMs"),
+    renewIntervalMs: leaseInt("the lease renew interval in ms", "renewIntervalMs"),
+    renewDeadlineMs: leaseInt("the lease renew deadline in ms", "renewDeadlineMs"),
   })
   .strict();
 
@@ -251,7 +256,11 @@ export const plainKeys = {
     .array(z.string().regex(DNS_LABEL, { message: "must list Kubernetes namespace names" }))
     .default([]),
   statsd: statsdSchema.optional(),
-  lease: leaseSchema.default({ ttlMs: 10000, renewIntervalMs: 1500, renewDeadlineMs: 4000 }),
+  lease: leaseSchema.default({
+    ttlMs: LEASE_DEFAULTS.ttlMs,
+    renewIntervalMs: LEASE_DEFAULTS.renewIntervalMs,
+    renewDeadlineMs: LEASE_DEFAULTS.renewDeadlineMs,
+  }),
   cronFile: z
     .string()
     .regex(/\.(ts|json|toml)$/, { message: "must be a path to a .ts, .json or .toml cron definitions file" })

@@ -1,14 +1,16 @@
-/** Ports of the supervisor contract (issue 3). Public ports are served by every pod's router. */
+import { SUPERVISOR_INTS, SUPERVISOR_STRINGS } from "../contract/supervisor";
+
+/** Ports of the supervisor contract. Public ports are served by every pod's router. */
 export const PORTS = {
-  faktory: 7419,
-  web: 7420,
-  health: 7421,
-  internal: 17419,
-  internalWeb: 17420,
+  faktory: SUPERVISOR_INTS.port.default,
+  web: SUPERVISOR_INTS.webPort.default,
+  health: SUPERVISOR_INTS.healthPort.default,
+  internal: SUPERVISOR_INTS.internalPort.default,
+  internalWeb: SUPERVISOR_INTS.internalWebPort.default,
 } as const;
 
 /** Where Faktory reads extra config; the supervisor watches it and sends SIGHUP on change. */
-export const CONFIG_DIR = "/etc/faktory/conf.d";
+export const CONFIG_DIR = SUPERVISOR_STRINGS.configDir.default;
 /** Where the OSS server keeps its embedded Redis (the Faktory image's storage directory). */
 export const OSS_DATA_DIR = "/var/lib/faktory";
 /** The container name; tests and the offline plan look it up by this. */

@@ -1,5 +1,6 @@
 // The container's environment. Secrets are only ever `secretKeyRef`s to the component's Secret, so a
 // rendered manifest never holds a password, a Redis token or the license.
+import { SUPERVISOR_INTS, SUPERVISOR_STRINGS, supervisorEnv } from "../contract/supervisor";
 import { CONFIG_DIR, PORTS, SECRET_KEYS } from "./constants";
 import type { FaktoryEdition, LeaseSettings } from "./types";
 
@@ -29,26 +30,23 @@ export function buildEnv(input: EnvInput): EnvVar[] {
   const password = fromSecret(input.secretName, SECRET_KEYS.password);
   if (input.edition === "oss") return [password];
   const { lease } = input;
-  const literal = (name: string, value: string | number): EnvVar => ({ name, value: String(value) });
+  const literals = supervisorEnv({
+    port: PORTS.faktory,
+    webPort: PORTS.web,
+    healthPort: PORTS.health,
+    internalPort: PORTS.internal,
+    internalWebPort: PORTS.internalWeb,
+    ...lease,
+    metricsIntervalMs: SUPERVISOR_INTS.metricsIntervalMs.default,
+    configDir: CONFIG_DIR,
+  });
   return [
     fromSecret(input.secretName, SECRET_KEYS.redisUrl),
     password,
     fromSecret(input.secretName, SECRET_KEYS.license),
     // The pod name is stable across restarts in a StatefulSet, so /status and the lease name a pod.
-    { name: "FAKTORY_HA_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-    { name: "FAKTORY_HA_ADVERTISE_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-    literal("FAKTORY_HA_PORT", PORTS.faktory),
-    literal("FAKTORY_HA_WEB_PORT", PORTS.web),
-    literal("FAKTORY_HA_HEALTH_PORT", PORTS.health),
-    literal("FAKTORY_HA_INTERNAL_PORT", PORTS.internal),
-    literal("FAKTORY_HA_INTERNAL_WEB_PORT", PORTS.internalWeb),
-    literal("FAKTORY_HA_KEY_PREFIX", lease.keyPrefix),
-    literal("FAKTORY_HA_LEASE_TTL_MS", lease.ttlMs),
-    literal("FAKTORY_HA_RENEW_INTERVAL_MS", lease.renewIntervalMs),
-    literal("FAKTORY_HA_RENEW_DEADLINE_MS", lease.renewDeadlineMs),
-    literal("FAKTORY_HA_POLL_MS", lease.pollMs),
-    literal("FAKTORY_HA_ROUTER_HOLD_MS", lease.routerHoldMs),
-    literal("FAKTORY_HA_STOP_TIMEOUT_MS", lease.stopTimeoutMs),
-    literal("FAKTORY_HA_CONFIG_DIR", CONFIG_DIR),
+    { name: SUPERVISOR_STRINGS.id.env, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    { name: SUPERVISOR_STRINGS.advertiseHost.env, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    ...Object.entries(literals).map(([name, value]) => ({ name, value })),
   ];
 }

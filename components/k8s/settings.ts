@@ -1,6 +1,14 @@
 // Defaults and up-front validation of the plain (structural and timing) args. Pure, so each error
 // message is tested table-driven; the component calls `resolveSettings` before creating anything.
 import { resolveMonitoring, type ResolvedMonitoring } from "./monitoring/manifests";
+import {
+  KEY_PREFIX_PATTERN,
+  KEY_PREFIX_RULE,
+  LEASE_DEFAULTS,
+  leaseTimingProblems,
+  livenessKillSeconds,
+  SUPERVISOR_INTS,
+} from "../contract/supervisor";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
 /** Every default of the component, in one place. */
@@ -11,15 +19,7 @@ export const DEFAULTS = {
   webUi: false,
   loadBalancer: true,
   serviceName: "faktory",
-  lease: {
-    ttlMs: 10_000,
-    renewIntervalMs: 1_500,
-    renewDeadlineMs: 4_000,
-    pollMs: 500,
-    routerHoldMs: 15_000,
-    stopTimeoutMs: 2_000,
-    keyPrefix: "faktory-ha",
-  },
+  lease: LEASE_DEFAULTS,
   liveness: { periodSeconds: 2, failureThreshold: 3, timeoutSeconds: 1, terminationGracePeriodSeconds: 1 },
   readiness: { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 1 },
   terminationGracePeriodSeconds: 30,
@@ -51,7 +51,6 @@ export interface ResolvedSettings {
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const KEY_PREFIX = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
 
 /** Applies the defaults and checks every plain arg; throws one Error listing every problem found. */
@@ -115,24 +114,17 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     "routerHoldMs",
     "stopTimeoutMs",
   ] as const) {
-    if (!isInt(lease[key]) || lease[key] < 0) {
-      errors.push(`lease.${key}=${String(lease[key])} must be a whole number of milliseconds ≥ 0`);
+    const { min, max } = SUPERVISOR_INTS[key];
+    if (!isInt(lease[key]) || lease[key] < min || lease[key] > max) {
+      errors.push(
+        `lease.${key}=${String(lease[key])} must be a whole number of milliseconds from ${min} to ${max}`,
+      );
     }
   }
-  if (!KEY_PREFIX.test(lease.keyPrefix)) {
-    errors.push(
-      `lease.keyPrefix=${JSON.stringify(lease.keyPrefix)} is invalid: letters, digits, ":", ".", "_", "-" (max 64)`,
-    );
+  if (!KEY_PREFIX_PATTERN.test(lease.keyPrefix)) {
+    errors.push(`lease.keyPrefix=${JSON.stringify(lease.keyPrefix)} is invalid: ${KEY_PREFIX_RULE}`);
   }
-  if (lease.renewIntervalMs >= lease.renewDeadlineMs || lease.renewDeadlineMs >= lease.ttlMs) {
-    errors.push(
-      `lease timings must satisfy renewIntervalMs (${lease.renewIntervalMs}) < renewDeadlineMs (${lease.renewDeadlineMs}) < ttlMs (${lease.ttlMs})`,
-    );
-  } else if (lease.renewDeadlineMs + lease.stopTimeoutMs >= lease.ttlMs) {
-    errors.push(
-      `lease.stopTimeoutMs=${lease.stopTimeoutMs} is too long: lease.renewDeadlineMs (${lease.renewDeadlineMs}) + lease.stopTimeoutMs must be less than lease.ttlMs (${lease.ttlMs}), so Faktory is stopped before the lease can expire`,
-    );
-  }
+  errors.push(...leaseTimingProblems(lease, (key) => `lease.${key}`));
 
   const liveness = { ...DEFAULTS.liveness, ...args.liveness };
   for (const key of [
@@ -145,10 +137,7 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
       errors.push(`liveness.${key}=${String(liveness[key])} must be a whole number ≥ 1`);
     }
   }
-  const killedAfterSeconds =
-    liveness.periodSeconds * liveness.failureThreshold +
-    liveness.timeoutSeconds +
-    liveness.terminationGracePeriodSeconds;
+  const killedAfterSeconds = livenessKillSeconds(liveness);
   if (edition === "enterprise" && killedAfterSeconds * 1000 >= lease.ttlMs) {
     errors.push(
       `liveness is too slow for the lease: liveness.periodSeconds (${liveness.periodSeconds}) × liveness.failureThreshold (${liveness.failureThreshold}) + liveness.timeoutSeconds (${liveness.timeoutSeconds}) + liveness.terminationGracePeriodSeconds (${liveness.terminationGracePeriodSeconds}) = ${killedAfterSeconds} s must be less than lease.ttlMs (${lease.ttlMs} ms), so a frozen supervisor and its Faktory are killed before a standby takes over`,

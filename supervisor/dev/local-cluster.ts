@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { buildSync } from "esbuild";
 import { Redis } from "ioredis";
+import { SUPERVISOR_INTS, SUPERVISOR_STRINGS, supervisorEnv } from "../../components/contract/supervisor";
 import { greets } from "../src/faktory-process";
 
 export const REPO_ROOT = resolve(__dirname, "../..");
@@ -196,23 +197,23 @@ export async function startSupervisor(
     ...process.env,
     PATH: `${SHARED_REDIS_BIN}${delimiter}${process.env.PATH ?? ""}`,
     REDIS_URL: o.redisUrl,
-    FAKTORY_HA_ID: id,
-    FAKTORY_HA_ADVERTISE_HOST: "127.0.0.1",
-    FAKTORY_HA_BIND_HOST: "127.0.0.1",
-    FAKTORY_HA_PORT: String(ports.port),
-    FAKTORY_HA_WEB_PORT: String(ports.webPort),
-    FAKTORY_HA_HEALTH_PORT: String(ports.healthPort),
-    FAKTORY_HA_INTERNAL_PORT: String(ports.internalPort),
-    FAKTORY_HA_INTERNAL_WEB_PORT: String(ports.internalWebPort),
-    FAKTORY_HA_KEY_PREFIX: o.keyPrefix ?? "faktory-ha",
-    FAKTORY_HA_LEASE_TTL_MS: String(o.ttlMs ?? 3000),
-    FAKTORY_HA_RENEW_INTERVAL_MS: String(o.renewIntervalMs ?? 450),
-    FAKTORY_HA_RENEW_DEADLINE_MS: String(o.renewDeadlineMs ?? 1200),
-    FAKTORY_HA_POLL_MS: String(o.pollMs ?? 200),
-    FAKTORY_HA_ROUTER_HOLD_MS: String(o.holdMs ?? 15000),
-    FAKTORY_HA_STOP_TIMEOUT_MS: String(o.stopTimeoutMs ?? 600),
-    // Faktory reads <-c dir>/conf.d/*.toml; that is the directory the supervisor watches.
-    FAKTORY_HA_CONFIG_DIR: join(dataDir, "conf", "conf.d"),
+    [SUPERVISOR_STRINGS.id.env]: id,
+    [SUPERVISOR_STRINGS.advertiseHost.env]: "127.0.0.1",
+    [SUPERVISOR_STRINGS.bindHost.env]: "127.0.0.1",
+    // Short test timings that keep the contract's rules, 2 × deadline + stop ≤ ttl included.
+    ...supervisorEnv({
+      ...ports,
+      ttlMs: o.ttlMs ?? 3000,
+      renewIntervalMs: o.renewIntervalMs ?? 450,
+      renewDeadlineMs: o.renewDeadlineMs ?? 1200,
+      pollMs: o.pollMs ?? 200,
+      routerHoldMs: o.holdMs ?? 15000,
+      stopTimeoutMs: o.stopTimeoutMs ?? 600,
+      metricsIntervalMs: SUPERVISOR_INTS.metricsIntervalMs.default,
+      keyPrefix: o.keyPrefix ?? SUPERVISOR_STRINGS.keyPrefix.default,
+      // Faktory reads <-c dir>/conf.d/*.toml; that is the directory the supervisor watches.
+      configDir: join(dataDir, "conf", "conf.d"),
+    }),
     ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
     ...o.extraEnv,
   };

@@ -2,6 +2,14 @@ import { readFileSync } from "node:fs";
 import { networkInterfaces, hostname } from "node:os";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import {
+  KEY_PREFIX_PATTERN,
+  KEY_PREFIX_RULE,
+  leaseTimingProblems,
+  SUPERVISOR_INTS,
+  SUPERVISOR_STRINGS,
+  type SupervisorInt,
+} from "../../components/contract/supervisor";
 import type { RouterLimits } from "./router";
 
 /** Everything the supervisor needs, parsed once from the environment and argv. */
@@ -37,55 +45,10 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-const DEFAULTS = {
-  FAKTORY_HA_PORT: 7419,
-  FAKTORY_HA_WEB_PORT: 7420,
-  FAKTORY_HA_HEALTH_PORT: 7421,
-  FAKTORY_HA_INTERNAL_PORT: 17419,
-  FAKTORY_HA_INTERNAL_WEB_PORT: 17420,
-  FAKTORY_HA_LEASE_TTL_MS: 10_000,
-  FAKTORY_HA_RENEW_INTERVAL_MS: 1_500,
-  FAKTORY_HA_RENEW_DEADLINE_MS: 4_000,
-  FAKTORY_HA_POLL_MS: 500,
-  FAKTORY_HA_ROUTER_HOLD_MS: 15_000,
-  FAKTORY_HA_STOP_TIMEOUT_MS: 2_000,
-  FAKTORY_HA_METRICS_INTERVAL_MS: 5_000,
-} as const;
+type IntVar = SupervisorInt;
+const INT_KEYS = Object.keys(SUPERVISOR_INTS) as SupervisorInt[];
+const PORT_KEYS = INT_KEYS.filter((k) => SUPERVISOR_INTS[k].unit === "port");
 
-type IntVar = keyof typeof DEFAULTS;
-
-const PORT_VARS: readonly IntVar[] = [
-  "FAKTORY_HA_PORT",
-  "FAKTORY_HA_WEB_PORT",
-  "FAKTORY_HA_HEALTH_PORT",
-  "FAKTORY_HA_INTERNAL_PORT",
-  "FAKTORY_HA_INTERNAL_WEB_PORT",
-];
-
-// Ports may be 0 only in tests that ask the OS for a free one; timings get a floor so a typo like
-// "10" (meant as seconds) is caught instead of making the lease flap.
-const MIN_TIMING_MS: Partial<Record<IntVar, number>> = {
-  FAKTORY_HA_LEASE_TTL_MS: 1_000,
-  FAKTORY_HA_RENEW_INTERVAL_MS: 100,
-  FAKTORY_HA_RENEW_DEADLINE_MS: 200,
-  FAKTORY_HA_POLL_MS: 50,
-  FAKTORY_HA_ROUTER_HOLD_MS: 0,
-  FAKTORY_HA_STOP_TIMEOUT_MS: 100,
-  FAKTORY_HA_METRICS_INTERVAL_MS: 250,
-};
-const MAX_TIMING_MS: Partial<Record<IntVar, number>> = {
-  // Faktory's figures older than a few scrape intervals are no use to an alert.
-  FAKTORY_HA_METRICS_INTERVAL_MS: 300_000,
-};
-
-/** Every FAKTORY_HA_* variable the supervisor reads; anything else with that prefix is a mistake. */
-const STRING_VARS = [
-  "FAKTORY_HA_ID",
-  "FAKTORY_HA_ADVERTISE_HOST",
-  "FAKTORY_HA_BIND_HOST",
-  "FAKTORY_HA_KEY_PREFIX",
-  "FAKTORY_HA_CONFIG_DIR",
-] as const;
 /** Optional router limits: unset means the router's own default, so each default lives once. */
 const LIMIT_VARS = {
   FAKTORY_HA_ROUTER_MAX_CONNECTIONS: { key: "maxConnections", min: 1, max: 1_000_000, unit: "connections" },
@@ -116,7 +79,12 @@ function readLimits(env: NodeJS.ProcessEnv): Partial<RouterLimits> {
   return out;
 }
 
-const KNOWN_VARS: readonly string[] = [...Object.keys(DEFAULTS), ...STRING_VARS, ...Object.keys(LIMIT_VARS)];
+/** Every FAKTORY_HA_* variable the supervisor reads; anything else with that prefix is a mistake. */
+const KNOWN_VARS: readonly string[] = [
+  ...Object.values(SUPERVISOR_INTS).map((v) => v.env),
+  ...Object.values(SUPERVISOR_STRINGS).map((v) => v.env),
+  ...Object.keys(LIMIT_VARS),
+];
 
 /**
  * A misspelt variable would otherwise be ignored silently and its default used — for a timing, that
@@ -134,33 +102,26 @@ function rejectUnknownVars(env: NodeJS.ProcessEnv): void {
   }
 }
 
-const KEY_PREFIX = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/);
 const ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/);
 
-function readInt(env: NodeJS.ProcessEnv, name: IntVar): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return DEFAULTS[name];
+function readInt(env: NodeJS.ProcessEnv, key: IntVar): number {
+  const spec = SUPERVISOR_INTS[key];
+  const raw = env[spec.env];
+  if (raw === undefined || raw.trim() === "") return spec.default;
   const value = raw.trim();
+  const unit = spec.unit === "port" ? "(a TCP port)" : "milliseconds";
   if (!/^\d+$/.test(value)) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number of ${unitOf(name)}`);
+    throw new ConfigError(`${spec.env}=${JSON.stringify(raw)} is not a whole number of ${unit}`);
   }
   const n = Number(value);
-  if (PORT_VARS.includes(name)) {
-    if (n < 1 || n > 65535) {
-      throw new ConfigError(`${name}=${value} is out of range: a TCP port is 1..65535`);
-    }
-    return n;
-  }
-  const min = MIN_TIMING_MS[name] ?? 0;
-  const max = MAX_TIMING_MS[name] ?? 3_600_000;
-  if (n < min || n > max) {
-    throw new ConfigError(`${name}=${value} is out of range: allowed ${min}..${max} milliseconds`);
+  if (n < spec.min || n > spec.max) {
+    throw new ConfigError(
+      spec.unit === "port"
+        ? `${spec.env}=${value} is out of range: a TCP port is 1..65535`
+        : `${spec.env}=${value} is out of range: allowed ${spec.min}..${spec.max} milliseconds`,
+    );
   }
   return n;
-}
-
-function unitOf(name: IntVar): string {
-  return PORT_VARS.includes(name) ? "(a TCP port)" : "milliseconds";
 }
 
 /** First non-internal IPv4 address: the pod IP in Kubernetes. */
@@ -258,10 +219,10 @@ export function parseConfig(
       `FAKTORY_HA_ID=${JSON.stringify(idRaw)} is invalid: allowed letters, digits, ".", "_", "-" (max 253), starting with a letter or digit`,
     );
   }
-  const keyPrefix = env.FAKTORY_HA_KEY_PREFIX?.trim() || "faktory-ha";
-  if (!KEY_PREFIX.safeParse(keyPrefix).success) {
+  const keyPrefix = env.FAKTORY_HA_KEY_PREFIX?.trim() || SUPERVISOR_STRINGS.keyPrefix.default;
+  if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
     throw new ConfigError(
-      `FAKTORY_HA_KEY_PREFIX=${JSON.stringify(keyPrefix)} is invalid: allowed letters, digits, ":", ".", "_", "-" (max 64)`,
+      `FAKTORY_HA_KEY_PREFIX=${JSON.stringify(keyPrefix)} is invalid: allowed ${KEY_PREFIX_RULE}`,
     );
   }
   const advertiseHost =
@@ -272,61 +233,39 @@ export function parseConfig(
     );
   }
 
-  const ints = Object.fromEntries(
-    (Object.keys(DEFAULTS) as IntVar[]).map((k) => [k, readInt(env, k)]),
-  ) as Record<IntVar, number>;
+  const ints = Object.fromEntries(INT_KEYS.map((k) => [k, readInt(env, k)])) as Record<IntVar, number>;
 
-  const publicPorts: [IntVar, number][] = PORT_VARS.map((k) => [k, ints[k]]);
-  for (let i = 0; i < publicPorts.length; i++) {
-    for (let j = i + 1; j < publicPorts.length; j++) {
-      if (publicPorts[i][1] === publicPorts[j][1]) {
-        throw new ConfigError(
-          `${publicPorts[j][0]}=${publicPorts[j][1]} is the same port as ${publicPorts[i][0]}: each port must differ`,
-        );
+  for (let i = 0; i < PORT_KEYS.length; i++) {
+    for (let j = i + 1; j < PORT_KEYS.length; j++) {
+      if (ints[PORT_KEYS[i]] === ints[PORT_KEYS[j]]) {
+        const [a, b] = [SUPERVISOR_INTS[PORT_KEYS[i]].env, SUPERVISOR_INTS[PORT_KEYS[j]].env];
+        throw new ConfigError(`${b}=${ints[PORT_KEYS[j]]} is the same port as ${a}: each port must differ`);
       }
     }
   }
 
-  const ttl = ints.FAKTORY_HA_LEASE_TTL_MS;
-  const renew = ints.FAKTORY_HA_RENEW_INTERVAL_MS;
-  const deadline = ints.FAKTORY_HA_RENEW_DEADLINE_MS;
-  const stop = ints.FAKTORY_HA_STOP_TIMEOUT_MS;
-  if (renew >= deadline) {
-    throw new ConfigError(
-      `FAKTORY_HA_RENEW_INTERVAL_MS=${renew} must be less than FAKTORY_HA_RENEW_DEADLINE_MS=${deadline} (renewInterval < renewDeadline < ttl)`,
-    );
-  }
-  if (deadline >= ttl) {
-    throw new ConfigError(
-      `FAKTORY_HA_RENEW_DEADLINE_MS=${deadline} must be less than FAKTORY_HA_LEASE_TTL_MS=${ttl} (renewInterval < renewDeadline < ttl)`,
-    );
-  }
-  // Fencing: a primary that lost contact must have stopped Faktory before a standby can acquire.
-  if (deadline + stop >= ttl) {
-    throw new ConfigError(
-      `FAKTORY_HA_STOP_TIMEOUT_MS=${stop} is too long: FAKTORY_HA_RENEW_DEADLINE_MS (${deadline}) + stop timeout must be less than FAKTORY_HA_LEASE_TTL_MS (${ttl}), so Faktory is stopped before the lease can expire`,
-    );
-  }
+  const [timing] = leaseTimingProblems(ints, (key) => SUPERVISOR_INTS[key].env);
+  if (timing !== undefined) throw new ConfigError(timing);
 
   return {
     redisUrl,
     id: idRaw,
     advertiseHost,
-    port: ints.FAKTORY_HA_PORT,
-    webPort: ints.FAKTORY_HA_WEB_PORT,
-    healthPort: ints.FAKTORY_HA_HEALTH_PORT,
-    internalPort: ints.FAKTORY_HA_INTERNAL_PORT,
-    internalWebPort: ints.FAKTORY_HA_INTERNAL_WEB_PORT,
-    bindHost: env.FAKTORY_HA_BIND_HOST?.trim() || "0.0.0.0",
+    port: ints.port,
+    webPort: ints.webPort,
+    healthPort: ints.healthPort,
+    internalPort: ints.internalPort,
+    internalWebPort: ints.internalWebPort,
+    bindHost: env.FAKTORY_HA_BIND_HOST?.trim() || SUPERVISOR_STRINGS.bindHost.default,
     keyPrefix,
-    leaseTtlMs: ttl,
-    renewIntervalMs: renew,
-    renewDeadlineMs: deadline,
-    pollMs: ints.FAKTORY_HA_POLL_MS,
-    routerHoldMs: ints.FAKTORY_HA_ROUTER_HOLD_MS,
-    stopTimeoutMs: stop,
-    metricsIntervalMs: ints.FAKTORY_HA_METRICS_INTERVAL_MS,
-    configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || "/etc/faktory/conf.d",
+    leaseTtlMs: ints.ttlMs,
+    renewIntervalMs: ints.renewIntervalMs,
+    renewDeadlineMs: ints.renewDeadlineMs,
+    pollMs: ints.pollMs,
+    routerHoldMs: ints.routerHoldMs,
+    stopTimeoutMs: ints.stopTimeoutMs,
+    metricsIntervalMs: ints.metricsIntervalMs,
+    configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || SUPERVISOR_STRINGS.configDir.default,
     faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
     routerLimits: readLimits(env),
     command,

@@ -1,4 +1,5 @@
 import { parentPort, type MessagePort } from "node:worker_threads";
+import { leaseOverrunMs } from "../../components/contract/supervisor";
 import type { SupervisorConfig } from "./config";
 import { watchConfigDir } from "./config-watcher";
 import { Elector, type DemoteReason, type ElectorSnapshot, type LeaseEvent } from "./elector";
@@ -62,7 +63,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     webAddr: joinHostPort(cfg.advertiseHost, cfg.internalWebPort),
     ttlMs: cfg.leaseTtlMs,
     fenceMs: cfg.renewDeadlineMs + cfg.stopTimeoutMs,
-    overrunMs: Math.max(0, 2 * cfg.renewDeadlineMs + cfg.stopTimeoutMs - cfg.leaseTtlMs),
+    overrunMs: leaseOverrunMs({ ...cfg, ttlMs: cfg.leaseTtlMs }),
     // One Redis call may not eat more than a renew interval.
     commandTimeoutMs: Math.max(200, Math.min(cfg.renewIntervalMs, cfg.renewDeadlineMs - cfg.renewIntervalMs)),
   });

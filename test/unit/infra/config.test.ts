@@ -178,7 +178,12 @@ describe("parseStackConfig", () => {
     [
       "lease deadline past ttl",
       { "faktory-ha:lease": '{"ttlMs":5000,"renewDeadlineMs":6000}' },
-      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1500, renewDeadlineMs 6000; must satisfy renewIntervalMs < renewDeadlineMs < ttlMs: the primary fences itself (stops Faktory) before the lease can expire",
+      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1500, renewDeadlineMs 6000; lease timings must satisfy faktory-ha:lease.renewIntervalMs (1500) < faktory-ha:lease.renewDeadlineMs (6000) < faktory-ha:lease.ttlMs (5000): the primary fences itself (stops Faktory) before its lease can expire",
+    ],
+    [
+      "lease deadline leaves the stop timeout no room",
+      { "faktory-ha:lease": '{"ttlMs":5000,"renewDeadlineMs":4000}' },
+      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1500, renewDeadlineMs 4000; the stop timeout (2000) is too long: faktory-ha:lease.renewDeadlineMs (4000) + it must be less than faktory-ha:lease.ttlMs (5000), so Faktory is stopped before the lease can expire",
     ],
     [
       "bad namespace",

@@ -58,7 +58,7 @@ describe("labels", () => {
 
 describe("env", () => {
   it.each([
-    ["enterprise", 18],
+    ["enterprise", 19],
     ["oss", 1],
   ] as const)("%s: %i variables, secrets only as secretKeyRef", (edition, count) => {
     const env = buildEnv({ edition, secretName: "s", lease });

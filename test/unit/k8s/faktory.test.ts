@@ -243,6 +243,7 @@ describe("Faktory (enterprise)", () => {
       FAKTORY_HA_POLL_MS: "500",
       FAKTORY_HA_ROUTER_HOLD_MS: "15000",
       FAKTORY_HA_STOP_TIMEOUT_MS: "2000",
+      FAKTORY_HA_METRICS_INTERVAL_MS: "5000",
       FAKTORY_HA_CONFIG_DIR: "/etc/faktory/conf.d",
     });
     expect(c.livenessProbe).toEqual({

@@ -203,19 +203,19 @@ describe("parseConfig", () => {
       "renew interval not below deadline",
       { ...base, FAKTORY_HA_RENEW_INTERVAL_MS: "4000" },
       undefined,
-      "FAKTORY_HA_RENEW_INTERVAL_MS=4000 must be less than FAKTORY_HA_RENEW_DEADLINE_MS=4000 (renewInterval < renewDeadline < ttl)",
+      "lease timings must satisfy FAKTORY_HA_RENEW_INTERVAL_MS (4000) < FAKTORY_HA_RENEW_DEADLINE_MS (4000) < FAKTORY_HA_LEASE_TTL_MS (10000): the primary fences itself (stops Faktory) before its lease can expire",
     ],
     [
       "deadline not below ttl",
       { ...base, FAKTORY_HA_RENEW_DEADLINE_MS: "10000" },
       undefined,
-      "FAKTORY_HA_RENEW_DEADLINE_MS=10000 must be less than FAKTORY_HA_LEASE_TTL_MS=10000 (renewInterval < renewDeadline < ttl)",
+      "lease timings must satisfy FAKTORY_HA_RENEW_INTERVAL_MS (1500) < FAKTORY_HA_RENEW_DEADLINE_MS (10000) < FAKTORY_HA_LEASE_TTL_MS (10000): the primary fences itself (stops Faktory) before its lease can expire",
     ],
     [
       "stop timeout leaves no margin",
       { ...base, FAKTORY_HA_STOP_TIMEOUT_MS: "6000" },
       undefined,
-      "FAKTORY_HA_STOP_TIMEOUT_MS=6000 is too long: FAKTORY_HA_RENEW_DEADLINE_MS (4000) + stop timeout must be less than FAKTORY_HA_LEASE_TTL_MS (10000)",
+      "FAKTORY_HA_STOP_TIMEOUT_MS (6000) is too long: FAKTORY_HA_RENEW_DEADLINE_MS (4000) + it must be less than FAKTORY_HA_LEASE_TTL_MS (10000), so Faktory is stopped before the lease can expire",
     ],
   ];
   it.each(cases)("rejects %s with a message naming the variable", (_name, env, argv, message) => {

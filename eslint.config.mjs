@@ -6,7 +6,8 @@ import pulumi from "@pulumi/eslint-plugin";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "out/**", "coverage/**", ".ci/**"] },
+  // .tools/ holds built toolchains (Faktory, Kubernetes, Pulumi) and .sandbox/ local runs: not ours to lint.
+  { ignores: ["node_modules/**", "dist/**", "out/**", "coverage/**", ".ci/**", ".tools/**", ".sandbox/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,9 @@
  */
 import { Client } from "faktory-worker";
 import { startCluster, startSupervisor, waitForPrimary, type Cluster } from "../supervisor/dev/local-cluster";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { failoverSvg, type Episode } from "./failover-svg";
 import { machine, median, quiet, sleep } from "./support";
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
@@ -27,6 +30,9 @@ interface Round {
   readyMs: number;
 }
 
+/** Every PUSH of a round, for the picture (not the JSON). */
+const episodes: Record<string, Episode[]> = { planned: [], unplanned: [] };
+
 async function oneRound(cluster: Cluster, kind: "planned" | "unplanned"): Promise<Round> {
   const victim = await waitForPrimary(cluster.supervisors, 60_000);
   const others = cluster.supervisors.filter((s) => s !== victim);
@@ -34,13 +40,16 @@ async function oneRound(cluster: Cluster, kind: "planned" | "unplanned"): Promis
     quiet(new Client({ host: "127.0.0.1", port: s.ports.port, password: PASSWORD, poolSize: 1 })),
   );
   const done: number[] = [];
+  const pushes: { end: number; latencyMs: number }[] = [];
   let refused = 0;
   let running = true;
   const loops = clients.map(async (c) => {
     while (running) {
       try {
+        const start = performance.now();
         await c.push({ jobtype: "bench", queue: "failover", args: [] });
         done.push(Date.now());
+        pushes.push({ end: Date.now(), latencyMs: performance.now() - start });
       } catch {
         refused++;
         await sleep(5);
@@ -65,12 +74,18 @@ async function oneRound(cluster: Cluster, kind: "planned" | "unplanned"): Promis
   await cluster.redis.client.del("failover");
   const fresh = await startSupervisor(victim.id, cluster.options, victim.ports);
   cluster.supervisors[cluster.supervisors.indexOf(victim)] = fresh;
-  return {
+  const round = {
     gapMs: gap,
     refusedPush: refused,
     takeoverMs: acquired ? Number(acquired.at) - t0 : NaN,
     readyMs: ready ? Number(ready.at) - t0 : NaN,
   };
+  episodes[kind].push({
+    pushes: pushes.map((p) => ({ at: p.end - t0, latencyMs: p.latencyMs })),
+    takeoverMs: round.takeoverMs,
+    readyMs: round.readyMs,
+  });
+  return round;
 }
 
 function summarize(rounds: Round[]) {
@@ -116,7 +131,25 @@ async function main(): Promise<void> {
     unplanned: summarize(results.unplanned),
     targets: { plannedGapMs: 2000, plannedRefused: 0, unplannedGapMs: TTL + 2000 },
   };
-  process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+  const json = JSON.stringify(out, null, 2) + "\n";
+  process.stdout.write(json);
+  // The JSON and its picture, side by side (BENCH_OUT_DIR, default bench/results).
+  const dir = process.env.BENCH_OUT_DIR ?? join(__dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "failover.json"), json);
+  const svg = failoverSvg(
+    [
+      { title: `Planned failover (SIGTERM of the primary), ${ROUNDS} rounds`, episodes: episodes.planned },
+      {
+        title: `Unplanned failover (SIGKILL of the primary pod), ${ROUNDS} rounds`,
+        episodes: episodes.unplanned,
+      },
+    ],
+    `ttl ${TTL} ms, renew ${timings.renewIntervalMs} ms, deadline ${timings.renewDeadlineMs} ms, stop ${timings.stopTimeoutMs} ms; ` +
+      `2 producers through the routers of the surviving pods; ${String((out.machine as { cpu?: string }).cpu)}, ${String((out.machine as { cores?: number }).cores)} cores`,
+  );
+  writeFileSync(join(dir, "failover.svg"), svg);
+  process.stderr.write(`wrote ${join(dir, "failover.json")} and ${join(dir, "failover.svg")}\n`);
 }
 
 void main().catch((e: unknown) => {

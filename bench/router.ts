@@ -130,9 +130,8 @@ async function startHaproxy(
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "fha-bench-router-"));
-  // The production lease timings (config.ts defaults), not the quick test ones: a lease renewed
-  // every 450 ms costs the supervisor more CPU than it would in a pod, and on a busy machine a
-  // 1.2 s renew deadline can make the bench's own primary step down.
+  // The production lease timings (config.ts defaults), not the quick test ones: the supervisor's
+  // CPU, measured as a whole, includes its lease worker, which renews every 450 ms with the latter.
   const cluster = await startCluster(1, {
     password: PASSWORD,
     quiet: true,

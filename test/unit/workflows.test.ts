@@ -44,8 +44,22 @@ function runs(job: Job): string {
 }
 
 describe("workflows", () => {
-  it("are the three the README describes", () => {
-    expect(files.sort()).toEqual(["ci.yml", "deploy.yml", "preview.yml"]);
+  it("are the four the README describes", () => {
+    expect(files.sort()).toEqual(["ci.yml", "deploy.yml", "preview.yml", "release.yml"]);
+  });
+
+  it("release builds the HA image from the Dockerfile after CI and pushes it to GHCR only", () => {
+    const release = workflow("release.yml");
+    expect(Object.keys(release.on).sort()).toEqual(["push", "workflow_dispatch"]);
+    const job = release.jobs.image;
+    expect(job.needs).toBe("ci");
+    expect(job.permissions).toEqual({ contents: "read", packages: "write" });
+    const build = stepUsing(job, "docker/build-push-action");
+    expect(build.with).toMatchObject({ file: "supervisor/Dockerfile", push: true });
+    expect(String(build.with?.tags)).toMatch(/^ghcr\.io\//);
+    expect(String(build.with?.["build-args"])).toContain(
+      "FAKTORY_IMAGE=docker.contribsys.com/contribsys/faktory-ent:",
+    );
   });
 
   it.each(files)("%s passes action-validator", (file) => {

@@ -77,6 +77,97 @@ describe("Faktory router (stand-in upstream)", () => {
   });
 });
 
+describe("Faktory router reply scanning (stand-in upstream)", () => {
+  // A real Faktory's replies usually arrive whole; here every kind of reply the router counts
+  // (simple strings, integers, bulk strings, null bulk, errors) arrives cut into 1 to 3 byte reads,
+  // for pipelined commands sent in one write. The client must get exactly the replies, in order.
+  it("passes on replies cut at any byte, counting each against its command", async () => {
+    const replies = [
+      "+OK\r\n",
+      ":42\r\n",
+      "$5\r\nhe\r\no\r\n",
+      "$-1\r\n",
+      "-ERR nope\r\n",
+      "$0\r\n\r\n",
+      "+OK\r\n",
+    ];
+    const sockets = new Set<Socket>();
+    const upstream = createServer((sock) => {
+      sockets.add(sock);
+      sock.setNoDelay(true);
+      sock.on("error", () => undefined);
+      sock.write('+HI {"v":2}\r\n');
+      let buf = "";
+      let hello = false;
+      let owed: string[] = [];
+      let sending = false;
+      const drip = async () => {
+        if (sending) return;
+        sending = true;
+        for (let bytes = owed.join(""); bytes.length > 0; bytes = owed.join("")) {
+          owed = [];
+          for (let i = 0; i < bytes.length;) {
+            const n = 1 + (i % 3);
+            sock.write(bytes.slice(i, i + n));
+            i += n;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+        }
+        sending = false;
+      };
+      sock.on("data", (d) => {
+        buf += d.toString();
+        let nl;
+        while ((nl = buf.indexOf("\r\n")) >= 0) {
+          buf = buf.slice(nl + 2);
+          if (!hello) {
+            hello = true;
+            sock.write("+OK\r\n");
+          } else owed.push(replies[commands++ % replies.length]);
+        }
+        void drip();
+      });
+    });
+    let commands = 0;
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          upstream.close(() => r());
+        }),
+    );
+    const router = new Router({ name: "faktory", listenHost: "127.0.0.1", port: 0, holdMs: 5000, log });
+    await router.listen();
+    cleanups.push(() => router.close());
+    router.setTarget({
+      host: "127.0.0.1",
+      port: (upstream.address() as { port: number }).port,
+      epoch: 1,
+      holder: "pod-1",
+    });
+    const client = connect({ port: router.port, host: "127.0.0.1" });
+    client.on("error", () => undefined);
+    cleanups.push(() => void client.destroy());
+    let received = "";
+    client.on("data", (d) => (received += d.toString("latin1")));
+    await waitFor(() => received.includes("\r\n"));
+    client.write('HELLO {"hostname":"h","wid":"w1","v":2}\r\n');
+    await waitFor(() => received.endsWith("+OK\r\n"));
+    received = "";
+    const expected = [...replies, ...replies].join("");
+    // Two rounds of pipelined commands, each round in one write.
+    for (let round = 0; round < 2; round++)
+      client.write(replies.map((_, i) => `PUSH {"n":${round * replies.length + i}}\r\n`).join(""));
+    await waitFor(() => received.length >= expected.length);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received).toBe(expected);
+    expect(router.stats.protocolErrors).toBe(0);
+    expect(router.stats.commandsByEpoch).toEqual({ 1: 2 * replies.length });
+    expect(client.destroyed).toBe(false);
+  });
+});
+
 async function waitFor(pred: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pred()) {

@@ -33,7 +33,10 @@ const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 function panel(p: Panel, top: number): string {
   const pushes = p.episodes.flatMap((e) => e.pushes);
   const xMin = -500;
-  const xMax = Math.max(1_000, ...p.episodes.map((e) => e.readyMs + 1_000), ...pushes.map((x) => x.at));
+  const xMax = Math.max(
+    1_000,
+    ...p.episodes.filter((e) => Number.isFinite(e.readyMs)).map((e) => e.readyMs + 1_500),
+  );
   const yMin = 0.1;
   const yMax = Math.max(10, ...pushes.map((x) => x.latencyMs)) * 1.5;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
@@ -75,8 +78,17 @@ function panel(p: Panel, top: number): string {
         `<line x1="${fmt(x(at))}" x2="${fmt(x(at))}" y1="${top + MARGIN.top}" y2="${top + MARGIN.top + plotH}" stroke="${colour}" stroke-dasharray="${label === "lease" ? "2,3" : "6,3"}"/>`,
       );
     }
-    const dots = e.pushes
-      .filter((q) => q.at >= xMin)
+    // One dot per 2-pixel column: the slowest PUSH there (the one that shows a gap), so a round of
+    // thousands of PUSHes stays a small picture.
+    const slowest = new Map<number, Push>();
+    for (const q of e.pushes) {
+      if (q.at < xMin || q.at > xMax) continue;
+      const column = Math.floor(x(q.at) / 2);
+      const kept = slowest.get(column);
+      if (!kept || q.latencyMs > kept.latencyMs) slowest.set(column, q);
+    }
+    const dots = [...slowest.values()]
+      .sort((a, b) => a.at - b.at)
       .map((q) => `<circle cx="${fmt(x(q.at))}" cy="${fmt(y(q.latencyMs))}" r="1.6" fill="${colour}"/>`);
     out.push(`<g opacity="0.7">${dots.join("")}</g>`);
   });

@@ -46,7 +46,7 @@ function panel(p: Panel, top: number): string {
     top + MARGIN.top + plotH - (Math.log10(Math.max(ms, yMin) / yMin) / Math.log10(yMax / yMin)) * plotH;
   const out: string[] = [];
   out.push(
-    `<text x="${MARGIN.left}" y="${top + 24}" font-size="15" font-weight="bold">${esc(p.title)}</text>`,
+    `<text x="${MARGIN.left}" y="${top + 18}" font-size="15" font-weight="bold">${esc(p.title)}</text>`,
   );
   out.push(
     `<rect x="${MARGIN.left}" y="${top + MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
@@ -93,7 +93,7 @@ function panel(p: Panel, top: number): string {
     out.push(`<g opacity="0.7">${dots.join("")}</g>`);
   });
   out.push(
-    `<text x="${MARGIN.left + plotW}" y="${top + 24}" font-size="11" text-anchor="end">PUSH latency (log) against time since the kill; dotted: lease taken, dashed: new Faktory answers</text>`,
+    `<text x="${MARGIN.left}" y="${top + 34}" font-size="11" fill="#555">PUSH latency (log scale) against time since the kill, one colour per round; dotted: lease taken, dashed: new Faktory answers</text>`,
   );
   return out.join("\n");
 }

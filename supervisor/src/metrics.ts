@@ -43,6 +43,8 @@ const ROLES: readonly Role[] = ["primary", "pending", "secondary"];
 /** Router counters: metric name, RouterStats field, help. */
 const ROUTER_COUNTERS: readonly (readonly [string, keyof RouterStats, string])[] = [
   ["faktory_ha_router_connections_total", "total", "Client connections accepted by the router."],
+  ["faktory_ha_router_received_bytes_total", "bytesIn", "Bytes the router read from its clients."],
+  ["faktory_ha_router_sent_bytes_total", "bytesOut", "Bytes the router wrote to its clients."],
   [
     "faktory_ha_router_refused_total",
     "refused",

@@ -78,6 +78,10 @@ export interface RouterStats {
   evicted: number;
   /** Client bytes kept right now: unfinished lines, commands held or awaiting their reply. */
   heldBytes: number;
+  /** Bytes read from clients (snapshot() adds what open connections have read so far). */
+  bytesIn: number;
+  /** Bytes written to clients (likewise). */
+  bytesOut: number;
 }
 
 /** What the router asks of a connection it tracks. */
@@ -112,12 +116,16 @@ export class Router {
     handshakeTimeouts: 0,
     evicted: 0,
     heldBytes: 0,
+    bytesIn: 0,
+    bytesOut: 0,
   };
   readonly limits: RouterLimits;
   private server: Server | null = null;
   private closed: Promise<void> | null = null;
   private target: RouteTarget | null = null;
   private readonly sessions = new Set<Session>();
+  /** Open client sockets, for the byte counts of snapshot(). */
+  private readonly clients = new Set<Socket>();
   private guard: (target: RouteTarget) => boolean = () => true;
   private readonly draining = new Set<string>();
   /** Whether the current target's term is draining (kept with target, looked up once per change). */
@@ -139,6 +147,16 @@ export class Router {
       maxConnections: opts.maxConnections ?? 10_000,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 2_000,
     };
+  }
+
+  /** The stats with the bytes open connections have moved so far: for counters read at scrape time. */
+  snapshot(): RouterStats {
+    const s = { ...this.stats, commandsByEpoch: { ...this.stats.commandsByEpoch } };
+    for (const c of this.clients) {
+      s.bytesIn += c.bytesRead;
+      s.bytesOut += c.bytesWritten;
+    }
+    return s;
   }
 
   /**
@@ -311,7 +329,11 @@ export class Router {
     } else session = new PipeSession(this, client);
     client.setNoDelay(true);
     this.sessions.add(session);
+    this.clients.add(client);
     client.once("close", () => {
+      this.clients.delete(client);
+      this.stats.bytesIn += client.bytesRead;
+      this.stats.bytesOut += client.bytesWritten;
       this.sessions.delete(session);
       this.stats.active--;
       session.destroy();

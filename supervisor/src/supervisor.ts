@@ -249,7 +249,7 @@ export class Supervisor {
       faktory: l?.faktory ?? { pid: null, ready: false, restarts: 0 },
       failovers: l?.failovers ?? 0,
       renewLatencyMs: summarize(l?.renewLatencyMs ?? []),
-      routers: { faktory: { ...this.jobRouter.stats }, web: { ...this.webRouter.stats } },
+      routers: { faktory: this.jobRouter.snapshot(), web: this.webRouter.snapshot() },
     };
   }
 
@@ -280,7 +280,7 @@ export class Supervisor {
         renewals: l?.renewals ?? 0,
         renewLatencyMs: l?.renewLatencyMs ?? [],
       },
-      routers: { faktory: this.jobRouter.stats, web: this.webRouter.stats },
+      routers: { faktory: this.jobRouter.snapshot(), web: this.webRouter.snapshot() },
       // Only the primary shows Faktory's figures; until its first read, faktory_up is 0.
       faktory: own ? { figures: reading?.figures ?? null, readMs: reading?.ms ?? 0 } : null,
     });

@@ -24,6 +24,8 @@ async function exposedNames(): Promise<Set<string>> {
     handshakeTimeouts: 0,
     evicted: 0,
     heldBytes: 0,
+    bytesIn: 0,
+    bytesOut: 0,
   };
   const figures = faktoryFigures(
     {

@@ -18,6 +18,8 @@ const stats: RouterStats = {
   handshakeTimeouts: 6,
   evicted: 7,
   heldBytes: 8,
+  bytesIn: 12,
+  bytesOut: 13,
 };
 const lease: LeaseFigures = {
   role: "primary",
@@ -120,6 +122,8 @@ describe("SupervisorMetrics", () => {
     ["faktory_ha_router_handshake_timeouts_total", 6],
     ["faktory_ha_router_evicted_total", 7],
     ["faktory_ha_router_held_bytes", 8],
+    ["faktory_ha_router_received_bytes_total", 12],
+    ["faktory_ha_router_sent_bytes_total", 13],
   ])("router figure %s per router", async (name, value) => {
     const s = samples(await new SupervisorMetrics({ processMetrics: false }).render(input()));
     expect(s).toContain(`${name}{router="faktory"} ${value}`);

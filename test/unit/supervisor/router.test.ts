@@ -175,3 +175,52 @@ async function waitFor(pred: () => boolean, timeoutMs = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe("router byte counts", () => {
+  it("counts the bytes of open and of closed client connections", async () => {
+    const sockets = new Set<Socket>();
+    const upstream = createServer((sock) => {
+      sockets.add(sock);
+      sock.on("error", () => undefined);
+      sock.write("hello\n");
+    });
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          upstream.close(() => r());
+        }),
+    );
+    const router = new Router({ name: "web", listenHost: "127.0.0.1", port: 0, holdMs: 5000, log });
+    await router.listen();
+    cleanups.push(() => router.close());
+    router.setTarget({
+      host: "127.0.0.1",
+      port: (upstream.address() as { port: number }).port,
+      epoch: 1,
+      holder: "a",
+    });
+    const open = async (request: string) => {
+      const client = connect({ port: router.port, host: "127.0.0.1" });
+      client.on("error", () => undefined);
+      cleanups.push(() => void client.destroy());
+      let got = "";
+      client.on("data", (d: Buffer) => (got += d.toString()));
+      client.write(request);
+      await waitFor(() => got === "hello\n");
+      return client;
+    };
+    const first = await open("GET /a\r\n");
+    const second = await open("GET /bb\r\n");
+    // Both open: counted live.
+    await waitFor(() => router.snapshot().bytesIn === 17);
+    expect(router.snapshot()).toMatchObject({ bytesIn: 17, bytesOut: 12 });
+    // One closed: its bytes move into the totals; the sum stays.
+    first.destroy();
+    await waitFor(() => router.snapshot().active === 1);
+    expect(router.snapshot()).toMatchObject({ bytesIn: 17, bytesOut: 12 });
+    expect(router.stats).toMatchObject({ bytesIn: 8, bytesOut: 6 });
+    second.destroy();
+  });
+});

@@ -38,8 +38,6 @@ export const ENGINE_ENV: Record<string, string> = {
   PULUMI_SKIP_UPDATE_CHECK: "true",
   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-  // pulumi-analyzer-policy-nodejs: runs a Node.js policy pack without the Node.js language host.
-  PATH: `${join(REPO_ROOT, "scripts/cluster/bin")}:${process.env.PATH ?? ""}`,
 };
 
 export function requireEngine(): void {

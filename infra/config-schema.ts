@@ -3,13 +3,16 @@
 import { z } from "zod";
 import { ALARM_DEFAULTS, ALARM_LIMITS, type AlarmThresholds } from "../components/aws/alarm-config";
 import { MONITORING_DEFAULTS } from "../components/k8s/monitoring/manifests";
+import { CLUSTER_DEFAULTS } from "../components/aws/cluster";
+import { REDIS_DEFAULTS } from "../components/aws/redis";
 import { LEASE_DEFAULTS, SUPERVISOR_INTS } from "../components/contract/supervisor";
+import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const EDITIONS = ["enterprise", "oss"] as const;
 export const REDIS_ENGINES = ["redis", "valkey"] as const;
 export const AZ_COUNTS = [2, 3] as const;
-export const MAX_SECONDARIES = 8;
+export const MAX_SECONDARIES = FAKTORY_DEFAULTS.maxSecondaries;
 
 const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -76,7 +79,7 @@ export const clusterSchema = z
     instanceType: z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as m7g.large" })
-      .default("m6i.large"),
+      .default(CLUSTER_DEFAULTS.nodeInstanceType),
     minNodes: int("the node group's minimum size", 1, 100).default(2),
     desiredNodes: int("the node group's desired size", 1, 100).default(3),
     maxNodes: int("the node group's maximum size", 1, 100).default(6),
@@ -96,7 +99,7 @@ export const redisSchema = z
       .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
         message: "must be an ElastiCache node type such as cache.r7g.large",
       })
-      .default("cache.r7g.large"),
+      .default(REDIS_DEFAULTS.nodeType),
     nodes: int("the number of cache nodes (1 primary + replicas)", 1, 6).default(2),
     snapshotRetentionDays: int("the days of snapshots kept", 0, 35).default(7),
     sourceSecurityGroupIds: z
@@ -243,7 +246,7 @@ export const plainKeys = {
   cluster: clusterSchema.optional(),
   redis: redisSchema.default({
     engine: "redis",
-    nodeType: "cache.r7g.large",
+    nodeType: REDIS_DEFAULTS.nodeType,
     nodes: 2,
     snapshotRetentionDays: 7,
   }),

@@ -3,6 +3,7 @@
 // once, each naming the key, the value received and what is allowed, before any resource exists.
 import type { z } from "zod";
 import { plainKeys, plainSchema, SECRET_KEYS, type PlainConfig, type SecretKey } from "./config-schema";
+import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
 import { knownValueProblems } from "./config-known";
 import { crossKeyProblems } from "./config-rules";
 import { describeValue, NAMESPACE, StackConfigError, type ConfigProblem } from "./config-problem";
@@ -187,7 +188,7 @@ export function parseStackConfig(
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(problems);
 
   const plain = parsed.data;
-  const secondaries = plain.secondaries ?? (plain.edition === "oss" ? 0 : 2);
+  const secondaries = plain.secondaries ?? FAKTORY_DEFAULTS.secondaries[plain.edition];
   const warnings = [...known.warnings];
   if (plain.environment === "prod" && secondaries === 0) {
     warnings.push(

@@ -16,6 +16,9 @@ import { argError, parseCidr, requireInteger, show } from "./validate";
 const TYPE = "faktory-ha:aws:Cluster";
 
 /** Managed policies every EKS worker node role needs (kubelet, VPC CNI, image pulls from ECR). */
+/** Defaults the stack config shares (infra/config-schema.ts reads them from here). */
+export const CLUSTER_DEFAULTS = { nodeInstanceType: "t3.large" } as const;
+
 const NODE_POLICIES = {
   worker: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
   cni: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
@@ -167,7 +170,7 @@ export class Cluster extends pulumi.ComponentResource {
     const chartVersion = args.loadBalancerControllerChartVersion ?? LB_CONTROLLER_CHART_VERSION;
     const endpointPublicAccess = args.endpointPublicAccess ?? false;
     const enabledClusterLogTypes = args.enabledClusterLogTypes ?? ["api", "audit", "authenticator"];
-    const nodeInstanceType = args.nodeInstanceType ?? "t3.large";
+    const nodeInstanceType = args.nodeInstanceType ?? CLUSTER_DEFAULTS.nodeInstanceType;
     const nodeDiskSizeGiB = args.nodeDiskSizeGiB ?? 50;
     const nodeMinSize = args.nodeMinSize ?? 2;
     const nodeDesiredSize = args.nodeDesiredSize ?? 3;

@@ -1,8 +1,8 @@
 export { Network } from "./network";
 export type { NetworkArgs, NatGatewayMode } from "./network";
-export { Cluster } from "./cluster";
+export { Cluster, CLUSTER_DEFAULTS } from "./cluster";
 export type { ClusterArgs } from "./cluster";
-export { Redis } from "./redis";
+export { Redis, REDIS_DEFAULTS } from "./redis";
 export type { RedisArgs } from "./redis";
 export { redisUrl } from "./redis-config";
 export { Alarms } from "./alarms";

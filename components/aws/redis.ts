@@ -15,6 +15,9 @@ import {
 } from "./redis-config";
 import { argError, requireDnsLabel, requireInteger, requireOneOf, show } from "./validate";
 
+/** Defaults the stack config shares (infra/config-schema.ts reads them from here). */
+export const REDIS_DEFAULTS = { nodeType: "cache.t4g.small" } as const;
+
 const TYPE = "faktory-ha:aws:Redis";
 const PORT = 6379;
 
@@ -116,7 +119,7 @@ export class Redis extends pulumi.ComponentResource {
     const engine = args.engine ?? "redis";
     const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION[engine];
     const family = parameterGroupFamily(engine, engineVersion) as string;
-    const nodeType = args.nodeType ?? "cache.t4g.small";
+    const nodeType = args.nodeType ?? REDIS_DEFAULTS.nodeType;
     const numCacheClusters = args.numCacheClusters ?? 2;
     const snapshotRetentionLimit = args.snapshotRetentionLimit ?? 7;
     const snapshotWindow = args.snapshotWindow ?? "03:00-04:00";

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { CLUSTER_DEFAULTS, REDIS_DEFAULTS } from "../../../components/aws";
+import { FAKTORY_DEFAULTS } from "../../../components/k8s";
 import { parseStackConfig, StackConfigError } from "../../../infra/config";
 
 const prod: Record<string, string> = {
@@ -31,10 +33,20 @@ describe("parseStackConfig", () => {
       secondaries: 2,
       namespace: "faktory",
       network: { azCount: 3, vpcCidr: "10.42.0.0/16", natGateways: "perAz" },
-      redis: { engine: "redis", nodes: 2, snapshotRetentionDays: 7, nodeType: "cache.r7g.large" },
+      redis: { engine: "redis", nodes: 2, snapshotRetentionDays: 7, nodeType: "cache.t4g.small" },
       webUi: false,
       lease: { ttlMs: 10000, renewIntervalMs: 1500, renewDeadlineMs: 4000 },
       secrets: { license: "license-key-value" },
+    });
+  });
+
+  it("takes the component's defaults where the stack says nothing (one default per value)", () => {
+    const raw: Record<string, string> = { ...prod, "faktory-ha:cluster": "{}" };
+    delete raw["faktory-ha:secondaries"];
+    expect(parseStackConfig(raw, secretKeys)).toMatchObject({
+      secondaries: FAKTORY_DEFAULTS.secondaries.enterprise,
+      cluster: { instanceType: CLUSTER_DEFAULTS.nodeInstanceType },
+      redis: { nodeType: REDIS_DEFAULTS.nodeType },
     });
   });
 
@@ -73,17 +85,17 @@ describe("parseStackConfig", () => {
     [
       "negative secondaries",
       { "faktory-ha:secondaries": "-1" },
-      "faktory-ha:secondaries: got -1; must be the number of hot standbys: an integer from 0 to 8",
+      "faktory-ha:secondaries: got -1; must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
       "huge secondaries",
       { "faktory-ha:secondaries": "1000" },
-      "faktory-ha:secondaries: got 1000; must be the number of hot standbys: an integer from 0 to 8",
+      "faktory-ha:secondaries: got 1000; must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
       "fractional secondaries",
       { "faktory-ha:secondaries": "1.5" },
-      "faktory-ha:secondaries: got 1.5; must be the number of hot standbys: an integer from 0 to 8",
+      "faktory-ha:secondaries: got 1.5; must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
       "secondaries with oss",

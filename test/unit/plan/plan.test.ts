@@ -270,7 +270,7 @@ describe("plan on bad input", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(
       'error: stack "broken": Invalid stack config (1 problem):\n' +
-        "  - faktory-ha:secondaries: got -1; must be the number of hot standbys: an integer from 0 to 8\n",
+        "  - faktory-ha:secondaries: got -1; must be the number of hot standbys: an integer from 0 to 10\n",
     );
     expect(existsSync(join(dir, "out"))).toBe(false);
   });

@@ -125,3 +125,23 @@ export function supervisorEnv(
   env[SUPERVISOR_STRINGS.configDir.env] = s.configDir;
   return env;
 }
+
+/**
+ * What is wrong with a Redis URL the supervisor and Faktory would be given, or undefined. Never repeats
+ * the URL, which may hold a password: the caller names the variable or arg.
+ */
+export function redisUrlProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    return "is not a URL: expected redis://host:port or rediss://host:port";
+  }
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
+    return `has scheme ${JSON.stringify(u.protocol)}: allowed redis: or rediss: (TLS)`;
+  }
+  if (u.hostname === "") return "has no host";
+  const db = u.pathname.replace(/^\//, "");
+  if (db !== "" && !/^\d+$/.test(db)) return `has database ${JSON.stringify(db)}, not a number: use /0../15`;
+  return undefined;
+}

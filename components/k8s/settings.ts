@@ -7,8 +7,10 @@ import {
   LEASE_DEFAULTS,
   leaseTimingProblems,
   livenessKillSeconds,
+  redisUrlProblem,
   SUPERVISOR_INTS,
 } from "../contract/supervisor";
+import { parseCidr } from "../aws/validate";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
 /** Every default of the component, in one place. */
@@ -79,6 +81,9 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
   }
   if (edition === "enterprise") {
     if (args.redisUrl === undefined) errors.push(`redisUrl is required with edition "enterprise"`);
+    // Checked when given as plain text; a secret Output is checked by the supervisor at start.
+    const urlProblem = typeof args.redisUrl === "string" ? redisUrlProblem(args.redisUrl) : undefined;
+    if (urlProblem !== undefined) errors.push(`redisUrl ${urlProblem}`);
     if (args.license === undefined) errors.push(`license is required with edition "enterprise"`);
   } else if (edition === "oss") {
     if (args.redisUrl !== undefined) {
@@ -100,6 +105,19 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     errors.push(
       `serviceName=${JSON.stringify(serviceName)} is not a DNS label (lowercase letters, digits, "-", max 63)`,
     );
+  }
+  for (const [arg, list] of [
+    ["vpcCidrs", args.vpcCidrs],
+    ["allowedCidrs", args.allowedCidrs],
+  ] as const) {
+    if (!Array.isArray(list)) continue; // an Output: known only at deployment
+    list.forEach((cidr: unknown, i: number) => {
+      if (typeof cidr === "string" && parseCidr(cidr) === undefined) {
+        errors.push(
+          `${arg}[${i}]=${JSON.stringify(cidr)} is not an IPv4 CIDR: a network address and a prefix 0..32, e.g. 10.0.0.0/16`,
+        );
+      }
+    });
   }
   if (args.statsd !== undefined && !HOST_PORT.test(args.statsd.location)) {
     errors.push(`statsd.location=${JSON.stringify(args.statsd.location)} must be "host:port"`);

@@ -6,6 +6,7 @@ import {
   KEY_PREFIX_PATTERN,
   KEY_PREFIX_RULE,
   leaseTimingProblems,
+  redisUrlProblem,
   SUPERVISOR_INTS,
   SUPERVISOR_STRINGS,
   type SupervisorInt,
@@ -150,26 +151,8 @@ function parseRedisUrl(raw: string | undefined): string {
   if (raw === undefined || raw.trim() === "") {
     throw new ConfigError("REDIS_URL is required: e.g. rediss://:password@my-redis:6379");
   }
-  let u: URL;
-  try {
-    u = new URL(raw.trim());
-  } catch {
-    throw new ConfigError(
-      `REDIS_URL=${JSON.stringify(redactUrl(raw))} is not a URL: expected redis://host:port or rediss://host:port`,
-    );
-  }
-  if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
-    throw new ConfigError(
-      `REDIS_URL has scheme ${JSON.stringify(u.protocol)}: allowed redis: or rediss: (TLS)`,
-    );
-  }
-  if (u.hostname === "") {
-    throw new ConfigError(`REDIS_URL=${JSON.stringify(redactUrl(raw))} has no host`);
-  }
-  const db = u.pathname.replace(/^\//, "");
-  if (db !== "" && !/^\d+$/.test(db)) {
-    throw new ConfigError(`REDIS_URL database ${JSON.stringify(db)} is not a number: use /0../15`);
-  }
+  const problem = redisUrlProblem(raw);
+  if (problem !== undefined) throw new ConfigError(`REDIS_URL=${JSON.stringify(redactUrl(raw))} ${problem}`);
   return raw.trim();
 }
 

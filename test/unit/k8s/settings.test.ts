@@ -274,3 +274,33 @@ describe("imagePinningError", () => {
     expect(imagePinningError(image)).toBe(expected);
   });
 });
+
+describe("values shared with the supervisor and the network", () => {
+  const base = { image: "i:1", license: "l", vpcCidrs: ["10.0.0.0/16"] };
+  const problems = (args: Record<string, unknown>): string => {
+    try {
+      resolveSettings("x", args as never);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "";
+  };
+
+  it.each([
+    ["http://x", 'redisUrl has scheme "http:": allowed redis: or rediss: (TLS)'],
+    ["not a url", "redisUrl is not a URL: expected redis://host:port or rediss://host:port"],
+  ])("rejects a plain-text redisUrl %s the supervisor would refuse, without echoing it", (url, message) => {
+    const msg = problems({ ...base, redisUrl: url });
+    expect(msg).toContain(message);
+    if (url !== "not a url") expect(msg).not.toContain(url);
+  });
+
+  it.each([
+    ["vpcCidrs", "10.0.0.300/16"],
+    ["allowedCidrs", "10.0.0.1/16"],
+  ])("rejects %s entry %s", (arg, cidr) => {
+    expect(problems({ ...base, redisUrl: "redis://r:6379", [arg]: [cidr] })).toContain(
+      `${arg}[0]="${cidr}" is not an IPv4 CIDR: a network address and a prefix 0..32, e.g. 10.0.0.0/16`,
+    );
+  });
+});

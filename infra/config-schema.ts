@@ -4,6 +4,8 @@ import { z } from "zod";
 import { ALARM_DEFAULTS, ALARM_LIMITS, type AlarmThresholds } from "../components/aws/alarm-config";
 import { MONITORING_DEFAULTS } from "../components/k8s/monitoring/manifests";
 import { CLUSTER_DEFAULTS } from "../components/aws/cluster";
+import { VPC_PREFIX_RANGE } from "../components/aws/network-cidrs";
+import { parseCidr } from "../components/aws/validate";
 import { REDIS_DEFAULTS } from "../components/aws/redis";
 import { LEASE_DEFAULTS, SUPERVISOR_INTS } from "../components/contract/supervisor";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
@@ -14,7 +16,6 @@ export const REDIS_ENGINES = ["redis", "valkey"] as const;
 export const AZ_COUNTS = [2, 3] as const;
 export const MAX_SECONDARIES = FAKTORY_DEFAULTS.maxSecondaries;
 
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // A pinned image: `repo:tag` with a tag other than latest, or `repo@sha256:<64 hex>`.
 const TAGGED_IMAGE =
@@ -22,7 +23,21 @@ const TAGGED_IMAGE =
 const DIGEST_IMAGE =
   /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
 
-export const cidr = z.string().regex(IPV4_CIDR, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" });
+/** The components' CIDR rule: a network address (no host bits) and a prefix 0..32. */
+const CIDR_MESSAGE = "must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16";
+export const cidr = z.string().refine((s) => parseCidr(s) !== undefined, { message: CIDR_MESSAGE });
+
+/** The Network component's rule for a VPC it creates: the subnet layout needs /16 to /20. */
+const vpcCidr = z.string().superRefine((s, ctx) => {
+  const parsed = parseCidr(s);
+  if (parsed === undefined) ctx.addIssue({ code: "custom", message: CIDR_MESSAGE });
+  else if (parsed.prefix < VPC_PREFIX_RANGE.min || parsed.prefix > VPC_PREFIX_RANGE.max) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a VPC CIDR from /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max} (the subnet layout's range), such as 10.42.0.0/16`,
+    });
+  }
+});
 
 export const pinnedImage = z.string().refine((s) => TAGGED_IMAGE.test(s) || DIGEST_IMAGE.test(s), {
   message: "must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)",
@@ -48,7 +63,7 @@ export const networkSchema = z.union(
             message: `must be one of ${AZ_COUNTS.join(", ")} (availability zones for subnets, nodes and Redis)`,
           })
           .default(3),
-        vpcCidr: cidr.default("10.42.0.0/16"),
+        vpcCidr: vpcCidr.default("10.42.0.0/16"),
         natGateways: oneOf(["single", "perAz"] as const).default("perAz"),
       })
       .strict(),

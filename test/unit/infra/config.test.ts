@@ -130,17 +130,27 @@ describe("parseStackConfig", () => {
     [
       "malformed VPC CIDR",
       { "faktory-ha:network": '{"vpcCidr":"10.0.0.0/33"}' },
-      'faktory-ha:network.vpcCidr: got "10.0.0.0/33"; must be an IPv4 CIDR such as 10.0.0.0/16',
+      'faktory-ha:network.vpcCidr: got "10.0.0.0/33"; must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
+    ],
+    [
+      "VPC CIDR too small for the subnet layout",
+      { "faktory-ha:network": '{"vpcCidr":"10.42.0.0/24"}' },
+      'faktory-ha:network.vpcCidr: got "10.42.0.0/24"; must be a VPC CIDR from /16 to /20 (the subnet layout\'s range), such as 10.42.0.0/16',
+    ],
+    [
+      "CIDR with a bad octet",
+      { "faktory-ha:allowedCidrs": '["10.0.0.300/16"]' },
+      'faktory-ha:allowedCidrs[0]: got "10.0.0.300/16"; must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
       "malformed allowed CIDR",
       { "faktory-ha:allowedCidrs": '["10.0.0.0/8","10.1.2/24"]' },
-      'faktory-ha:allowedCidrs[1]: got "10.1.2/24"; must be an IPv4 CIDR such as 10.0.0.0/16',
+      'faktory-ha:allowedCidrs[1]: got "10.1.2/24"; must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
       "malformed public access CIDR",
       { "faktory-ha:cluster": '{"publicAccessCidrs":["0.0.0.0"]}' },
-      'faktory-ha:cluster.publicAccessCidrs[0]: got "0.0.0.0"; must be an IPv4 CIDR such as 10.0.0.0/16',
+      'faktory-ha:cluster.publicAccessCidrs[0]: got "0.0.0.0"; must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
       "prebuilt image without tag",

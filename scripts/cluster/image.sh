@@ -73,7 +73,7 @@ test)
     sup_src="$REPO_ROOT/.tools/images/src-$(git -C "$REPO_ROOT" rev-parse --short=12 "$FAKTORY_HA_IMAGE_REV")"
     if [[ ! -d "$sup_src" ]]; then
       mkdir -p "$sup_src.tmp"
-      git -C "$REPO_ROOT" archive "$FAKTORY_HA_IMAGE_REV" supervisor/src | tar -x -C "$sup_src.tmp"
+      git -C "$REPO_ROOT" archive "$FAKTORY_HA_IMAGE_REV" supervisor/src components | tar -x -C "$sup_src.tmp"
       mv "$sup_src.tmp" "$sup_src"
     fi
     sup_src="$sup_src/supervisor/src"

@@ -5,7 +5,7 @@ PKGS=(etcd-server containerd runc containernetworking-plugins mmdebstrap busybox
   conntrack socat ethtool iproute2 util-linux uidmap time)
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 [[ $(id -u) -eq 0 ]] || die "installing ${missing[*]} needs root"

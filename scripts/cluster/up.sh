@@ -117,7 +117,8 @@ done
 if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   ip link add "$BRIDGE" type bridge
 fi
-ip addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_IP/" || ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
+addrs="$(ip addr show dev "$BRIDGE")"
+grep -q "inet $BRIDGE_IP/" <<<"$addrs" || ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
 ip link set "$BRIDGE" up
 # Services are DNAT'ed on the node, so it must forward between pods; nothing from the pod range may leave
 # through any other interface (only the bridge and the node itself carry pod traffic).

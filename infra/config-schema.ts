@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ALARM_DEFAULTS, ALARM_LIMITS, type AlarmThresholds } from "../components/aws/alarm-config";
 import { MONITORING_DEFAULTS } from "../components/k8s/monitoring/manifests";
 import { CLUSTER_DEFAULTS } from "../components/aws/cluster";
+import { imageRefProblem } from "../components/aws/image-ref";
 import { VPC_PREFIX_RANGE } from "../components/aws/network-cidrs";
 import { parseCidr } from "../components/aws/validate";
 import { REDIS_DEFAULTS } from "../components/aws/redis";
@@ -17,11 +18,6 @@ export const AZ_COUNTS = [2, 3] as const;
 export const MAX_SECONDARIES = FAKTORY_DEFAULTS.maxSecondaries;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-// A pinned image: `repo:tag` with a tag other than latest, or `repo@sha256:<64 hex>`.
-const TAGGED_IMAGE =
-  /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:(?!latest$)[\w][\w.-]{0,127}$/;
-const DIGEST_IMAGE =
-  /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
 
 /** The components' CIDR rule: a network address (no host bits) and a prefix 0..32. */
 const CIDR_MESSAGE = "must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16";
@@ -39,8 +35,11 @@ const vpcCidr = z.string().superRefine((s, ctx) => {
   }
 });
 
-export const pinnedImage = z.string().refine((s) => TAGGED_IMAGE.test(s) || DIGEST_IMAGE.test(s), {
-  message: "must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)",
+/** The components' rule for an image: pinned by a tag other than `latest`, or by a digest. */
+export const pinnedImage = z.string().superRefine((ref, ctx) => {
+  const problem = imageRefProblem(ref);
+  if (problem !== undefined)
+    ctx.addIssue({ code: "custom", message: `must be a pinned image reference: it ${problem}` });
 });
 
 const int = (what: string, min: number, max: number) =>

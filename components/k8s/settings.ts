@@ -10,6 +10,7 @@ import {
   redisUrlProblem,
   SUPERVISOR_INTS,
 } from "../contract/supervisor";
+import { imageRefProblem } from "../aws/image-ref";
 import { parseCidr } from "../aws/validate";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
@@ -206,12 +207,6 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
  * @returns the error message, or undefined when pinned.
  */
 export function imagePinningError(image: string): string | undefined {
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const colon = lastSegment.lastIndexOf(":");
-  const tag = colon >= 0 ? lastSegment.slice(colon + 1) : "";
-  if (tag === "" || tag === "latest") {
-    return `image=${JSON.stringify(image)} is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`;
-  }
-  return undefined;
+  const problem = imageRefProblem(image);
+  return problem === undefined ? undefined : `image=${JSON.stringify(image)} is not pinned: it ${problem}`;
 }

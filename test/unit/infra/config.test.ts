@@ -155,17 +155,17 @@ describe("parseStackConfig", () => {
     [
       "prebuilt image without tag",
       { "faktory-ha:image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/faktory-ha" },
-      'faktory-ha:image: got "123456789012.dkr.ecr.us-east-1.amazonaws.com/faktory-ha"; must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)',
+      'faktory-ha:image: got "123456789012.dkr.ecr.us-east-1.amazonaws.com/faktory-ha"; must be a pinned image reference: it has neither a tag nor a digest',
     ],
     [
       "prebuilt image on latest",
       { "faktory-ha:image": "faktory-ha:latest" },
-      'faktory-ha:image: got "faktory-ha:latest"; must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)',
+      'faktory-ha:image: got "faktory-ha:latest"; must be a pinned image reference: it uses the floating tag "latest"; pin a version tag or a digest',
     ],
     [
       "short digest",
       { "faktory-ha:image": "faktory-ha@sha256:abc" },
-      'faktory-ha:image: got "faktory-ha@sha256:abc"; must name a tag other than `latest` (repo:1.2.3) or a digest (repo@sha256:<64 hex>)',
+      'faktory-ha:image: got "faktory-ha@sha256:abc"; must be a pinned image reference: it has a malformed digest (expected name@sha256:<64 hex characters>)',
     ],
     [
       "bad VPC id",

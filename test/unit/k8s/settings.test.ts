@@ -260,15 +260,15 @@ describe("imagePinningError", () => {
     [`repo/faktory-ha:1.9.4@${digest}`, undefined],
     [
       "repo/faktory-ha",
-      `image="repo/faktory-ha" is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`,
+      `image="repo/faktory-ha" is not pinned: it has neither a tag nor a digest`,
     ],
     [
       "registry:5000/faktory-ha",
-      `image="registry:5000/faktory-ha" is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`,
+      `image="registry:5000/faktory-ha" is not pinned: it has neither a tag nor a digest`,
     ],
     [
       "contribsys/faktory:latest",
-      `image="contribsys/faktory:latest" is not pinned: use a tag other than "latest" (e.g. "repo/faktory-ha:1.9.4") or a digest ("repo/faktory-ha@sha256:…")`,
+      `image="contribsys/faktory:latest" is not pinned: it uses the floating tag "latest"; pin a version tag or a digest`,
     ],
   ])("%s", (image, expected) => {
     expect(imagePinningError(image)).toBe(expected);

@@ -1,5 +1,7 @@
-// Wall time of `npm run plan -- <stack>` per stack (the README's first command, esbuild step
-// included), after one warm-up run. Prints JSON: median and max over the runs, in seconds.
+// Wall time of the offline plan per stack, against its floor measured in the same run: a Node process
+// that only loads @pulumi/pulumi, aws, kubernetes and eks (what any program using them pays). Each is
+// timed after one warm-up run; rounds alternate floor / plan to share the machine's noise.
+// Prints JSON: medians and max in seconds, and the plan ÷ floor ratio (target ≤ 1.5).
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -10,23 +12,55 @@ const stacks = readdirSync("stacks")
   .filter(Boolean)
   .sort();
 
-const time = (stack) => {
+const seconds = (run) => {
   const start = process.hrtime.bigint();
-  execFileSync("npm", ["run", "-s", "plan", "--", stack, "--no-write"], { stdio: "ignore" });
+  run();
   return Number(process.hrtime.bigint() - start) / 1e9;
 };
+const floor = () =>
+  execFileSync(
+    process.execPath,
+    ["-e", 'for (const m of ["pulumi", "aws", "kubernetes", "eks"]) require(`@pulumi/${m}`)'],
+    { stdio: "ignore" },
+  );
+// The compiled CLI, as `npm run plan` runs it after its (cached) build step.
+const plan = (stack) =>
+  execFileSync(process.execPath, ["dist/cli/faktory-ha.js", "plan", stack, "--no-write"], {
+    stdio: "ignore",
+  });
+const npmPlan = (stack) =>
+  execFileSync("npm", ["run", "-s", "plan", "--", stack, "--no-write"], { stdio: "ignore" });
 
+const stats = (samples) => {
+  const s = [...samples].sort((a, b) => a - b);
+  return {
+    medianSeconds: Number(s[Math.floor(s.length / 2)].toFixed(2)),
+    maxSeconds: Number(s.at(-1).toFixed(2)),
+  };
+};
+
+npmPlan(stacks[0]); // builds the CLI once
 const result = {
   machine: `${cpus().length} cores, ${cpus()[0]?.model ?? "unknown"}, node ${process.version}`,
   runs,
+  floor: null,
   stacks: {},
 };
+const floorSamples = [];
 for (const stack of stacks) {
-  time(stack);
-  const samples = Array.from({ length: runs }, () => time(stack)).sort((a, b) => a - b);
-  result.stacks[stack] = {
-    medianSeconds: Number(samples[Math.floor(samples.length / 2)].toFixed(2)),
-    maxSeconds: Number(samples[samples.length - 1].toFixed(2)),
-  };
+  plan(stack);
+  floor();
+  const cli = [];
+  const viaNpm = [];
+  for (let i = 0; i < runs; i++) {
+    floorSamples.push(seconds(floor));
+    cli.push(seconds(() => plan(stack)));
+    viaNpm.push(seconds(() => npmPlan(stack)));
+  }
+  result.stacks[stack] = { cli: stats(cli), npmRunPlan: stats(viaNpm) };
+}
+result.floor = stats(floorSamples);
+for (const s of Object.values(result.stacks)) {
+  s.cliOverFloor = Number((s.cli.medianSeconds / result.floor.medianSeconds).toFixed(2));
 }
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

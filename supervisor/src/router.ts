@@ -84,6 +84,27 @@ export interface RouterStats {
   bytesOut: number;
 }
 
+/** Stats of a router that has seen nothing yet. */
+export function emptyRouterStats(): RouterStats {
+  return {
+    commandsByEpoch: {},
+    active: 0,
+    total: 0,
+    held: 0,
+    migrated: 0,
+    closedOnChange: 0,
+    holdTimeouts: 0,
+    protocolErrors: 0,
+    refused: 0,
+    lineTooLong: 0,
+    handshakeTimeouts: 0,
+    evicted: 0,
+    heldBytes: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
 /** What the router asks of a connection it tracks. */
 export interface Session {
   /** Client bytes this session keeps. */
@@ -102,23 +123,7 @@ export interface Session {
  * that is provably safe (see FaktorySession).
  */
 export class Router {
-  readonly stats: RouterStats = {
-    commandsByEpoch: {},
-    active: 0,
-    total: 0,
-    held: 0,
-    migrated: 0,
-    closedOnChange: 0,
-    holdTimeouts: 0,
-    protocolErrors: 0,
-    refused: 0,
-    lineTooLong: 0,
-    handshakeTimeouts: 0,
-    evicted: 0,
-    heldBytes: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  readonly stats: RouterStats = emptyRouterStats();
   readonly limits: RouterLimits;
   private server: Server | null = null;
   private closed: Promise<void> | null = null;

@@ -3,30 +3,14 @@ import { faktoryHaAlertRules } from "../../../components/k8s/monitoring/alerts";
 import { dashboardExpressions, faktoryHaDashboard } from "../../../components/k8s/monitoring/dashboard";
 import { faktoryFigures } from "../../../supervisor/src/faktory-info";
 import { SupervisorMetrics } from "../../../supervisor/src/metrics";
-import type { RouterStats } from "../../../supervisor/src/router";
+import { emptyRouterStats } from "../../../supervisor/src/router";
 
 const SEL = '{namespace="payments",app_kubernetes_io_instance="faktory"}';
 const M = 'namespace="payments",app_kubernetes_io_instance="faktory"';
 
 /** Every metric name a primary exposes, from the supervisor's real /metrics renderer. */
 async function exposedNames(): Promise<Set<string>> {
-  const stats: RouterStats = {
-    commandsByEpoch: {},
-    active: 0,
-    total: 0,
-    held: 0,
-    migrated: 0,
-    closedOnChange: 0,
-    holdTimeouts: 0,
-    protocolErrors: 0,
-    refused: 0,
-    lineTooLong: 0,
-    handshakeTimeouts: 0,
-    evicted: 0,
-    heldBytes: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  const stats = emptyRouterStats();
   const figures = faktoryFigures(
     {
       faktory: {

@@ -258,10 +258,7 @@ describe("imagePinningError", () => {
     ["registry:5000/team/faktory-ha:v2", undefined],
     [`repo/faktory-ha@${digest}`, undefined],
     [`repo/faktory-ha:1.9.4@${digest}`, undefined],
-    [
-      "repo/faktory-ha",
-      `image="repo/faktory-ha" is not pinned: it has neither a tag nor a digest`,
-    ],
+    ["repo/faktory-ha", `image="repo/faktory-ha" is not pinned: it has neither a tag nor a digest`],
     [
       "registry:5000/faktory-ha",
       `image="registry:5000/faktory-ha" is not pinned: it has neither a tag nor a digest`,

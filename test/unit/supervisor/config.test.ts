@@ -114,7 +114,12 @@ describe("parseConfig", () => {
       undefined,
       'REDIS_URL="http://x:1/" has scheme "http:": allowed redis: or rediss: (TLS)',
     ],
-    ["bad database", { REDIS_URL: "redis://x:1/abc" }, undefined, 'REDIS_URL="redis://x:1/abc" has database "abc", not a number: use /0../15'],
+    [
+      "bad database",
+      { REDIS_URL: "redis://x:1/abc" },
+      undefined,
+      'REDIS_URL="redis://x:1/abc" has database "abc", not a number: use /0../15',
+    ],
     [
       "bad id",
       { ...base, FAKTORY_HA_ID: "-bad id" },

@@ -18,7 +18,12 @@ import type { WorkloadInput } from "../../../components/k8s/workload";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
-const lease = resolveSettings("x", { image: "i:1", redisUrl: "r", license: "l", vpcCidrs: [] }).lease;
+const lease = resolveSettings("x", {
+  image: "i:1",
+  redisUrl: "redis://r:6379",
+  license: "l",
+  vpcCidrs: [],
+}).lease;
 
 function workload(edition: "enterprise" | "oss", over: Partial<WorkloadInput> = {}): WorkloadInput {
   return {

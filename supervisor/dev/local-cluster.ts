@@ -64,21 +64,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-let bundlePath: string | null = null;
-/** Bundles supervisor/src/main.ts once per process, like `npm run build:supervisor` does for the image. */
-export function supervisorBundle(): string {
-  if (bundlePath) return bundlePath;
-  const out = join(mkdtempSync(join(tmpdir(), "fha-bundle-")), "faktory-ha-supervisor.js");
+const bundles = new Map<string, string>();
+/** Bundles a repository entry file for node once per process, named for process lists; returns its path. */
+export function bundleOnce(entry: string, fileName: string): string {
+  const cached = bundles.get(entry);
+  if (cached) return cached;
+  const out = join(mkdtempSync(join(tmpdir(), "fha-bundle-")), fileName);
   buildSync({
-    entryPoints: [join(REPO_ROOT, "supervisor/src/main.ts")],
+    entryPoints: [join(REPO_ROOT, entry)],
     bundle: true,
     platform: "node",
     target: "node20",
     outfile: out,
     logLevel: "error",
   });
-  bundlePath = out;
+  bundles.set(entry, out);
   return out;
+}
+
+/** The supervisor, bundled like `npm run build:supervisor` does for the image. */
+export function supervisorBundle(): string {
+  return bundleOnce("supervisor/src/main.ts", "faktory-ha-supervisor.js");
 }
 
 export interface RunningRedis {

@@ -18,10 +18,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
 import { Redis } from "ioredis";
 import {
-  REPO_ROOT,
+  bundleOnce,
   freePort,
   redisServerBin,
   sleep,
@@ -119,22 +118,6 @@ export async function startRedisNode(dir: string, name: string, replicaOf?: numb
   };
 }
 
-let proxyBundle: string | null = null;
-function endpointProxyBundle(): string {
-  if (proxyBundle) return proxyBundle;
-  const out = join(mkdtempSync(join(tmpdir(), "fha-endpoint-")), "endpoint-proxy.js");
-  buildSync({
-    entryPoints: [join(REPO_ROOT, "test/e2e/support/endpoint-proxy-main.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    outfile: out,
-    logLevel: "error",
-  });
-  proxyBundle = out;
-  return out;
-}
-
 /** The primary endpoint: a TCP proxy in its own process (see endpoint-proxy-main.ts). */
 export interface Endpoint {
   readonly port: number;
@@ -149,9 +132,13 @@ export interface Endpoint {
 }
 
 export async function startEndpoint(initialTarget: number): Promise<Endpoint> {
-  const proc = spawn(process.execPath, [endpointProxyBundle(), String(initialTarget)], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [bundleOnce("test/e2e/support/endpoint-proxy-main.ts", "endpoint-proxy.js"), String(initialTarget)],
+    {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error("endpoint proxy did not start within 10 s")), 10_000);
     proc.once("message", (m: { type?: string; port?: number }) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, StackConfigError } from "../../../infra/config";
+import { parseStackConfig } from "../../../infra/config";
+import { problemsOf as rejected } from "./problems";
 
 // Values checked against what the AWS provider knows, namespace typos, mixed network shapes and
 // advisory warnings: each message names the key, the value and the fix.
@@ -13,15 +14,7 @@ const prod: Record<string, string> = {
 };
 const secretKeys = new Set(["faktory-ha:license"]);
 
-function problemsOf(raw: Record<string, string>): string[] {
-  try {
-    parseStackConfig(raw, secretKeys);
-  } catch (err) {
-    expect(err).toBeInstanceOf(StackConfigError);
-    return (err as StackConfigError).problems.map((p) => `${p.key}: got ${p.received}; ${p.allowed}`);
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problemsOf = (raw: Record<string, string>) => rejected(raw, secretKeys);
 
 describe("known values", () => {
   it("accepts a valid config without warnings", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CLUSTER_DEFAULTS, REDIS_DEFAULTS } from "../../../components/aws";
 import { FAKTORY_DEFAULTS } from "../../../components/k8s";
-import { parseStackConfig, StackConfigError } from "../../../infra/config";
+import { parseStackConfig } from "../../../infra/config";
+import { problemsOf as rejected } from "./problems";
 
 const prod: Record<string, string> = {
   "aws:region": "us-east-1",
@@ -14,15 +15,8 @@ const prod: Record<string, string> = {
 };
 const secretKeys = new Set(["faktory-ha:license", "faktory-ha:registryPassword", "faktory-ha:kubeconfig"]);
 
-function problemsOf(raw: Record<string, string>, secrets: ReadonlySet<string> = secretKeys): string[] {
-  try {
-    parseStackConfig(raw, secrets);
-  } catch (err) {
-    expect(err).toBeInstanceOf(StackConfigError);
-    return (err as StackConfigError).problems.map((p) => `${p.key}: got ${p.received}; ${p.allowed}`);
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problemsOf = (raw: Record<string, string>, secrets: ReadonlySet<string> = secretKeys) =>
+  rejected(raw, secrets);
 
 describe("parseStackConfig", () => {
   it("parses a valid prod config and fills the defaults", () => {

@@ -384,7 +384,17 @@ export async function waitForPrimary(
     }
     await sleep(50);
   }
-  throw new Error(`no primary with a ready Faktory within ${timeoutMs} ms`);
+  // Say what each pod was doing: a flaky run must be diagnosable from CI's log alone.
+  const lines = sups.map((s) => {
+    const events = s.events
+      .slice(-6)
+      .map((e) => JSON.stringify(e))
+      .join("\n      ");
+    const output = s.output.slice(-4).join("\n      ");
+    const exit = s.proc.exitCode ?? s.proc.signalCode ?? "running";
+    return `  ${s.id} (${exit}):\n    events:\n      ${events}\n    output:\n      ${output}`;
+  });
+  throw new Error(`no primary with a ready Faktory within ${timeoutMs} ms\n${lines.join("\n")}`);
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -20,7 +20,11 @@ export class StackConfigError extends Error {
   }
 }
 
+/** Values longer than this (a TOML text, a large map) are cut short in a message. */
+const SHOWN_LENGTH = 100;
+
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  return JSON.stringify(value);
+  const json = JSON.stringify(value);
+  return json.length <= SHOWN_LENGTH ? json : `${json.slice(0, SHOWN_LENGTH - 1)}…`;
 }

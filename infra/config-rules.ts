@@ -10,7 +10,8 @@ export function crossKeyProblems(
   given: Readonly<Record<string, unknown>>,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const { edition, environment, secrets } = config;
+  const { edition, environment, secrets, redis, existingSecret } = config;
+  const existingRedis = "existingUrl" in redis;
 
   if (edition === "oss" && config.secondaries > 0) {
     problems.push({
@@ -21,21 +22,21 @@ export function crossKeyProblems(
         'use edition "enterprise" for hot standbys',
     });
   }
-  if (edition === "enterprise" && secrets.license === undefined) {
+  if (edition === "enterprise" && secrets.license === undefined && existingSecret === undefined) {
     problems.push({
       key: k("license"),
       received: "nothing",
       allowed:
         'is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): ' +
-        `run \`pulumi config set --secret ${k("license")} <key>\`, or set ${k("edition")} to "oss" for a dev stack`,
+        `run \`pulumi config set --secret ${k("license")} <key>\`, set ${k("existingSecret")} to a Secret holding FAKTORY_LICENSE, or set ${k("edition")} to "oss" for a dev stack`,
     });
   }
   // Every environment: the Redis component always builds Multi-AZ with automatic failover, which
   // needs a replica. Checked here so the message names the stack key, not the component arg.
-  if (edition === "enterprise" && config.redis.nodes < 2) {
+  if (edition === "enterprise" && !existingRedis && redis.nodes < 2) {
     problems.push({
       key: k("redis.nodes"),
-      received: String(config.redis.nodes),
+      received: String(redis.nodes),
       allowed: `must be at least 2${environment === "prod" ? " in prod" : ""}: a primary and a replica in another AZ, for automatic failover`,
     });
   }
@@ -79,7 +80,8 @@ export function crossKeyProblems(
   if (
     edition === "enterprise" &&
     secrets.kubeconfig !== undefined &&
-    config.redis.sourceSecurityGroupIds === undefined
+    !existingRedis &&
+    redis.sourceSecurityGroupIds === undefined
   ) {
     problems.push({
       key: k("redis.sourceSecurityGroupIds"),
@@ -105,7 +107,32 @@ export function crossKeyProblems(
       });
     }
   }
+  if (existingRedis && edition === "oss") {
+    problems.push({
+      key: k("redis.existingUrl"),
+      received: "a secret value (not shown)",
+      allowed:
+        'is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"',
+    });
+  }
+  if (existingSecret !== undefined) {
+    for (const key of ["password", "license"] as const) {
+      if (secrets[key] === undefined) continue;
+      problems.push({
+        key: k(key),
+        received: "a secret value (not shown)",
+        allowed: `must not be set with ${k("existingSecret")} (${JSON.stringify(existingSecret)}): the pods read it from that Secret; remove one of them`,
+      });
+    }
+  }
   const { alarms, monitoring } = config;
+  if (existingRedis && alarms.enabled) {
+    problems.push({
+      key: k("alarms.enabled"),
+      received: "true",
+      allowed: `must be false with ${k("redis.existingUrl")}: the CloudWatch alarms watch the ElastiCache nodes faktory-ha creates; alarm on your Redis where it is run`,
+    });
+  }
   if (alarms.topicArn !== undefined && alarms.emails.length > 0) {
     problems.push({
       key: k("alarms.emails"),

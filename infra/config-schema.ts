@@ -10,6 +10,7 @@ import { parseCidr } from "../components/aws/validate";
 import { REDIS_DEFAULTS } from "../components/aws/redis";
 import { LEASE_DEFAULTS, SUPERVISOR_INTS } from "../components/contract/supervisor";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
+import { labelMap, podShape, resourcesSchema } from "../components/k8s/args-schema";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const EDITIONS = ["enterprise", "oss"] as const;
@@ -156,26 +157,6 @@ export const registrySchema = z
   })
   .strict();
 
-// Kubernetes label keys (optionally prefixed) and values, as the API server accepts them.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const labels = z
-  .record(
-    z.string(),
-    z.string({ message: "must be a label value as a quoted string" }).regex(LABEL_VALUE, {
-      message: "must be a Kubernetes label value: up to 63 letters, digits, '-', '_', '.'",
-    }),
-    { message: 'must be a map of Kubernetes labels, e.g. { release: "kube-prometheus-stack" }' },
-  )
-  .superRefine((map, ctx) => {
-    for (const key of Object.keys(map).filter((k) => !LABEL_KEY.test(k))) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: `label key ${JSON.stringify(key)} is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)`,
-      });
-    }
-  });
 const enabled = z.boolean({ message: "must be true or false" }).default(false);
 
 export const monitoringSchema = z
@@ -184,7 +165,7 @@ export const monitoringSchema = z
     podMonitor: z
       .object({
         enabled,
-        labels: labels.default({}),
+        labels: labelMap.default({}),
         interval: z
           .string()
           .regex(/^(\d+(ms|s|m|h))+$/, { message: 'must be a Prometheus duration such as "15s"' })
@@ -195,7 +176,7 @@ export const monitoringSchema = z
     prometheusRule: z
       .object({
         enabled,
-        labels: labels.default({}),
+        labels: labelMap.default({}),
         queueLatencySeconds: int("the queue latency (seconds) that raises an alert", 1, 86400).optional(),
       })
       .strict()
@@ -203,7 +184,7 @@ export const monitoringSchema = z
     dashboard: z
       .object({
         enabled,
-        labels: labels.default({ ...MONITORING_DEFAULTS.dashboardLabels }),
+        labels: labelMap.default({ ...MONITORING_DEFAULTS.dashboardLabels }),
         namespace: z
           .string()
           .regex(DNS_LABEL, { message: "must be a Kubernetes namespace name (lowercase DNS label)" })
@@ -273,6 +254,9 @@ export const plainKeys = {
     .array(z.string().regex(DNS_LABEL, { message: "must list Kubernetes namespace names" }))
     .default([]),
   statsd: statsdSchema.optional(),
+  // The Faktory component's pod args, with its rules (names and values as the component takes them).
+  ...podShape,
+  resources: resourcesSchema.optional(),
   lease: leaseSchema.default({
     ttlMs: LEASE_DEFAULTS.ttlMs,
     renewIntervalMs: LEASE_DEFAULTS.renewIntervalMs,
@@ -289,6 +273,8 @@ export const plainKeys = {
 
 /** Keys whose values must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = ["license", "password", "registryPassword", "kubeconfig"] as const;
+/** A secret inside an object key: `pulumi config set --secret --path faktory-ha:redis.existingUrl …`. */
+export const REDIS_EXISTING_URL = "existingUrl";
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 export const plainSchema = z.object(plainKeys).strict();

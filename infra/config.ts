@@ -2,7 +2,14 @@
 // values (strings, as Pulumi stores them) and which keys are secret; every problem is reported at
 // once, each naming the key, the value received and what is allowed, before any resource exists.
 import type { z } from "zod";
-import { plainKeys, plainSchema, SECRET_KEYS, type PlainConfig, type SecretKey } from "./config-schema";
+import {
+  plainKeys,
+  plainSchema,
+  REDIS_EXISTING_URL,
+  SECRET_KEYS,
+  type PlainConfig,
+  type SecretKey,
+} from "./config-schema";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
 import { knownValueProblems } from "./config-known";
 import { crossKeyProblems } from "./config-rules";
@@ -11,13 +18,29 @@ import { describeValue, NAMESPACE, StackConfigError, type ConfigProblem } from "
 export { StackConfigError, type ConfigProblem } from "./config-problem";
 
 /** Keys whose raw value is a plain string (not JSON): `1.31` must stay "1.31", not 1.31. */
-const STRING_KEYS = new Set(["environment", "edition", "namespace", "faktoryImage", "image", "cronFile"]);
+const STRING_KEYS = new Set([
+  "environment",
+  "edition",
+  "namespace",
+  "faktoryImage",
+  "image",
+  "cronFile",
+  "priorityClassName",
+  "existingSecret",
+]);
 
 export type Secrets = Partial<Record<SecretKey, string>>;
 
-export interface StackConfig extends Omit<PlainConfig, "secondaries"> {
+/** An existing Redis instead of ElastiCache; the URL is a secret, plain here like `secrets`. */
+export interface ExistingRedis {
+  readonly existingUrl: string;
+}
+
+export interface StackConfig extends Omit<PlainConfig, "secondaries" | "redis"> {
   /** Hot standbys (0 with the OSS edition). */
   readonly secondaries: number;
+  /** ElastiCache to create, or an existing Redis (`redis.existingUrl`, secret). */
+  readonly redis: PlainConfig["redis"] | ExistingRedis;
   /** Secret values, plain here; `infra/` wraps them with `pulumi.secret` before use. */
   readonly secrets: Secrets;
   /** Legal but risky or unrecognised values, each naming its key: shown, not fatal. */
@@ -154,6 +177,45 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
 }
 
 /**
+ * Takes `redis.existingUrl` (a secret inside the `redis` key) out of the values before they are parsed,
+ * so no message can repeat it; with it, the keys that describe an ElastiCache to create are refused.
+ */
+function takeExistingRedisUrl(
+  values: Record<string, unknown>,
+  secretKeys: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): ExistingRedis | undefined {
+  const redis = values.redis;
+  if (redis === null || typeof redis !== "object" || !(REDIS_EXISTING_URL in redis)) return undefined;
+  const { [REDIS_EXISTING_URL]: url, ...rest } = redis as Record<string, unknown>;
+  delete values.redis;
+  const key = `${NAMESPACE}:redis.${REDIS_EXISTING_URL}`;
+  if (!secretKeys.has(`${NAMESPACE}:redis`)) {
+    problems.push({
+      key,
+      received: "a plaintext value (not shown)",
+      allowed: `must be encrypted: run \`pulumi config set --secret --path ${key} <redis-url>\``,
+    });
+  }
+  if (typeof url !== "string" || url.trim() === "") {
+    problems.push({
+      key,
+      received: "a value that is not a non-empty string (not shown)",
+      allowed:
+        "must be the URL of the Redis to use, such as rediss://:<token>@my-redis.example.internal:6379",
+    });
+  }
+  for (const [other, value] of Object.entries(rest)) {
+    problems.push({
+      key: `${NAMESPACE}:redis.${other}`,
+      received: describeValue(value),
+      allowed: `must not be set with ${key}: an existing Redis is used, no ElastiCache is created; remove ${other} or existingUrl`,
+    });
+  }
+  return typeof url === "string" ? { existingUrl: url } : undefined;
+}
+
+/**
  * Parses raw stack config (`{ "faktory-ha:secondaries": "2", ... }`; other namespaces are ignored)
  * into a `StackConfig`, or throws one `StackConfigError` listing every problem.
  */
@@ -181,6 +243,7 @@ export function parseStackConfig(
     values[key] = decode(key, rawValue);
   }
 
+  const existingRedis = takeExistingRedisUrl(values, secretKeys, problems);
   const parsed = plainSchema.safeParse(values);
   if (!parsed.success) problems.push(...problemsFrom(parsed.error.issues, values));
   const known = knownValueProblems(raw, parsed.success ? parsed.data.cluster?.instanceType : undefined);
@@ -195,7 +258,13 @@ export function parseStackConfig(
       `${NAMESPACE}:secondaries: 0 in prod: no hot standby, so every restart of the Faktory pod stops enqueueing until it is back`,
     );
   }
-  const config: StackConfig = { ...plain, secondaries, secrets, warnings };
+  const config: StackConfig = {
+    ...plain,
+    secondaries,
+    redis: existingRedis ?? plain.redis,
+    secrets,
+    warnings,
+  };
   const crossProblems = crossKeyProblems(config, values);
   if (crossProblems.length > 0) throw new StackConfigError(crossProblems);
   return config;

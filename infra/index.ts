@@ -55,26 +55,30 @@ const cluster =
 
 const enterprise = config.edition === "enterprise";
 
-const redis = enterprise
-  ? new Redis(`${base}-redis`, {
-      vpcId: network.vpcId,
-      subnetIds: network.privateSubnetIds,
-      // One node per AZ where the network knows its AZs, so Multi-AZ has somewhere to fail over to.
-      ...("vpcId" in config.network
-        ? {}
-        : { availabilityZones: network.availabilityZones.apply((azs) => azs ?? []) }),
-      // Pods on EKS managed nodes use the node security group; an existing cluster names its own.
-      sourceSecurityGroupIds: config.redis.sourceSecurityGroupIds ?? [
-        cluster.nodeSecurityGroupId.apply((id: string | undefined) => id ?? ""),
-      ],
-      engine: config.redis.engine,
-      ...(config.redis.engineVersion !== undefined ? { engineVersion: config.redis.engineVersion } : {}),
-      nodeType: config.redis.nodeType,
-      numCacheClusters: config.redis.nodes,
-      snapshotRetentionLimit: config.redis.snapshotRetentionDays,
-      tags,
-    })
-  : undefined;
+// No ElastiCache with `redis.existingUrl` (a secret): the pods use that Redis.
+const redisConfig = config.redis;
+const existingRedisUrl = "existingUrl" in redisConfig ? pulumi.secret(redisConfig.existingUrl) : undefined;
+const redis =
+  enterprise && !("existingUrl" in redisConfig)
+    ? new Redis(`${base}-redis`, {
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        // One node per AZ where the network knows its AZs, so Multi-AZ has somewhere to fail over to.
+        ...("vpcId" in config.network
+          ? {}
+          : { availabilityZones: network.availabilityZones.apply((azs) => azs ?? []) }),
+        // Pods on EKS managed nodes use the node security group; an existing cluster names its own.
+        sourceSecurityGroupIds: redisConfig.sourceSecurityGroupIds ?? [
+          cluster.nodeSecurityGroupId.apply((id: string | undefined) => id ?? ""),
+        ],
+        engine: redisConfig.engine,
+        ...(redisConfig.engineVersion !== undefined ? { engineVersion: redisConfig.engineVersion } : {}),
+        nodeType: redisConfig.nodeType,
+        numCacheClusters: redisConfig.nodes,
+        snapshotRetentionLimit: redisConfig.snapshotRetentionDays,
+        tags,
+      })
+    : undefined;
 
 function faktoryImage(): pulumi.Input<string> {
   if (!enterprise) return config.faktoryImage as string;
@@ -118,7 +122,12 @@ const faktory = new Faktory(
     image: faktoryImage(),
     secondaries: config.secondaries,
     namespace: config.namespace,
+    // The pods' Secret already exists, so its namespace does too.
+    ...(config.existingSecret !== undefined
+      ? { existingSecret: config.existingSecret, createNamespace: false }
+      : {}),
     ...(redis ? { redisUrl: redis.url } : {}),
+    ...(existingRedisUrl ? { redisUrl: existingRedisUrl } : {}),
     ...(config.secrets.password !== undefined ? { password: secret(config.secrets.password) } : {}),
     ...(config.secrets.license !== undefined ? { license: secret(config.secrets.license) } : {}),
     ...(registry && config.secrets.registryPassword !== undefined
@@ -146,6 +155,15 @@ const faktory = new Faktory(
     allowedNamespaces: config.allowedNamespaces,
     lease: config.lease,
     monitoring,
+    nodeSelector: config.nodeSelector,
+    tolerations: config.tolerations,
+    affinity: config.affinity,
+    priorityClassName: config.priorityClassName,
+    podAnnotations: config.podAnnotations,
+    podLabels: config.podLabels,
+    resources: config.resources,
+    extraEnv: config.extraEnv,
+    extraConfFiles: config.extraConfFiles,
   },
   // The NLB Service needs the Load Balancer Controller's webhook and IAM role in place first.
   {
@@ -184,7 +202,11 @@ export const environment = config.environment;
 export const edition = config.edition;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = pulumi.secret(cluster.kubeconfig);
-export const redisEndpoint = redis ? redis.primaryEndpoint : "embedded (oss edition)";
+export const redisEndpoint = redis
+  ? redis.primaryEndpoint
+  : existingRedisUrl
+    ? "existing (faktory-ha:redis.existingUrl)"
+    : "embedded (oss edition)";
 export const faktoryNamespace = faktory.namespace;
 /** FAKTORY_URL for workers inside the cluster. */
 export const faktoryUrl = faktory.inClusterUrl;

@@ -1,8 +1,9 @@
-// The container's environment. Secrets are only ever `secretKeyRef`s to the component's Secret, so a
+// The container's environment. Secrets are only ever `secretKeyRef`s to the component's Secret (or the
+// user's existing one), so a
 // rendered manifest never holds a password, a Redis token or the license.
 import { SUPERVISOR_INTS, SUPERVISOR_STRINGS, supervisorEnv } from "../contract/supervisor";
 import { CONFIG_DIR, PORTS, SECRET_KEYS } from "./constants";
-import type { FaktoryEdition, LeaseSettings } from "./types";
+import type { ExtraEnvVar, FaktoryEdition, LeaseSettings } from "./types";
 
 export interface EnvVar {
   readonly name: string;
@@ -15,9 +16,13 @@ export interface EnvVar {
 
 export interface EnvInput {
   readonly edition: FaktoryEdition;
-  /** Name of the Secret holding REDIS_URL, FAKTORY_PASSWORD and FAKTORY_LICENSE. */
+  /** Name of the Secret holding FAKTORY_PASSWORD, FAKTORY_LICENSE and (unless below) REDIS_URL. */
   readonly secretName: string;
+  /** Name of the Secret holding REDIS_URL. @default secretName */
+  readonly redisUrlSecretName?: string;
   readonly lease: Required<LeaseSettings>;
+  /** Plain variables added after the component's own (names checked by the component). @default [] */
+  readonly extraEnv?: readonly ExtraEnvVar[];
 }
 
 const fromSecret = (secretName: string, key: string): EnvVar => ({
@@ -25,10 +30,11 @@ const fromSecret = (secretName: string, key: string): EnvVar => ({
   valueFrom: { secretKeyRef: { name: secretName, key } },
 });
 
-/** The env list: the supervisor contract for enterprise; only the password for oss. */
+/** The env list: the supervisor contract for enterprise, only the password for oss; then `extraEnv`. */
 export function buildEnv(input: EnvInput): EnvVar[] {
   const password = fromSecret(input.secretName, SECRET_KEYS.password);
-  if (input.edition === "oss") return [password];
+  const extra = (input.extraEnv ?? []).map(({ name, value }) => ({ name, value }));
+  if (input.edition === "oss") return [password, ...extra];
   const { lease } = input;
   const literals = supervisorEnv({
     port: PORTS.faktory,
@@ -41,12 +47,13 @@ export function buildEnv(input: EnvInput): EnvVar[] {
     configDir: CONFIG_DIR,
   });
   return [
-    fromSecret(input.secretName, SECRET_KEYS.redisUrl),
+    fromSecret(input.redisUrlSecretName ?? input.secretName, SECRET_KEYS.redisUrl),
     password,
     fromSecret(input.secretName, SECRET_KEYS.license),
     // The pod name is stable across restarts in a StatefulSet, so /status and the lease name a pod.
     { name: SUPERVISOR_STRINGS.id.env, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     { name: SUPERVISOR_STRINGS.advertiseHost.env, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     ...Object.entries(literals).map(([name, value]) => ({ name, value })),
+    ...extra,
   ];
 }

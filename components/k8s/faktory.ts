@@ -12,7 +12,7 @@ import { scrapeAnnotations } from "./monitoring/manifests";
 import { createMonitoringResources } from "./monitoring/resources";
 import { buildNetworkPolicy } from "./network-policy";
 import { buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
-import { DEFAULTS, imagePinningError, resolveSettings } from "./settings";
+import { DEFAULTS, existingSecretKeys, imagePinningError, resolveSettings } from "./settings";
 import type { FaktoryArgs } from "./types";
 import { buildStatefulSet } from "./workload";
 
@@ -96,33 +96,75 @@ export class Faktory extends pulumi.ComponentResource {
       child,
     );
 
-    const password =
-      args.password !== undefined
-        ? pulumi.secret(args.password)
-        : new random.RandomPassword(
-            `${name}-password`,
-            // Letters and digits only: the password goes into `tcp://:<password>@host` URLs.
-            { length: DEFAULTS.passwordLength, special: false },
-            child,
-          ).result;
-    const secretValues: Record<string, pulumi.Input<string>> = { [SECRET_KEYS.password]: password };
-    if (edition === "enterprise") {
-      secretValues[SECRET_KEYS.redisUrl] = args.redisUrl as pulumi.Input<string>;
-      secretValues[SECRET_KEYS.license] = args.license as pulumi.Input<string>;
+    // The password, license and (unless `redisUrl` is given) Redis URL come from the user's Secret
+    // when `existingSecret` names one; the password is read back from it for the output URLs.
+    const { existingSecret } = settings;
+    let password: pulumi.Output<string>;
+    if (existingSecret !== undefined) {
+      const existing = k8s.core.v1.Secret.get(
+        `${name}-existing-secret`,
+        pulumi.interpolate`${namespace}/${existingSecret}`,
+        child,
+      );
+      const required = existingSecretKeys(edition, args.redisUrl !== undefined);
+      password = existing.data.apply((data) => {
+        // No data: nothing was read (mocks, the offline plan); the URLs then carry no password.
+        if (data === undefined) return "";
+        const missing = required.filter((key) => data[key] === undefined);
+        if (missing.length > 0) {
+          throw new Error(
+            `existingSecret "${existingSecret}" has no ${missing.join(", ")}: it must hold ${required.join(", ")}`,
+          );
+        }
+        return Buffer.from(data[SECRET_KEYS.password], "base64").toString("utf8");
+      });
+    } else {
+      password =
+        args.password !== undefined
+          ? pulumi.output(args.password)
+          : new random.RandomPassword(
+              `${name}-password`,
+              // Letters and digits only: the password goes into `tcp://:<password>@host` URLs.
+              { length: DEFAULTS.passwordLength, special: false },
+              child,
+            ).result;
     }
+    password = pulumi.secret(password);
+    const redisUrl: Record<string, pulumi.Input<string>> = edition === "enterprise" &&
+    args.redisUrl !== undefined
+      ? { [SECRET_KEYS.redisUrl]: args.redisUrl }
+      : {};
     // Auto-named on purpose: env from a Secret is read at container start, so a changed value must
     // reach the pods as a new Secret name in the pod template, which rolls them one by one. Pulumi
     // creates the new Secret before the StatefulSet moves to it and deletes the old one after.
-    const secret = new k8s.core.v1.Secret(
-      `${name}-secret`,
-      {
-        metadata: { namespace, labels },
-        type: "Opaque",
-        stringData: pulumi.secret(pulumi.all(secretValues)),
-      },
-      child,
-    );
-    const secretName = secret.metadata.name;
+    const ownSecret = (values: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        `${name}-secret`,
+        {
+          metadata: { namespace, labels },
+          type: "Opaque",
+          stringData: pulumi.secret(pulumi.all(values)),
+        },
+        child,
+      );
+    let secret: k8s.core.v1.Secret | undefined;
+    let secretName: pulumi.Input<string>;
+    let redisUrlSecretName: pulumi.Input<string>;
+    if (existingSecret === undefined) {
+      secret = ownSecret({
+        [SECRET_KEYS.password]: password,
+        ...redisUrl,
+        ...(edition === "enterprise" && args.license !== undefined
+          ? { [SECRET_KEYS.license]: args.license }
+          : {}),
+      });
+      secretName = redisUrlSecretName = secret.metadata.name;
+    } else {
+      // Only a given `redisUrl` needs a Secret of the component's; the rest is in the user's.
+      secret = Object.keys(redisUrl).length > 0 ? ownSecret(redisUrl) : undefined;
+      secretName = existingSecret;
+      redisUrlSecretName = secret?.metadata.name ?? existingSecret;
+    }
 
     let pullSecretName: pulumi.Output<string> | undefined;
     if (args.registryCredentials) {
@@ -153,6 +195,7 @@ export class Faktory extends pulumi.ComponentResource {
     const confd: Record<string, string> = {};
     if (cronToml !== undefined) confd["cron.toml"] = cronToml;
     if (statsdToml !== undefined) confd["statsd.toml"] = statsdToml;
+    Object.assign(confd, settings.extraConfFiles);
     const configMap = new k8s.core.v1.ConfigMap(
       `${name}-conf-d`,
       { metadata: { name: configMapName, namespace, labels }, data: confd },
@@ -169,35 +212,51 @@ export class Faktory extends pulumi.ComponentResource {
         limits,
         storageSize,
         args.storageClassName,
-        secretName,
+        pulumi.all([secretName, redisUrlSecretName]),
         pullSecretName,
       ])
-      .apply(([ns, image, req, lim, size, storageClassName, secretRef, pullSecretRef]) => {
-        const error = imagePinningError(image);
-        if (error) throw new Error(error);
-        const manifest = buildStatefulSet({
-          name,
-          namespace: ns,
-          instance: name,
-          edition,
-          replicas: settings.replicas,
-          image,
-          env: buildEnv({ edition, secretName: secretRef, lease: settings.lease }),
-          serviceName: settings.serviceName,
-          serviceAccountName: name,
-          configMapName,
-          imagePullSecretName: pullSecretRef,
-          liveness: settings.liveness,
-          readiness: DEFAULTS.readiness,
-          terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
-          resources: { requests: { ...req }, limits: { ...lim } },
-          runAsUser: settings.runAsUser,
-          storage: { size, storageClassName },
-          labels: extraLabels,
-          podAnnotations: scrapeAnnotations(settings.monitoring.scrapeAnnotations),
-        });
-        return manifest;
-      });
+      .apply(
+        ([ns, image, req, lim, size, storageClassName, [secretRef, redisUrlSecretRef], pullSecretRef]) => {
+          const error = imagePinningError(image);
+          if (error) throw new Error(error);
+          const manifest = buildStatefulSet({
+            name,
+            namespace: ns,
+            instance: name,
+            edition,
+            replicas: settings.replicas,
+            image,
+            env: buildEnv({
+              edition,
+              secretName: secretRef,
+              redisUrlSecretName: redisUrlSecretRef,
+              lease: settings.lease,
+              extraEnv: settings.extraEnv,
+            }),
+            serviceName: settings.serviceName,
+            serviceAccountName: name,
+            configMapName,
+            imagePullSecretName: pullSecretRef,
+            liveness: settings.liveness,
+            readiness: DEFAULTS.readiness,
+            terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
+            resources: { requests: { ...req }, limits: { ...lim } },
+            runAsUser: settings.runAsUser,
+            storage: { size, storageClassName },
+            labels: extraLabels,
+            podLabels: settings.podLabels,
+            podAnnotations: {
+              ...settings.podAnnotations,
+              ...scrapeAnnotations(settings.monitoring.scrapeAnnotations),
+            },
+            nodeSelector: settings.nodeSelector,
+            tolerations: settings.tolerations,
+            affinity: settings.affinity,
+            priorityClassName: settings.priorityClassName,
+          });
+          return manifest;
+        },
+      );
     const workload = new k8s.apps.v1.StatefulSet(
       `${name}-statefulset`,
       {
@@ -205,7 +264,11 @@ export class Faktory extends pulumi.ComponentResource {
         spec: specOf<k8s.types.input.apps.v1.StatefulSetSpec>(statefulSet),
       },
       // Never two workloads at once: a replacement (an immutable field changed) deletes first.
-      { ...child, deleteBeforeReplace: true, dependsOn: [secret, configMap, serviceAccount] },
+      {
+        ...child,
+        deleteBeforeReplace: true,
+        dependsOn: [...(secret ? [secret] : []), configMap, serviceAccount],
+      },
     );
 
     const serviceInput = { instance: name, webUi, labels: extraLabels };

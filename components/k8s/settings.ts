@@ -1,6 +1,7 @@
 // Defaults and up-front validation of the plain (structural and timing) args. Pure, so each error
 // message is tested table-driven; the component calls `resolveSettings` before creating anything.
-import { resolveMonitoring, type ResolvedMonitoring } from "./monitoring/manifests";
+import { resolveMonitoring, scrapeAnnotations, type ResolvedMonitoring } from "./monitoring/manifests";
+import { SECRET_KEYS } from "./constants";
 import {
   KEY_PREFIX_PATTERN,
   KEY_PREFIX_RULE,
@@ -11,6 +12,7 @@ import {
   SUPERVISOR_INTS,
 } from "../contract/supervisor";
 import { imageRefProblem } from "../aws/image-ref";
+import { argProblems, podShape, RESOURCE_DEFAULTS, resourcesSchema } from "./args-schema";
 import { parseCidr } from "../aws/validate";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
@@ -29,8 +31,8 @@ export const DEFAULTS = {
   /** Time after the stop timeout for the supervisor to release the lease and the router to drain. */
   handoverMarginSeconds: 5,
   deregistrationDelaySeconds: 15,
-  requests: { cpu: "250m", memory: "512Mi" },
-  limits: { cpu: "2", memory: "1Gi" },
+  requests: RESOURCE_DEFAULTS.requests,
+  limits: RESOURCE_DEFAULTS.limits,
   runAsUser: 1000,
   storageSize: "10Gi",
   maxSecondaries: 10,
@@ -50,7 +52,20 @@ export interface ResolvedSettings {
   readonly deregistrationDelaySeconds: number;
   readonly runAsUser: number;
   readonly monitoring: ResolvedMonitoring;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: NonNullable<FaktoryArgs["tolerations"]>;
+  readonly affinity: FaktoryArgs["affinity"];
+  readonly priorityClassName: string | undefined;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly extraEnv: NonNullable<FaktoryArgs["extraEnv"]>;
+  readonly extraConfFiles: Readonly<Record<string, string>>;
+  readonly existingSecret: string | undefined;
 }
+
+/** Whether an Input is a plain value (checked up front) rather than an Output (known at deployment). */
+const isPlain = (value: unknown): boolean =>
+  value === null || typeof value !== "object" || typeof (value as { apply?: unknown }).apply !== "function";
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -80,12 +95,19 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
       `secondaries=${secondaries} is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"`,
     );
   }
+  const { existingSecret } = args;
   if (edition === "enterprise") {
-    if (args.redisUrl === undefined) errors.push(`redisUrl is required with edition "enterprise"`);
+    if (args.redisUrl === undefined && existingSecret === undefined) {
+      errors.push(`redisUrl is required with edition "enterprise" (or an existingSecret holding REDIS_URL)`);
+    }
     // Checked when given as plain text; a secret Output is checked by the supervisor at start.
     const urlProblem = typeof args.redisUrl === "string" ? redisUrlProblem(args.redisUrl) : undefined;
     if (urlProblem !== undefined) errors.push(`redisUrl ${urlProblem}`);
-    if (args.license === undefined) errors.push(`license is required with edition "enterprise"`);
+    if (args.license === undefined && existingSecret === undefined) {
+      errors.push(
+        `license is required with edition "enterprise" (or an existingSecret holding FAKTORY_LICENSE)`,
+      );
+    }
   } else if (edition === "oss") {
     if (args.redisUrl !== undefined) {
       errors.push(
@@ -99,6 +121,37 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     }
     if (args.statsd !== undefined)
       errors.push(`statsd needs Faktory Enterprise: remove it or use edition "enterprise"`);
+  }
+
+  if (existingSecret !== undefined) {
+    for (const arg of ["password", "license"] as const) {
+      if (args[arg] !== undefined) {
+        errors.push(
+          `${arg} must not be given with existingSecret=${JSON.stringify(existingSecret)}: the pods read ${SECRET_KEYS[arg]} from that Secret`,
+        );
+      }
+    }
+    if (args.createNamespace ?? DEFAULTS.createNamespace) {
+      errors.push(
+        `existingSecret=${JSON.stringify(existingSecret)} needs createNamespace: false: the Secret lives in a namespace that already exists`,
+      );
+    }
+  }
+  errors.push(...argProblems(podShape, args));
+  if (args.resources !== undefined && isPlain(args.resources)) {
+    const { requests, limits } = args.resources;
+    // Each part is an Input too: only plain parts can be checked before deployment.
+    errors.push(
+      ...argProblems(
+        { resources: resourcesSchema },
+        {
+          resources: {
+            ...(requests !== undefined && isPlain(requests) ? { requests } : {}),
+            ...(limits !== undefined && isPlain(limits) ? { limits } : {}),
+          },
+        },
+      ),
+    );
   }
 
   const serviceName = args.serviceName ?? DEFAULTS.serviceName;
@@ -183,6 +236,12 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
   // Monitoring defaults live with its builders (monitoring/manifests.ts).
   const { monitoring, problems: monitoringProblems } = resolveMonitoring(edition, args.monitoring);
   errors.push(...monitoringProblems);
+  const ownAnnotations = Object.keys(scrapeAnnotations(monitoring.scrapeAnnotations));
+  for (const key of Object.keys(args.podAnnotations ?? {}).filter((k) => ownAnnotations.includes(k))) {
+    errors.push(
+      `podAnnotations[${JSON.stringify(key)}] is set by the component (Prometheus scrape annotations): remove it, or set monitoring.scrapeAnnotations to false`,
+    );
+  }
 
   if (errors.length > 0) throw new Error(`invalid Faktory args:\n  - ${errors.join("\n  - ")}`);
   return {
@@ -198,7 +257,22 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     deregistrationDelaySeconds: dereg,
     runAsUser,
     monitoring,
+    nodeSelector: args.nodeSelector ?? {},
+    tolerations: args.tolerations ?? [],
+    affinity: args.affinity,
+    priorityClassName: args.priorityClassName,
+    podLabels: args.podLabels ?? {},
+    podAnnotations: args.podAnnotations ?? {},
+    extraEnv: args.extraEnv ?? [],
+    extraConfFiles: args.extraConfFiles ?? {},
+    existingSecret,
   };
+}
+
+/** The keys an `existingSecret` must hold: the password; with enterprise the license, and the Redis URL unless given. */
+export function existingSecretKeys(edition: FaktoryEdition, redisUrlGiven: boolean): string[] {
+  if (edition === "oss") return [SECRET_KEYS.password];
+  return [SECRET_KEYS.password, SECRET_KEYS.license, ...(redisUrlGiven ? [] : [SECRET_KEYS.redisUrl])];
 }
 
 /**

@@ -60,11 +60,39 @@ export interface LivenessSettings {
   readonly terminationGracePeriodSeconds?: number;
 }
 
+/** Container resources; a request may not exceed its limit (defaults included). */
 export interface ResourceSettings {
   /** @default { cpu: "250m", memory: "512Mi" } */
   readonly requests?: pulumi.Input<{ readonly cpu?: string; readonly memory?: string }>;
   /** @default { cpu: "2", memory: "1Gi" } */
   readonly limits?: pulumi.Input<{ readonly cpu?: string; readonly memory?: string }>;
+}
+
+/** A pod toleration, as in a Kubernetes pod spec. */
+export interface Toleration {
+  /** The taint key; required unless `operator` is `Exists`. */
+  readonly key?: string;
+  /** @default "Equal" */
+  readonly operator?: "Exists" | "Equal";
+  /** The taint value; empty with `Exists`. */
+  readonly value?: string;
+  /** @default every effect */
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  /** With `NoExecute`: how long the pod stays once tainted. @default forever */
+  readonly tolerationSeconds?: number;
+}
+
+/** Kubernetes pod affinity (`nodeAffinity`, `podAffinity`, `podAntiAffinity`), checked against its schema. */
+export interface Affinity {
+  readonly nodeAffinity?: Readonly<Record<string, unknown>>;
+  readonly podAffinity?: Readonly<Record<string, unknown>>;
+  readonly podAntiAffinity?: Readonly<Record<string, unknown>>;
+}
+
+/** A plain environment variable for the Faktory container. */
+export interface ExtraEnvVar {
+  readonly name: string;
+  readonly value: string;
 }
 
 export interface FaktoryArgs {
@@ -82,11 +110,14 @@ export interface FaktoryArgs {
   readonly namespace?: pulumi.Input<string>;
   /** Create the namespace (false: it already exists). @default true */
   readonly createNamespace?: boolean;
-  /** `redis://` or `rediss://` URL with its password (secret). Required with enterprise; unused with oss. */
+  /**
+   * `redis://` or `rediss://` URL with its password (secret). Required with enterprise unless
+   * `existingSecret` holds it; unused with oss.
+   */
   readonly redisUrl?: pulumi.Input<string>;
-  /** Faktory password clients use. @default a generated 32-character password */
+  /** Faktory password clients use; not with `existingSecret`. @default a generated 32-character password */
   readonly password?: pulumi.Input<string>;
-  /** Faktory Enterprise license. Required with enterprise. */
+  /** Faktory Enterprise license. Required with enterprise unless `existingSecret` holds it. */
   readonly license?: pulumi.Input<string>;
   /** Pull credentials for the image's registry; creates a dockerconfigjson Secret. @default none */
   readonly registryCredentials?: RegistryCredentials;
@@ -94,7 +125,10 @@ export interface FaktoryArgs {
   readonly cron?: readonly CronJob[];
   /** statsd metrics (Enterprise), rendered to `statsd.toml`. @default none */
   readonly statsd?: StatsdSettings;
-  /** Expose the web UI (7420) on the Services and admit it in the NetworkPolicy. @default false */
+  /**
+   * Expose the web UI (7420) on the ClusterIP Service and the internal NLB (never a public one), and
+   * admit it in the NetworkPolicy from `allowedCidrs` and `allowedNamespaces`. @default false
+   */
   readonly webUi?: boolean;
   /**
    * VPC CIDRs (nodes and the NLB). Admitted to the health port 7421 (kubelet probes, NLB health
@@ -137,6 +171,51 @@ export interface FaktoryArgs {
   readonly storageClassName?: pulumi.Input<string>;
   /** Extra labels on every object (never part of a selector). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Extra labels on the pods only (never part of a selector); the component's own labels
+   * (`app.kubernetes.io/name|instance|component|part-of|managed-by`) are refused.
+   * @default {}
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Extra annotations on the pods; keys the component sets (the Prometheus scrape annotations while
+   * `monitoring.scrapeAnnotations` is on) are refused.
+   * @default {}
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Node labels the pods must run on, e.g. `{ "karpenter.sh/nodepool": "jobs" }`. @default {} */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints the pods tolerate. @default [] */
+  readonly tolerations?: readonly Toleration[];
+  /**
+   * Pod affinity. The pods are always spread over zones and hosts (topology spread constraints);
+   * this adds to that. @default none
+   */
+  readonly affinity?: Affinity;
+  /** PriorityClass of the pods (it must exist). @default none (the cluster's default priority) */
+  readonly priorityClassName?: string;
+  /**
+   * Extra plain environment variables for the container. Names the component sets are refused:
+   * `FAKTORY_HA_*` (the supervisor contract), `REDIS_URL`, `FAKTORY_PASSWORD`, `FAKTORY_LICENSE`.
+   * @default []
+   */
+  readonly extraEnv?: readonly ExtraEnvVar[];
+  /**
+   * Extra Faktory conf.d files, file name → TOML text (e.g. `{ "throttles.toml": "…" }`), in the same
+   * ConfigMap as `cron.toml` and `statsd.toml` (names refused here: set `cron`, `statsd`). Each text is
+   * parsed up front; a change reaches Faktory by SIGHUP, without a restart.
+   * @default {}
+   */
+  readonly extraConfFiles?: Readonly<Record<string, string>>;
+  /**
+   * Name of an existing Secret in the namespace (so `createNamespace` must be false) holding
+   * `FAKTORY_PASSWORD` and, with enterprise, `FAKTORY_LICENSE`, plus `REDIS_URL` unless `redisUrl` is
+   * given (the component then keeps only `REDIS_URL` in a Secret of its own). `password` and `license`
+   * must not be given. The component reads the password from it for `inClusterUrl` and
+   * `loadBalancerUrl`.
+   * @default none: the component creates the Secret (and generates the password unless given)
+   */
+  readonly existingSecret?: string;
   /**
    * Prometheus and Grafana (enterprise: the supervisor serves `/metrics` on the health port):
    * scrape annotations on the pods, and optionally a PodMonitor, a PrometheusRule and a dashboard

@@ -3,7 +3,7 @@
 import { CONFIG_DIR, CONTAINER_NAME, OSS_DATA_DIR, PORTS } from "./constants";
 import type { EnvVar } from "./env";
 import { commonLabels, selectorLabels } from "./labels";
-import type { FaktoryEdition, LivenessSettings } from "./types";
+import type { Affinity, FaktoryEdition, LivenessSettings, Toleration } from "./types";
 
 export interface WorkloadInput {
   readonly name: string;
@@ -33,6 +33,12 @@ export interface WorkloadInput {
   readonly labels?: Readonly<Record<string, string>>;
   /** Annotations on the pods (e.g. Prometheus scrape annotations); none when empty. */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Labels on the pods only, besides `labels` (never in the selector). */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly Toleration[];
+  readonly affinity?: Affinity;
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -114,6 +120,9 @@ export function topologySpread(instance: string): object[] {
 export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> {
   const selector = selectorLabels({ instance: input.instance });
   const labels = commonLabels({ instance: input.instance }, input.labels);
+  const podLabels = commonLabels({ instance: input.instance }, { ...input.labels, ...input.podLabels });
+  const nonEmpty = <T extends object>(key: string, value: T | undefined): Record<string, T> =>
+    value !== undefined && Object.keys(value).length > 0 ? { [key]: value } : {};
   const volumeMounts = [
     // The whole directory, not subPath: kubelet refreshes a directory mount when the ConfigMap
     // changes, and the supervisor turns that into a SIGHUP without a restart.
@@ -150,10 +159,8 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
     updateStrategy: { type: "RollingUpdate" },
     template: {
       metadata: {
-        labels,
-        ...(input.podAnnotations && Object.keys(input.podAnnotations).length > 0
-          ? { annotations: { ...input.podAnnotations } }
-          : {}),
+        labels: podLabels,
+        ...nonEmpty("annotations", input.podAnnotations && { ...input.podAnnotations }),
       },
       spec: {
         serviceAccountName: input.serviceAccountName,
@@ -168,6 +175,13 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
           seccompProfile: { type: "RuntimeDefault" },
         },
         ...(input.imagePullSecretName ? { imagePullSecrets: [{ name: input.imagePullSecretName }] } : {}),
+        ...(input.priorityClassName !== undefined ? { priorityClassName: input.priorityClassName } : {}),
+        ...nonEmpty("nodeSelector", input.nodeSelector && { ...input.nodeSelector }),
+        ...nonEmpty(
+          "tolerations",
+          input.tolerations?.map((t) => ({ ...t })),
+        ),
+        ...nonEmpty("affinity", input.affinity && { ...input.affinity }),
         topologySpreadConstraints: topologySpread(input.instance),
         containers: [container],
         volumes: [

@@ -174,7 +174,7 @@ describe("parseStackConfig", () => {
     [
       "unknown top-level key",
       { "faktory-ha:secondary": "1" },
-      "faktory-ha:secondary: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, lease, cronFile, monitoring, alarms, license, password, registryPassword, kubeconfig",
+      "faktory-ha:secondary: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, nodeSelector, tolerations, affinity, priorityClassName, podAnnotations, podLabels, extraEnv, extraConfFiles, existingSecret, resources, lease, cronFile, monitoring, alarms, license, password, registryPassword, kubeconfig",
     ],
     [
       "unknown nested key",
@@ -313,7 +313,7 @@ describe("parseStackConfig", () => {
 
   it("rejects Enterprise without a license", () => {
     expect(problemsOf(without("faktory-ha:license"))).toEqual([
-      'faktory-ha:license: got nothing; is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): run `pulumi config set --secret faktory-ha:license <key>`, or set faktory-ha:edition to "oss" for a dev stack',
+      'faktory-ha:license: got nothing; is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): run `pulumi config set --secret faktory-ha:license <key>`, set faktory-ha:existingSecret to a Secret holding FAKTORY_LICENSE, or set faktory-ha:edition to "oss" for a dev stack',
     ]);
   });
 
@@ -436,5 +436,204 @@ describe("parseStackConfig", () => {
     expect(
       problemsOf({ ...prod, "faktory-ha:secondaries": "-1", "faktory-ha:redis": '{"engine":"x"}' }),
     ).toHaveLength(2);
+  });
+});
+
+describe("parseStackConfig: the Faktory component's pod knobs", () => {
+  it("passes every knob through, as the component takes it (no license with an existing Secret)", () => {
+    const { "faktory-ha:license": _license, ...unlicensed } = prod;
+    const config = parseStackConfig(
+      {
+        ...unlicensed,
+        "faktory-ha:nodeSelector": '{"karpenter.sh/nodepool":"jobs"}',
+        "faktory-ha:tolerations": '[{"key":"dedicated","value":"faktory","effect":"NoSchedule"}]',
+        "faktory-ha:affinity": '{"podAntiAffinity":{}}',
+        "faktory-ha:priorityClassName": "faktory-critical",
+        "faktory-ha:podAnnotations": '{"example.com/owner":"payments"}',
+        "faktory-ha:podLabels": '{"team":"payments"}',
+        "faktory-ha:resources": '{"requests":{"cpu":"500m"},"limits":{"memory":"2Gi"}}',
+        "faktory-ha:extraEnv": '[{"name":"TZ","value":"UTC"}]',
+        "faktory-ha:extraConfFiles": JSON.stringify({
+          "throttles.toml": "[throttles.default]\nconcurrency = 5\n",
+        }),
+        "faktory-ha:existingSecret": "faktory-credentials",
+      },
+      new Set(["faktory-ha:registryPassword"]),
+    );
+    expect(config).toMatchObject({
+      nodeSelector: { "karpenter.sh/nodepool": "jobs" },
+      tolerations: [{ key: "dedicated", value: "faktory", effect: "NoSchedule" }],
+      affinity: { podAntiAffinity: {} },
+      priorityClassName: "faktory-critical",
+      podAnnotations: { "example.com/owner": "payments" },
+      podLabels: { team: "payments" },
+      resources: { requests: { cpu: "500m" }, limits: { memory: "2Gi" } },
+      extraEnv: [{ name: "TZ", value: "UTC" }],
+      extraConfFiles: { "throttles.toml": "[throttles.default]\nconcurrency = 5\n" },
+      existingSecret: "faktory-credentials",
+    });
+  });
+
+  it.each([
+    [
+      "a bad nodeSelector key",
+      { "faktory-ha:nodeSelector": '{"node pool":"jobs"}' },
+      'faktory-ha:nodeSelector.node pool: got "jobs"; label key "node pool" is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)',
+    ],
+    [
+      "an unknown toleration operator",
+      { "faktory-ha:tolerations": '[{"key":"dedicated","operator":"In"}]' },
+      'faktory-ha:tolerations[0].operator: got "In"; must be one of "Exists", "Equal"',
+    ],
+    [
+      "tolerations not a list",
+      { "faktory-ha:tolerations": '{"key":"dedicated"}' },
+      'faktory-ha:tolerations: got {"key":"dedicated"}; must be a list of tolerations, e.g. [{ key: "dedicated", value: "faktory", effect: "NoSchedule" }]',
+    ],
+    [
+      "an unknown affinity part",
+      { "faktory-ha:affinity": '{"nodeAfinity":{}}' },
+      "faktory-ha:affinity.nodeAfinity: got {}; unknown key; allowed keys are nodeAffinity, podAffinity, podAntiAffinity",
+    ],
+    [
+      "a bad priority class",
+      { "faktory-ha:priorityClassName": "High_Priority" },
+      `faktory-ha:priorityClassName: got "High_Priority"; must be a PriorityClass name (lowercase letters, digits, '-', '.'; at most 253)`,
+    ],
+    [
+      "an unquoted pod annotation",
+      { "faktory-ha:podAnnotations": '{"example.com/replicas":3}' },
+      "faktory-ha:podAnnotations.example.com/replicas: got 3; must be an annotation value as a quoted string",
+    ],
+    [
+      "a pod label that would change the selector",
+      { "faktory-ha:podLabels": '{"app.kubernetes.io/name":"worker"}' },
+      'faktory-ha:podLabels.app.kubernetes.io/name: got "worker"; label key "app.kubernetes.io/name" is set by the component (its selector and part-of/managed-by labels: app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/managed-by); use another key',
+    ],
+    [
+      "a request above the default limit",
+      { "faktory-ha:resources": '{"requests":{"memory":"4Gi"}}' },
+      'faktory-ha:resources.requests.memory: got "4Gi"; must not exceed the limit limits.memory ("1Gi", the default): raise the limit too',
+    ],
+    [
+      "a resource quantity as a number",
+      { "faktory-ha:resources": '{"limits":{"cpu":2}}' },
+      'faktory-ha:resources.limits.cpu: got 2; must be a Kubernetes quantity as a quoted string, such as "250m"',
+    ],
+    [
+      "an extra env var of the supervisor contract",
+      { "faktory-ha:extraEnv": '[{"name":"REDIS_URL","value":"redis://x:6379"}]' },
+      `faktory-ha:extraEnv[0].name: got "REDIS_URL"; is set by the component (the supervisor contract's FAKTORY_HA_* and REDIS_URL, FAKTORY_PASSWORD, FAKTORY_LICENSE): set those through the component's args or existingSecret`,
+    ],
+    [
+      "an extra env value that is a number",
+      { "faktory-ha:extraEnv": '[{"name":"GOMAXPROCS","value":2}]' },
+      "faktory-ha:extraEnv[0].value: got 2; must be a string (quote numbers and booleans)",
+    ],
+    [
+      "an extra conf.d file that is not TOML",
+      { "faktory-ha:extraConfFiles": JSON.stringify({ "throttles.toml": "[throttles\nconcurrency = 5\n" }) },
+      'faktory-ha:extraConfFiles.throttles.toml: got "[throttles\\nconcurrency = 5\\n"; file throttles.toml is not valid TOML: line 1, column 11: illegal character in key',
+    ],
+    [
+      "an extra conf.d file the component renders",
+      { "faktory-ha:extraConfFiles": JSON.stringify({ "statsd.toml": "" }) },
+      'faktory-ha:extraConfFiles.statsd.toml: got ""; file statsd.toml is rendered by the component from statsd: set statsd instead',
+    ],
+    [
+      "a bad existing Secret name",
+      { "faktory-ha:existingSecret": "Faktory Secrets" },
+      `faktory-ha:existingSecret: got "Faktory Secrets"; must be a Secret name (lowercase letters, digits, '-', '.'; at most 253)`,
+    ],
+  ])("rejects %s", (_label, patch, message) => {
+    expect(problemsOf({ ...prod, ...patch })).toEqual([message]);
+  });
+
+  it("cuts a long value short in a message", () => {
+    const text = `${"# a comment line\n".repeat(10)}[throttles\n`;
+    const [problem] = problemsOf({
+      ...prod,
+      "faktory-ha:extraConfFiles": JSON.stringify({ "t.toml": text }),
+    });
+    expect(problem).toMatch(
+      /^faktory-ha:extraConfFiles\.t\.toml: got "# a comment line\\n.{60,}…; file t\.toml is not valid TOML: line 11,/,
+    );
+  });
+
+  it("rejects an existing Secret together with the password or license it holds", () => {
+    expect(
+      problemsOf(
+        { ...prod, "faktory-ha:existingSecret": "faktory-credentials", "faktory-ha:password": "pw" },
+        new Set([...secretKeys, "faktory-ha:password"]),
+      ),
+    ).toEqual([
+      'faktory-ha:password: got a secret value (not shown); must not be set with faktory-ha:existingSecret ("faktory-credentials"): the pods read it from that Secret; remove one of them',
+      'faktory-ha:license: got a secret value (not shown); must not be set with faktory-ha:existingSecret ("faktory-credentials"): the pods read it from that Secret; remove one of them',
+    ]);
+  });
+});
+
+describe("parseStackConfig: redis.existingUrl", () => {
+  const URL = "rediss://:token-0123456789@my-redis.example.internal:6379";
+  const secretRedis = new Set([...secretKeys, "faktory-ha:redis"]);
+  const withUrl = (redis: Record<string, unknown>) => ({
+    ...prod,
+    "faktory-ha:redis": JSON.stringify(redis),
+  });
+
+  it("uses an existing Redis instead of creating ElastiCache", () => {
+    expect(parseStackConfig(withUrl({ existingUrl: URL }), secretRedis).redis).toEqual({ existingUrl: URL });
+  });
+
+  it("rejects ElastiCache keys alongside it, without repeating the URL", () => {
+    const problems = problemsOf(withUrl({ existingUrl: URL, nodes: 3, engine: "valkey" }), secretRedis);
+    expect(problems).toEqual([
+      "faktory-ha:redis.nodes: got 3; must not be set with faktory-ha:redis.existingUrl: an existing Redis is used, no ElastiCache is created; remove nodes or existingUrl",
+      'faktory-ha:redis.engine: got "valkey"; must not be set with faktory-ha:redis.existingUrl: an existing Redis is used, no ElastiCache is created; remove engine or existingUrl',
+    ]);
+    expect(problems.join("\n")).not.toContain("token-0123456789");
+  });
+
+  it("rejects it in plaintext, without repeating it", () => {
+    const problems = problemsOf(withUrl({ existingUrl: URL }), secretKeys);
+    expect(problems).toEqual([
+      "faktory-ha:redis.existingUrl: got a plaintext value (not shown); must be encrypted: run `pulumi config set --secret --path faktory-ha:redis.existingUrl <redis-url>`",
+    ]);
+  });
+
+  it("rejects an empty URL", () => {
+    expect(problemsOf(withUrl({ existingUrl: "" }), secretRedis)).toEqual([
+      "faktory-ha:redis.existingUrl: got a value that is not a non-empty string (not shown); must be the URL of the Redis to use, such as rediss://:<token>@my-redis.example.internal:6379",
+    ]);
+  });
+
+  it("rejects it with the OSS edition and with the ElastiCache alarms", () => {
+    expect(
+      problemsOf(
+        {
+          ...withUrl({ existingUrl: URL }),
+          "faktory-ha:edition": "oss",
+          "faktory-ha:secondaries": "0",
+          "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4",
+        },
+        secretRedis,
+      ),
+    ).toEqual([
+      'faktory-ha:redis.existingUrl: got a secret value (not shown); is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"',
+    ]);
+    expect(
+      problemsOf({ ...withUrl({ existingUrl: URL }), "faktory-ha:alarms": '{"enabled":true}' }, secretRedis),
+    ).toEqual([
+      "faktory-ha:alarms.enabled: got true; must be false with faktory-ha:redis.existingUrl: the CloudWatch alarms watch the ElastiCache nodes faktory-ha creates; alarm on your Redis where it is run",
+    ]);
+  });
+
+  it("needs no security groups for Redis with an existing cluster", () => {
+    expect(() =>
+      parseStackConfig(
+        { ...withUrl({ existingUrl: URL }), "faktory-ha:kubeconfig": "apiVersion: v1" },
+        secretRedis,
+      ),
+    ).not.toThrow();
   });
 });

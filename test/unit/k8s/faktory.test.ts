@@ -511,6 +511,119 @@ describe("Faktory without a load balancer (a cluster with no load-balancer contr
   });
 });
 
+describe("Faktory with the chart-parity knobs", () => {
+  const THROTTLES = '[throttles.default]\nconcurrency = 5\ntimeout = "60s"\n';
+  beforeAll(async () => {
+    const knobs = new Faktory("knobs", {
+      ...baseArgs,
+      labels: { team: "payments" },
+      podLabels: { "sidecar.istio.io/inject": "false" },
+      podAnnotations: { "example.com/owner": "payments" },
+      nodeSelector: { "karpenter.sh/nodepool": "jobs" },
+      tolerations: [{ key: "dedicated", operator: "Equal", value: "faktory", effect: "NoSchedule" }],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["arm64"] }] },
+            ],
+          },
+        },
+      },
+      priorityClassName: "faktory-critical",
+      resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+      extraEnv: [{ name: "TZ", value: "UTC" }],
+      extraConfFiles: { "throttles.toml": THROTTLES },
+    });
+    // An existing Secret with the password and license; the Redis URL still given (as stack config does).
+    const byo = new Faktory("byo", {
+      image: IMAGE,
+      redisUrl: pulumi.secret(REDIS_URL),
+      vpcCidrs: ["10.0.0.0/16"],
+      namespace: "jobs",
+      createNamespace: false,
+      existingSecret: "faktory-credentials",
+    });
+    // An existing Secret holding everything.
+    const all = new Faktory("all", {
+      image: IMAGE,
+      vpcCidrs: ["10.0.0.0/16"],
+      namespace: "jobs",
+      createNamespace: false,
+      existingSecret: "faktory-credentials",
+      serviceName: "faktory-all",
+    });
+    await Promise.all([settle(knobs), settle(byo), settle(all)]);
+  });
+
+  const sts = (n: string) => plain(named(n, T.statefulSet, `${n}-statefulset`)) as Any;
+  const secretRefs = (n: string) =>
+    Object.fromEntries(
+      sts(n)
+        .spec.template.spec.containers[0].env.filter((e: Any) => e.valueFrom?.secretKeyRef)
+        .map((e: Any) => [e.name, e.valueFrom.secretKeyRef.name]),
+    );
+
+  it("puts the placement, labels, annotations, priority, resources and env on the pods, valid for Kubernetes", () => {
+    const s = sts("knobs");
+    expect(validateKubernetesObject(s)).toEqual([]);
+    const pod = s.spec.template;
+    expect(pod.spec.nodeSelector).toEqual({ "karpenter.sh/nodepool": "jobs" });
+    expect(pod.spec.tolerations).toEqual([
+      { key: "dedicated", operator: "Equal", value: "faktory", effect: "NoSchedule" },
+    ]);
+    expect(pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeDefined();
+    expect(pod.spec.priorityClassName).toBe("faktory-critical");
+    expect(pod.spec.topologySpreadConstraints).toHaveLength(2);
+    expect(pod.metadata.labels).toMatchObject({ team: "payments", "sidecar.istio.io/inject": "false" });
+    // Pod labels stay on the pods: not on the StatefulSet, never in its selector.
+    expect(s.metadata.labels["sidecar.istio.io/inject"]).toBeUndefined();
+    expect(Object.keys(s.spec.selector.matchLabels).sort()).toEqual([
+      "app.kubernetes.io/component",
+      "app.kubernetes.io/instance",
+      "app.kubernetes.io/name",
+    ]);
+    expect(pod.metadata.annotations).toEqual({
+      "example.com/owner": "payments",
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": "7421",
+      "prometheus.io/path": "/metrics",
+    });
+    const c = pod.spec.containers[0];
+    expect(c.resources).toEqual({
+      requests: { cpu: "500m", memory: "1Gi" },
+      limits: { cpu: "2", memory: "2Gi" },
+    });
+    expect(c.env.at(-1)).toEqual({ name: "TZ", value: "UTC" });
+  });
+
+  it("adds the extra conf.d files to the ConfigMap", () => {
+    const cm = plain(named("knobs", T.configMap, "knobs-conf-d")) as Any;
+    expect(cm.data).toEqual({ "throttles.toml": THROTTLES });
+  });
+
+  it("with an existing Secret: generates no password and keeps only the given Redis URL in a Secret of its own", () => {
+    expect(runtime.ofType(T.password).filter((r) => ["byo", "all"].includes(r.parentName ?? ""))).toEqual([]);
+    const own = childrenOf("byo").filter((r) => r.type === T.secret && r.name === "byo-secret");
+    expect(own).toHaveLength(1);
+    expect(Object.keys((plain(own[0]) as Any).stringData)).toEqual(["REDIS_URL"]);
+    expect(secretRefs("byo")).toEqual({
+      REDIS_URL: "byo-secret-0a1b2c3d",
+      FAKTORY_PASSWORD: "faktory-credentials",
+      FAKTORY_LICENSE: "faktory-credentials",
+    });
+  });
+
+  it("with an existing Secret holding everything: creates no Secret and refers to it for every key", () => {
+    expect(childrenOf("all").filter((r) => r.type === T.secret && r.name === "all-secret")).toEqual([]);
+    expect(secretRefs("all")).toEqual({
+      REDIS_URL: "faktory-credentials",
+      FAKTORY_PASSWORD: "faktory-credentials",
+      FAKTORY_LICENSE: "faktory-credentials",
+    });
+  });
+});
+
 describe("Faktory (oss)", () => {
   let dev: Faktory;
   beforeAll(async () => {

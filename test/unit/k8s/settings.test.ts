@@ -48,6 +48,15 @@ describe("resolveSettings defaults", () => {
       deregistrationDelaySeconds: 15,
       runAsUser: 1000,
       monitoring: { scrapeAnnotations: true },
+      nodeSelector: {},
+      tolerations: [],
+      affinity: undefined,
+      priorityClassName: undefined,
+      podLabels: {},
+      podAnnotations: {},
+      extraEnv: [],
+      extraConfFiles: {},
+      existingSecret: undefined,
     });
   });
   it("defaults oss to a single server", () => {
@@ -113,13 +122,13 @@ describe("resolveSettings errors (exact messages)", () => {
       "enterprise without redisUrl",
       "x",
       { ...enterprise, redisUrl: undefined },
-      `redisUrl is required with edition "enterprise"`,
+      `redisUrl is required with edition "enterprise" (or an existingSecret holding REDIS_URL)`,
     ],
     [
       "enterprise without license",
       "x",
       { ...enterprise, license: undefined },
-      `license is required with edition "enterprise"`,
+      `license is required with edition "enterprise" (or an existingSecret holding FAKTORY_LICENSE)`,
     ],
     [
       "oss with redisUrl",
@@ -299,5 +308,190 @@ describe("values shared with the supervisor and the network", () => {
     expect(problems({ ...base, redisUrl: "redis://r:6379", [arg]: [cidr] })).toContain(
       `${arg}[0]="${cidr}" is not an IPv4 CIDR: a network address and a prefix 0..32, e.g. 10.0.0.0/16`,
     );
+  });
+});
+
+describe("chart-parity knobs (exact messages)", () => {
+  const cases: [string, FaktoryArgs, string][] = [
+    [
+      "a bad nodeSelector key",
+      { ...enterprise, nodeSelector: { "node pool": "jobs" } },
+      `nodeSelector["node pool"]="jobs" label key "node pool" is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)`,
+    ],
+    [
+      "a bad nodeSelector value",
+      { ...enterprise, nodeSelector: { pool: "jobs and more" } },
+      `nodeSelector.pool="jobs and more" must be a Kubernetes label value: up to 63 letters, digits, '-', '_', '.'`,
+    ],
+    [
+      "an unknown toleration operator",
+      { ...enterprise, tolerations: [{ key: "dedicated", operator: "In" as never }] },
+      `tolerations[0].operator="In" must be one of "Exists", "Equal"`,
+    ],
+    [
+      "a toleration value with Exists",
+      { ...enterprise, tolerations: [{ key: "dedicated", operator: "Exists", value: "faktory" }] },
+      `tolerations[0].value="faktory" must be empty with operator "Exists"`,
+    ],
+    [
+      "tolerationSeconds without NoExecute",
+      { ...enterprise, tolerations: [{ key: "k", effect: "NoSchedule", tolerationSeconds: 30 }] },
+      `tolerations[0].tolerationSeconds=30 is only allowed with effect "NoExecute"`,
+    ],
+    [
+      "a misspelt toleration field",
+      { ...enterprise, tolerations: [{ key: "k", efect: "NoSchedule" } as never] },
+      "tolerations[0].efect is not a known key",
+    ],
+    [
+      "an unknown affinity part",
+      { ...enterprise, affinity: { nodeAfinity: {} } as never },
+      "affinity.nodeAfinity is not a known key",
+    ],
+    [
+      "an affinity the Kubernetes schema refuses",
+      {
+        ...enterprise,
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "Inside" }] }],
+            },
+          },
+        },
+      },
+      `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator="Inside" must be equal to one of the allowed values (DoesNotExist, Exists, Gt, In, Lt, NotIn) (Kubernetes Affinity schema)`,
+    ],
+    [
+      "a bad priority class",
+      { ...enterprise, priorityClassName: "High_Priority" },
+      `priorityClassName="High_Priority" must be a PriorityClass name (lowercase letters, digits, '-', '.'; at most 253)`,
+    ],
+    [
+      "a bad pod annotation key",
+      { ...enterprise, podAnnotations: { "my note": "x" } },
+      `podAnnotations["my note"]="x" annotation key "my note" is not a Kubernetes annotation key (such as example.com/owner)`,
+    ],
+    [
+      "a pod annotation the component sets",
+      { ...enterprise, podAnnotations: { "prometheus.io/port": "9090" } },
+      `podAnnotations["prometheus.io/port"] is set by the component (Prometheus scrape annotations): remove it, or set monitoring.scrapeAnnotations to false`,
+    ],
+    [
+      "a pod label that would change the selector",
+      { ...enterprise, podLabels: { "app.kubernetes.io/instance": "other" } },
+      `podLabels["app.kubernetes.io/instance"]="other" label key "app.kubernetes.io/instance" is set by the component (its selector and part-of/managed-by labels: app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/managed-by); use another key`,
+    ],
+    [
+      "a malformed resource quantity",
+      { ...enterprise, resources: { requests: { memory: "512MB" } } },
+      `resources.requests.memory="512MB" must be a Kubernetes quantity such as "512Mi"`,
+    ],
+    [
+      "a request above the default limit",
+      { ...enterprise, resources: { requests: { memory: "2Gi" } } },
+      `resources.requests.memory="2Gi" must not exceed the limit limits.memory ("1Gi", the default): raise the limit too`,
+    ],
+    [
+      "a request above its limit",
+      { ...enterprise, resources: { requests: { cpu: "3" }, limits: { cpu: "2500m" } } },
+      `resources.requests.cpu="3" must not exceed the limit limits.cpu ("2500m"): raise the limit too`,
+    ],
+    [
+      "an extra env var of the supervisor contract",
+      { ...enterprise, extraEnv: [{ name: "FAKTORY_HA_LEASE_TTL_MS", value: "5000" }] },
+      `extraEnv[0].name="FAKTORY_HA_LEASE_TTL_MS" is set by the component (the supervisor contract's FAKTORY_HA_* and REDIS_URL, FAKTORY_PASSWORD, FAKTORY_LICENSE): set those through the component's args or existingSecret`,
+    ],
+    [
+      "an extra env var from the Secret",
+      {
+        ...oss,
+        extraEnv: [
+          { name: "TZ", value: "UTC" },
+          { name: "FAKTORY_PASSWORD", value: "x" },
+        ],
+      },
+      `extraEnv[1].name="FAKTORY_PASSWORD" is set by the component (the supervisor contract's FAKTORY_HA_* and REDIS_URL, FAKTORY_PASSWORD, FAKTORY_LICENSE): set those through the component's args or existingSecret`,
+    ],
+    [
+      "an extra env var given twice",
+      {
+        ...enterprise,
+        extraEnv: [
+          { name: "TZ", value: "UTC" },
+          { name: "TZ", value: "CET" },
+        ],
+      },
+      `extraEnv[1].name="TZ" is given twice`,
+    ],
+    [
+      "an extra env var that is no name",
+      { ...enterprise, extraEnv: [{ name: "1X", value: "y" }] },
+      `extraEnv[0].name="1X" must be an environment variable name (letters, digits, '_', not starting with a digit)`,
+    ],
+    [
+      "an extra conf.d file that is not TOML",
+      {
+        ...enterprise,
+        extraConfFiles: { "throttles.toml": "[throttles.default]\nconcurrency = 5\ntimeout = 60s\n" },
+      },
+      `extraConfFiles["throttles.toml"] file throttles.toml is not valid TOML: line 3, column 13: illegal character in numeric literal`,
+    ],
+    [
+      "an extra conf.d file the component renders",
+      { ...enterprise, extraConfFiles: { "cron.toml": "" } },
+      `extraConfFiles["cron.toml"]="" file cron.toml is rendered by the component from cron: set cron instead`,
+    ],
+    [
+      "an extra conf.d file with a bad name",
+      { ...enterprise, extraConfFiles: { "../throttles.toml": "" } },
+      `extraConfFiles["../throttles.toml"]="" file name "../throttles.toml" must end in .toml and use only letters, digits, '_', '-', '.' (at most 253)`,
+    ],
+    [
+      "an existing Secret with a bad name",
+      { ...enterprise, license: undefined, existingSecret: "Faktory_Secrets", createNamespace: false },
+      `existingSecret="Faktory_Secrets" must be a Secret name (lowercase letters, digits, '-', '.'; at most 253)`,
+    ],
+    [
+      "an existing Secret in a namespace the component creates",
+      { ...enterprise, license: undefined, existingSecret: "faktory-secrets" },
+      `existingSecret="faktory-secrets" needs createNamespace: false: the Secret lives in a namespace that already exists`,
+    ],
+    [
+      "an existing Secret and a password",
+      { ...enterprise, license: undefined, existingSecret: "s", createNamespace: false, password: "pw" },
+      `password must not be given with existingSecret="s": the pods read FAKTORY_PASSWORD from that Secret`,
+    ],
+    [
+      "an existing Secret and a license",
+      { ...enterprise, existingSecret: "s", createNamespace: false },
+      `license must not be given with existingSecret="s": the pods read FAKTORY_LICENSE from that Secret`,
+    ],
+  ];
+  it.each(cases)("%s", (_label, args, message) => {
+    expect(errorOf("x", args)).toBe(one(message));
+  });
+
+  it("accepts every knob set well, and an existing Secret instead of redisUrl and license", () => {
+    const settings = resolveSettings("x", {
+      ...enterprise,
+      redisUrl: undefined,
+      license: undefined,
+      existingSecret: "faktory-credentials",
+      createNamespace: false,
+      nodeSelector: { "karpenter.sh/nodepool": "jobs" },
+      tolerations: [{ key: "dedicated", value: "faktory", effect: "NoSchedule" }, { operator: "Exists" }],
+      affinity: { podAntiAffinity: {} },
+      priorityClassName: "high",
+      podAnnotations: { "example.com/owner": "payments" },
+      podLabels: { team: "payments" },
+      resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1500m", memory: "1.5Gi" } },
+      extraEnv: [{ name: "TZ", value: "UTC" }],
+      extraConfFiles: { "throttles.toml": '[throttles.default]\nconcurrency = 5\ntimeout = "60s"\n' },
+    });
+    expect(settings).toMatchObject({
+      existingSecret: "faktory-credentials",
+      extraEnv: [{ name: "TZ", value: "UTC" }],
+    });
   });
 });

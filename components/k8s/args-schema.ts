@@ -1,0 +1,350 @@
+// The rules of the Faktory component's plain args, as zod schemas: the component checks its args with
+// them (messages name the arg path, `podLabels.release="x" …`) and the stack config composes the same
+// schemas (messages name the stack key, `faktory-ha:podLabels.release: got "x"; …`), so each rule and
+// each default lives here once. Messages are predicates ("must be …", "is …") that read after either.
+import { z } from "zod";
+import { parse as parseToml, TomlError } from "smol-toml";
+import { Affinity } from "kubernetes-models/v1/Affinity";
+import { LEASE_DEFAULTS } from "../contract/supervisor";
+import { SECRET_KEYS } from "./constants";
+import { buildEnv } from "./env";
+import { commonLabels } from "./labels";
+
+// Kubernetes label keys (optionally prefixed) and values, as the API server accepts them.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** An RFC 1123 subdomain: the names of Secrets and PriorityClasses. */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const keyIssue = (ctx: z.core.$RefinementCtx, key: string, message: string) =>
+  ctx.addIssue({ code: "custom", path: [key], message });
+
+/** A map of Kubernetes labels (keys checked one by one, so a message names the bad key). */
+export const labelMap = z
+  .record(
+    z.string(),
+    z.string({ message: "must be a label value as a quoted string" }).regex(LABEL_VALUE, {
+      message: "must be a Kubernetes label value: up to 63 letters, digits, '-', '_', '.'",
+    }),
+    { message: 'must be a map of Kubernetes labels, e.g. { release: "kube-prometheus-stack" }' },
+  )
+  .superRefine((map, ctx) => {
+    for (const key of Object.keys(map).filter((k) => !LABEL_KEY.test(k))) {
+      keyIssue(
+        ctx,
+        key,
+        `label key ${JSON.stringify(key)} is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)`,
+      );
+    }
+  });
+
+/** The labels the component puts on its pods; its selector is among them. */
+const OWN_LABELS: readonly string[] = Object.keys(commonLabels({ instance: "x" }));
+
+/** Extra pod labels: any label but the component's own (it selects its pods by them). */
+export const podLabelsSchema = labelMap.superRefine((map, ctx) => {
+  for (const key of Object.keys(map).filter((k) => OWN_LABELS.includes(k))) {
+    keyIssue(
+      ctx,
+      key,
+      `label key ${JSON.stringify(key)} is set by the component (its selector and part-of/managed-by labels: ${OWN_LABELS.join(", ")}); use another key`,
+    );
+  }
+});
+
+/** Annotations: keys as label keys, values any string. */
+export const annotationMap = z
+  .record(z.string(), z.string({ message: "must be an annotation value as a quoted string" }), {
+    message: 'must be a map of annotations, e.g. { "example.com/owner": "payments" }',
+  })
+  .superRefine((map, ctx) => {
+    for (const key of Object.keys(map).filter((k) => !LABEL_KEY.test(k))) {
+      keyIssue(
+        ctx,
+        key,
+        `annotation key ${JSON.stringify(key)} is not a Kubernetes annotation key (such as example.com/owner)`,
+      );
+    }
+  });
+
+export const TOLERATION_OPERATORS = ["Exists", "Equal"] as const;
+export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+
+/** One toleration, as in a pod spec. */
+export const tolerationSchema = z
+  .object({
+    key: z.string().regex(LABEL_KEY, { message: "must be a taint key such as dedicated" }).optional(),
+    operator: oneOf(TOLERATION_OPERATORS).optional(),
+    value: z.string({ message: "must be a taint value as a quoted string" }).optional(),
+    effect: oneOf(TAINT_EFFECTS).optional(),
+    tolerationSeconds: z
+      .number()
+      .int({ message: "must be a whole number of seconds" })
+      .min(0, { message: "must be a whole number of seconds" })
+      .optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.operator === "Exists" && t.value !== undefined && t.value !== "") {
+      ctx.addIssue({ code: "custom", path: ["value"], message: 'must be empty with operator "Exists"' });
+    }
+    if (t.key === undefined && t.operator !== "Exists") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["key"],
+        message: 'is required unless operator is "Exists" (which tolerates every taint)',
+      });
+    }
+    if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tolerationSeconds"],
+        message: 'is only allowed with effect "NoExecute"',
+      });
+    }
+  });
+export const tolerationsSchema = z.array(tolerationSchema, {
+  message:
+    'must be a list of tolerations, e.g. [{ key: "dedicated", value: "faktory", effect: "NoSchedule" }]',
+});
+
+/** Pod affinity: the three Kubernetes parts, each checked against the Kubernetes schema. */
+export const affinitySchema = z
+  .object({
+    nodeAffinity: z.record(z.string(), z.unknown()).optional(),
+    podAffinity: z.record(z.string(), z.unknown()).optional(),
+    podAntiAffinity: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .superRefine((affinity, ctx) => {
+    try {
+      new Affinity(affinity as never).validate();
+    } catch (e) {
+      const errors = (e as { errors?: { instancePath?: string; message?: string; params?: object }[] })
+        .errors;
+      for (const err of errors ?? [{ message: (e as Error).message }]) {
+        const path = (err.instancePath ?? "").split("/").filter((p) => p !== "");
+        const allowed =
+          err.params && "allowedValues" in err.params
+            ? ` (${(err.params.allowedValues as string[]).join(", ")})`
+            : "";
+        ctx.addIssue({
+          code: "custom",
+          path: path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+          message: `${err.message ?? "is invalid"}${allowed} (Kubernetes Affinity schema)`,
+        });
+      }
+    }
+  });
+
+export const priorityClassNameSchema = z.string().regex(DNS_SUBDOMAIN, {
+  message: "must be a PriorityClass name (lowercase letters, digits, '-', '.'; at most 253)",
+});
+
+export const secretNameSchema = z.string().regex(DNS_SUBDOMAIN, {
+  message: "must be a Secret name (lowercase letters, digits, '-', '.'; at most 253)",
+});
+
+// Kubernetes resource quantities: a decimal number with an optional SI, binary or exponent suffix.
+const QUANTITY = /^(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][-+]?\d+)?$/;
+const SUFFIX: Readonly<Record<string, number>> = {
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+/** The value of a Kubernetes quantity ("250m" → 0.25, "1Gi" → 2^30); undefined when malformed. */
+export function parseQuantity(q: string): number | undefined {
+  const m = QUANTITY.exec(q);
+  if (!m) return undefined;
+  const suffix = m[3] ?? "";
+  const scale = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : (SUFFIX[suffix] ?? 1);
+  return Number(m[1]) * scale;
+}
+const quantity = (example: string) =>
+  z
+    .string({ message: `must be a Kubernetes quantity as a quoted string, such as "${example}"` })
+    .refine((q) => parseQuantity(q) !== undefined, {
+      message: `must be a Kubernetes quantity such as "${example}"`,
+    });
+const cpuMemory = z
+  .object({ cpu: quantity("250m").optional(), memory: quantity("512Mi").optional() })
+  .strict();
+
+export const RESOURCE_DEFAULTS = {
+  requests: { cpu: "250m", memory: "512Mi" },
+  limits: { cpu: "2", memory: "1Gi" },
+} as const;
+
+/** Container resources; a part left out takes its default, and no request may exceed its limit. */
+export const resourcesSchema = z
+  .object({ requests: cpuMemory.optional(), limits: cpuMemory.optional() })
+  .strict()
+  .superRefine((r, ctx) => {
+    const requests = r.requests ?? RESOURCE_DEFAULTS.requests;
+    const limits = r.limits ?? RESOURCE_DEFAULTS.limits;
+    for (const what of ["cpu", "memory"] as const) {
+      const request = requests[what];
+      const limit = limits[what];
+      if (request === undefined || limit === undefined) continue;
+      if ((parseQuantity(request) ?? 0) > (parseQuantity(limit) ?? Infinity)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["requests", what],
+          message: `must not exceed the limit limits.${what} (${JSON.stringify(limit)}${r.limits?.[what] === undefined ? ", the default" : ""}): raise the limit too`,
+        });
+      }
+    }
+  });
+
+/** Environment variables the component sets: the supervisor contract (FAKTORY_HA_*) and its Secret's keys. */
+export const OWN_ENV: readonly string[] = [
+  ...new Set([
+    ...Object.values(SECRET_KEYS),
+    ...buildEnv({ edition: "enterprise", secretName: "x", lease: LEASE_DEFAULTS }).map((e) => e.name),
+  ]),
+];
+const OWN_ENV_PREFIX = "FAKTORY_HA_";
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Extra plain environment variables for the Faktory container. */
+export const extraEnvSchema = z
+  .array(
+    z
+      .object({
+        name: z.string().superRefine((name, ctx) => {
+          if (!ENV_NAME.test(name)) {
+            ctx.addIssue({
+              code: "custom",
+              message:
+                "must be an environment variable name (letters, digits, '_', not starting with a digit)",
+            });
+          } else if (name.startsWith(OWN_ENV_PREFIX) || OWN_ENV.includes(name)) {
+            ctx.addIssue({
+              code: "custom",
+              message: `is set by the component (the supervisor contract's ${OWN_ENV_PREFIX}* and ${Object.values(SECRET_KEYS).join(", ")}): set those through the component's args or existingSecret`,
+            });
+          }
+        }),
+        value: z.string({ message: "must be a string (quote numbers and booleans)" }),
+      })
+      .strict(),
+    { message: 'must be a list of { name, value }, e.g. [{ name: "TZ", value: "UTC" }]' },
+  )
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((e, i) => {
+      if (seen.has(e.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: "is given twice" });
+      seen.add(e.name);
+    });
+  });
+
+/** conf.d files the component renders from its own args. */
+export const OWN_CONF_FILES = { "cron.toml": "cron", "statsd.toml": "statsd" } as const;
+const CONF_FILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,247}\.toml$/;
+
+/** The position and reason of a TOML syntax error, or undefined when the text parses. */
+export function tomlProblem(text: string): string | undefined {
+  try {
+    parseToml(text);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof TomlError)) return (e as Error).message;
+    const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
+    return `line ${e.line}, column ${e.column}: ${reason}`;
+  }
+}
+
+/** Extra conf.d files (e.g. `throttles.toml`): file name → TOML text, checked by parsing it. */
+export const extraConfFilesSchema = z
+  .record(z.string(), z.string({ message: "must be the file's TOML text as a string" }), {
+    message: 'must be a map of file name to TOML text, e.g. { "throttles.toml": "[throttles]\\n…" }',
+  })
+  .superRefine((files, ctx) => {
+    for (const [file, text] of Object.entries(files)) {
+      if (file in OWN_CONF_FILES) {
+        const arg = OWN_CONF_FILES[file as keyof typeof OWN_CONF_FILES];
+        keyIssue(ctx, file, `file ${file} is rendered by the component from ${arg}: set ${arg} instead`);
+      } else if (!CONF_FILE.test(file)) {
+        keyIssue(
+          ctx,
+          file,
+          `file name ${JSON.stringify(file)} must end in .toml and use only letters, digits, '_', '-', '.' (at most 253)`,
+        );
+      } else {
+        const problem = tomlProblem(text);
+        if (problem !== undefined) keyIssue(ctx, file, `file ${file} is not valid TOML: ${problem}`);
+      }
+    }
+  });
+
+/** The pod-placement and pod-content args, shared with the stack config. */
+export const podShape = {
+  nodeSelector: labelMap.optional(),
+  tolerations: tolerationsSchema.optional(),
+  affinity: affinitySchema.optional(),
+  priorityClassName: priorityClassNameSchema.optional(),
+  podAnnotations: annotationMap.optional(),
+  podLabels: podLabelsSchema.optional(),
+  extraEnv: extraEnvSchema.optional(),
+  extraConfFiles: extraConfFilesSchema.optional(),
+  existingSecret: secretNameSchema.optional(),
+} as const;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** `lease.ttlMs`, `tolerations[0].key`, `podLabels["app.kubernetes.io/name"]`. */
+export function argPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => {
+      if (typeof p === "number") return `[${p}]`;
+      const s = String(p);
+      if (IDENTIFIER.test(s)) return i === 0 ? s : `.${s}`;
+      return `[${JSON.stringify(s)}]`;
+    })
+    .join("");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = root;
+  for (const segment of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[segment as string];
+  }
+  return cur;
+}
+
+/** A value short enough to repeat in a message (`="agent"`); nothing for text, objects and lists. */
+function shown(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return `=${String(value)}`;
+  if (typeof value === "string" && value.length <= 80 && !value.includes("\n")) {
+    return `=${JSON.stringify(value)}`;
+  }
+  return "";
+}
+
+/**
+ * Checks `args` against an object shape of schemas; one message per problem, naming the arg path and
+ * the value received: `tolerations[0].operator="In" must be one of "Exists", "Equal"`.
+ */
+export function argProblems(shape: Readonly<Record<string, z.ZodType>>, args: object): string[] {
+  const picked = Object.fromEntries(Object.keys(shape).map((k) => [k, (args as Record<string, unknown>)[k]]));
+  const parsed = z.object(shape).safeParse(picked);
+  if (parsed.success) return [];
+  return parsed.error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => `${argPath([...issue.path, key])} is not a known key`);
+    }
+    return [`${argPath(issue.path)}${shown(valueAt(picked, issue.path))} ${issue.message}`];
+  });
+}

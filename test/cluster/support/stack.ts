@@ -104,6 +104,7 @@ export interface EngineRun {
 export async function testStack(
   stackName: string,
   program: () => Promise<Record<string, unknown>>,
+  extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<EngineRun> {
   requireEngine();
   installProviderPlugin();
@@ -117,7 +118,7 @@ export async function testStack(
       workDir,
       pulumiHome: PULUMI_HOME,
       pulumiCommand,
-      envVars: ENGINE_ENV,
+      envVars: { ...ENGINE_ENV, ...extraEnv },
       projectSettings: {
         name: "faktory-ha-cluster-test",
         runtime: "nodejs",

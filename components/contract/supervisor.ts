@@ -47,7 +47,12 @@ export const SUPERVISOR_STRINGS = {
   bindHost: { env: "FAKTORY_HA_BIND_HOST", default: "0.0.0.0" },
   keyPrefix: { env: "FAKTORY_HA_KEY_PREFIX", default: "faktory-ha" },
   configDir: { env: "FAKTORY_HA_CONFIG_DIR", default: "/etc/faktory/conf.d" },
+  /** The pod template revision (controller-revision-hash): a planned stop prefers an updated successor. */
+  revision: { env: "FAKTORY_HA_REVISION", default: "" },
 } as const;
+
+/** What a revision may look like: a Kubernetes label value. */
+export const REVISION_PATTERN = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** The lease timings every layer validates with the same rules. */
 export interface LeaseTimings {

@@ -25,6 +25,9 @@ export interface EnvInput {
   readonly extraEnv?: readonly ExtraEnvVar[];
 }
 
+/** The pod's template revision, as the StatefulSet controller labels it. */
+export const REVISION_FIELD = "metadata.labels['controller-revision-hash']";
+
 const fromSecret = (secretName: string, key: string): EnvVar => ({
   name: key,
   valueFrom: { secretKeyRef: { name: secretName, key } },
@@ -53,6 +56,8 @@ export function buildEnv(input: EnvInput): EnvVar[] {
     // The pod name is stable across restarts in a StatefulSet, so /status and the lease name a pod.
     { name: SUPERVISOR_STRINGS.id.env, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     { name: SUPERVISOR_STRINGS.advertiseHost.env, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    // Set by the StatefulSet controller on every pod: in a rolling update, tells updated pods apart.
+    { name: SUPERVISOR_STRINGS.revision.env, valueFrom: { fieldRef: { fieldPath: REVISION_FIELD } } },
     ...Object.entries(literals).map(([name, value]) => ({ name, value })),
     ...extra,
   ];

@@ -8,6 +8,7 @@ import {
   leaseTimingProblems,
   redisUrlProblem,
   SUPERVISOR_INTS,
+  REVISION_PATTERN,
   SUPERVISOR_STRINGS,
   type SupervisorInt,
 } from "../../components/contract/supervisor";
@@ -35,6 +36,8 @@ export interface SupervisorConfig {
   /** How often the primary reads Faktory's INFO for /metrics. */
   readonly metricsIntervalMs: number;
   readonly configDir: string;
+  /** The pod template revision ("" when unknown); see ElectorTimings.revision. */
+  readonly revision: string;
   /** Password the router uses to re-handshake a held client connection with a new primary. */
   readonly faktoryPassword: string | undefined;
   /** Router limits set in the environment; the rest keep the router's defaults (router.ts). */
@@ -227,6 +230,13 @@ export function parseConfig(
     }
   }
 
+  const revision = env.FAKTORY_HA_REVISION?.trim() ?? SUPERVISOR_STRINGS.revision.default;
+  if (!REVISION_PATTERN.test(revision)) {
+    throw new ConfigError(
+      `FAKTORY_HA_REVISION=${JSON.stringify(revision)} is invalid: allowed a Kubernetes label value (up to 63 letters, digits, "-", "_", ".")`,
+    );
+  }
+
   const [timing] = leaseTimingProblems(ints, (key) => SUPERVISOR_INTS[key].env);
   if (timing !== undefined) throw new ConfigError(timing);
 
@@ -249,6 +259,7 @@ export function parseConfig(
     stopTimeoutMs: ints.stopTimeoutMs,
     metricsIntervalMs: ints.metricsIntervalMs,
     configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || SUPERVISOR_STRINGS.configDir.default,
+    revision,
     faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
     routerLimits: readLimits(env),
     command,

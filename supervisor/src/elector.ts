@@ -5,8 +5,11 @@ import { monotonicMs } from "./lease-state";
 export type LeaseEvent =
   /** About to start Faktory for this term. */
   | { readonly kind: "started"; readonly id: string; readonly epoch: number }
-  /** Faktory of this term has exited (or never ran): a successor may start at once. */
-  | { readonly kind: "stopped"; readonly id: string; readonly epoch: number }
+  /**
+   * Faktory of this term has exited (or never ran): a successor may start at once. `successor`, on a
+   * planned stop, names the standby that should take the lease; the others hold off for a poll interval.
+   */
+  | { readonly kind: "stopped"; readonly id: string; readonly epoch: number; readonly successor?: string }
   /** Planned handover: routers stop sending new commands to this term's Faktory. */
   | { readonly kind: "draining"; readonly id: string; readonly epoch: number };
 
@@ -31,6 +34,14 @@ export interface LeaseStore {
   release(value: LeaseValue): Promise<boolean>;
   read(): Promise<Observed | null>;
   announce(event: LeaseEvent): Promise<void>;
+  /** The standbys present (their latest poll), with the pod template revision each runs. */
+  members?(): Promise<readonly Member[]>;
+}
+
+/** A supervisor seen polling: its id and the revision of the pod template it runs ("" when unknown). */
+export interface Member {
+  readonly id: string;
+  readonly revision: string;
 }
 
 /** Injected time, so the state machine runs on a fake clock in unit tests. */
@@ -56,6 +67,13 @@ export interface ElectorTimings {
   readonly renewIntervalMs: number;
   readonly renewDeadlineMs: number;
   readonly pollMs: number;
+  /**
+   * The pod template revision we run (the StatefulSet's controller-revision-hash); "" when unknown. On a
+   * planned stop the primary names a standby of another revision as its successor: in a rolling update
+   * that is an already-updated pod, so the lease moves once instead of hopping through pods about to be
+   * replaced. @default ""
+   */
+  readonly revision?: string;
 }
 
 export interface ElectorHooks {
@@ -136,6 +154,8 @@ export class Elector {
   private observed: { term: Term; readStart: number; readEnd: number; pttlMs: number } | null = null;
   private highestEpoch = 0;
   private readonly stoppedTerms: string[] = [];
+  /** Until then a free lease is left to the successor a stopping primary named (monotonic ms). */
+  private holdoffUntil = 0;
 
   constructor(
     private readonly store: LeaseStore,
@@ -178,7 +198,12 @@ export class Elector {
       if (this.stoppedTerms.length > STOPPED_MEMORY) this.stoppedTerms.shift();
     }
     if (this.role === "pending") this.maybeStart();
-    else this.wake();
+    else if (e.successor !== undefined && e.successor !== this.timings.selfId && this.role === "secondary") {
+      // Leave the lease to the named successor for one poll interval; if it does not take it (it died
+      // meanwhile), we acquire as usual.
+      this.holdoffUntil = this.clock.now() + this.timings.pollMs;
+      if (!this.stopped) this.schedule(this.timings.pollMs);
+    } else this.wake();
   }
 
   /** Graceful shutdown: stop Faktory, release the lease and announce it, so a standby starts at once. */
@@ -223,6 +248,12 @@ export class Elector {
         // waiting for ttl. A successor still waits for that term's fence, as for any other.
         await this.store.release(current);
         current = null;
+      }
+      const holdoff = this.holdoffUntil - this.clock.now();
+      if (current === null && holdoff > 0) {
+        this.redisOk();
+        this.setLeader(null);
+        return holdoff;
       }
       if (current === null) {
         const acquired = await this.store.acquire(this.highestEpoch);
@@ -391,14 +422,22 @@ export class Elector {
     // Until someone else is seen holding the lease, no primary is known: the router must not send
     // traffic to our stopping Faktory.
     this.setLeader(null);
+    // Read while Faktory stops, so naming a successor adds nothing to the handover.
+    const successor = reason === "shutdown" ? this.pickSuccessor() : Promise.resolve(undefined);
     this.demoting = (async () => {
       try {
         await this.hooks.onDemote(lease, reason);
+        const named = await successor;
         // Only now, with Faktory gone: free the key if it is still ours (a slow Redis, or shutdown)
         // and tell the successor it need not wait for our fence.
         if (reason !== "lost") await this.store.release(lease).catch(() => false);
         await this.store
-          .announce({ kind: "stopped", id: lease.id, epoch: lease.epoch })
+          .announce({
+            kind: "stopped",
+            id: lease.id,
+            epoch: lease.epoch,
+            ...(named !== undefined ? { successor: named } : {}),
+          })
           .catch(() => undefined);
       } finally {
         this.lease = null;
@@ -406,6 +445,22 @@ export class Elector {
       }
     })();
     return this.demoting;
+  }
+
+  /**
+   * A standby running another pod template than ours, if any: during a rolling update, one already
+   * replaced. Undefined when we do not know our revision or no such standby polls (every standby then
+   * races for the lease, as on any other stop).
+   */
+  private async pickSuccessor(): Promise<string | undefined> {
+    const own = this.timings.revision ?? "";
+    if (own === "" || !this.store.members) return undefined;
+    const members = await this.store.members().catch(() => []);
+    const updated = members
+      .filter((m) => m.id !== this.timings.selfId && m.revision !== "" && m.revision !== own)
+      .map((m) => m.id)
+      .sort();
+    return updated[0];
   }
 
   /** Remembers the most recent term seen anywhere, with the holder's fence timings when known. */

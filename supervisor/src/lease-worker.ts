@@ -66,6 +66,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     overrunMs: leaseOverrunMs({ ...cfg, ttlMs: cfg.leaseTtlMs }),
     // One Redis call may not eat more than a renew interval.
     commandTimeoutMs: Math.max(200, Math.min(cfg.renewIntervalMs, cfg.renewDeadlineMs - cfg.renewIntervalMs)),
+    revision: cfg.revision,
   });
   const send = (m: FromLeaseWorker) => port.postMessage(m);
   let failovers = 0;
@@ -90,6 +91,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
       renewIntervalMs: cfg.renewIntervalMs,
       renewDeadlineMs: cfg.renewDeadlineMs,
       pollMs: cfg.pollMs,
+      revision: cfg.revision,
     },
     {
       onPending: (l, wait) => {

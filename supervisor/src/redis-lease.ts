@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
-import type { Acquired, LeaseEvent, LeaseStore, Observed } from "./elector";
+import type { Acquired, LeaseEvent, LeaseStore, Member, Observed } from "./elector";
 import {
   ACQUIRE_LUA,
   leaseKeys,
@@ -25,6 +25,8 @@ export interface RedisLeaseOptions {
   readonly overrunMs: number;
   /** Upper bound for one Redis call, so a hung call cannot outlive the renew deadline. */
   readonly commandTimeoutMs: number;
+  /** The pod template revision, written into the presence key (see ElectorTimings.revision). @default "" */
+  readonly revision?: string;
 }
 
 /**
@@ -150,12 +152,31 @@ export class RedisLease implements LeaseStore {
 
   async read(): Promise<Observed | null> {
     const { id, addr, ttlMs, keyPrefix } = this.opts;
-    const member = JSON.stringify({ id, addr, at: Date.now() });
+    const member = JSON.stringify({ id, addr, at: Date.now(), revision: this.opts.revision ?? "" });
     const r = await this.call(() =>
       this.redis.haPoll(this.keys.leader, memberKey(keyPrefix, id), member, ttlMs * 3, ttlMs),
     );
     const lease = r ? this.remember(r[0]) : null;
     return lease && r ? { lease, pttlMs: Number(r[1]) } : null;
+  }
+
+  async members(): Promise<readonly Member[]> {
+    // SCAN, not KEYS: the Redis is Faktory's too. Presence keys expire 3 ttl after a supervisor's last poll.
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.call(() =>
+        this.redis.scan(cursor, "MATCH", memberKey(this.opts.keyPrefix, "*"), "COUNT", 100),
+      );
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== "0" && keys.length < MAX_MEMBERS);
+    if (keys.length === 0) return [];
+    const values = await this.call(() => this.redis.mget(...keys));
+    return values.flatMap((raw) => {
+      const m = parseMember(raw);
+      return m ? [m] : [];
+    });
   }
 
   async announce(event: LeaseEvent): Promise<void> {
@@ -234,6 +255,20 @@ export class RedisLease implements LeaseStore {
   }
 }
 
+/** More presence keys than any deployment has pods: a bound on the scan, not a limit on pods. */
+const MAX_MEMBERS = 1000;
+
+function parseMember(raw: string | null): Member | null {
+  if (raw === null) return null;
+  try {
+    const m = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof m.id !== "string") return null;
+    return { id: m.id, revision: typeof m.revision === "string" ? m.revision : "" };
+  } catch {
+    return null;
+  }
+}
+
 function parseEvent(message: string): LeaseEvent | null {
   try {
     const e = JSON.parse(message) as Record<string, unknown>;
@@ -242,6 +277,9 @@ function parseEvent(message: string): LeaseEvent | null {
       typeof e.id === "string" &&
       typeof e.epoch === "number"
     ) {
+      if (e.kind === "stopped" && typeof e.successor === "string") {
+        return { kind: e.kind, id: e.id, epoch: e.epoch, successor: e.successor };
+      }
       return { kind: e.kind, id: e.id, epoch: e.epoch };
     }
   } catch {

@@ -6,7 +6,7 @@ import {
   SUPERVISOR_INTS,
   SUPERVISOR_STRINGS,
 } from "../../components/contract/supervisor";
-import { buildEnv, type EnvVar } from "../../components/k8s/env";
+import { buildEnv, REVISION_FIELD, type EnvVar } from "../../components/k8s/env";
 import { resolveSettings, FAKTORY_DEFAULTS } from "../../components/k8s";
 import { SUPERVISOR_COMMAND } from "../../components/k8s/workload";
 import type { LeaseSettings } from "../../components/k8s/types";
@@ -23,6 +23,7 @@ function resolve(env: readonly EnvVar[]): Record<string, string> {
     else if (e.valueFrom?.secretKeyRef) out[e.name] = `${e.name.toLowerCase()}-from-secret`;
     else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.name") out[e.name] = "faktory-1";
     else if (e.valueFrom?.fieldRef?.fieldPath === "status.podIP") out[e.name] = "10.0.0.9";
+    else if (e.valueFrom?.fieldRef?.fieldPath === REVISION_FIELD) out[e.name] = "faktory-7d9c5b6f4";
   }
   out.REDIS_URL = "rediss://:token@cache.internal:6379";
   return out;
@@ -75,6 +76,7 @@ describe("the supervisor contract", () => {
           routerHoldMs: lease.routerHoldMs,
           stopTimeoutMs: lease.stopTimeoutMs,
           configDir: SUPERVISOR_STRINGS.configDir.default,
+          revision: "faktory-7d9c5b6f4",
           faktoryPassword: "faktory_password-from-secret",
         });
       }),

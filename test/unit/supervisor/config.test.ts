@@ -41,6 +41,7 @@ describe("parseConfig", () => {
       stopTimeoutMs: 2_000,
       metricsIntervalMs: 5_000,
       configDir: "/etc/faktory/conf.d",
+      revision: "",
       faktoryPassword: undefined,
       routerLimits: {},
       command: ["faktory", "-b", ":17419"],
@@ -66,6 +67,7 @@ describe("parseConfig", () => {
       FAKTORY_HA_STOP_TIMEOUT_MS: "1000",
       FAKTORY_HA_METRICS_INTERVAL_MS: "1000",
       FAKTORY_HA_CONFIG_DIR: "/conf",
+      FAKTORY_HA_REVISION: "faktory-7d9c5b6f4",
       FAKTORY_PASSWORD: "/run/secrets/pw",
     });
     expect(c).toMatchObject({
@@ -86,6 +88,7 @@ describe("parseConfig", () => {
       stopTimeoutMs: 1000,
       metricsIntervalMs: 1000,
       configDir: "/conf",
+      revision: "faktory-7d9c5b6f4",
       faktoryPassword: "from-file",
     });
   });
@@ -131,6 +134,12 @@ describe("parseConfig", () => {
       { ...base, FAKTORY_HA_KEY_PREFIX: "a b" },
       undefined,
       'FAKTORY_HA_KEY_PREFIX="a b" is invalid',
+    ],
+    [
+      "bad revision",
+      { ...base, FAKTORY_HA_REVISION: "rev 2" },
+      undefined,
+      'FAKTORY_HA_REVISION="rev 2" is invalid: allowed a Kubernetes label value',
     ],
     [
       "bad advertise host",

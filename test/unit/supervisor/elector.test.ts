@@ -5,6 +5,7 @@ import {
   type ElectorHooks,
   type LeaseEvent,
   type LeaseStore,
+  type Member,
   type Observed,
 } from "../../../supervisor/src/elector";
 import { sameTerm, type LeaseValue } from "../../../supervisor/src/lease-scripts";
@@ -31,6 +32,8 @@ class MemoryRedis {
   hang: Promise<void> | null = null;
   calls: string[] = [];
   readonly electors: Elector[] = [];
+  /** Each supervisor's pod template revision, as its presence key shows it. */
+  readonly revisions = new Map<string, string>();
 
   constructor(readonly clock: FakeClock) {}
 
@@ -102,6 +105,10 @@ class MemoryLease implements LeaseStore {
     });
   }
 
+  members(): Promise<readonly Member[]> {
+    return this.op("members", () => [...this.r.revisions].map(([id, revision]) => ({ id, revision })));
+  }
+
   private async op<T>(name: string, fn: () => T): Promise<T> {
     this.r.calls.push(name);
     if (this.cutOff) await new Promise(() => undefined);
@@ -139,10 +146,11 @@ function recorder(clock: FakeClock) {
   return { log, hooks, state, setStopDelay: (f: () => Promise<void>) => (stopDelay = f) };
 }
 
-function elector(redis: MemoryRedis, who: string) {
+function elector(redis: MemoryRedis, who: string, revision?: string) {
   const rec = recorder(redis.clock);
   const store = redis.store(who);
-  const el = new Elector(store, { ...timings, ttlMs: TTL, selfId: who }, rec.hooks, redis.clock);
+  if (revision !== undefined) redis.revisions.set(who, revision);
+  const el = new Elector(store, { ...timings, ttlMs: TTL, selfId: who, revision }, rec.hooks, redis.clock);
   redis.electors.push(el);
   return { el, rec, store };
 }
@@ -256,6 +264,64 @@ describe("Elector", () => {
     expect(a.el.snapshot().role).toBe("primary");
     expect(a.el.snapshot().lease?.epoch).toBe(2);
     expect(b.rec.log.slice(-2)).toEqual(["demote:1:shutdown", "stopped:1"]);
+  });
+
+  describe("a planned stop during a rolling update", () => {
+    /** Primary "b" and standby "a" run revision r1; standby "c" was already replaced (r2). */
+    async function rollout() {
+      const clock = new FakeClock();
+      const redis = new MemoryRedis(clock);
+      const b = elector(redis, "b", "r1");
+      b.el.start();
+      await clock.advance(TTL);
+      const a = elector(redis, "a", "r1");
+      const c = elector(redis, "c", "r2");
+      a.el.start();
+      c.el.start();
+      await clock.advance(timings.pollMs);
+      expect(b.el.snapshot().role).toBe("primary");
+      return { clock, redis, a, b, c };
+    }
+
+    it("hands the lease to the updated standby, which starts at once; the other holds off", async () => {
+      const { clock, a, b, c } = await rollout();
+      // a polls first, right after the release: without the hold-off it would win the race.
+      await b.el.stop();
+      await clock.advance(0);
+      expect(c.el.snapshot().role).toBe("primary");
+      expect(c.el.snapshot().lease?.epoch).toBe(2);
+      expect(a.el.snapshot().role).toBe("secondary");
+      await clock.advance(5 * timings.pollMs);
+      expect(a.el.snapshot().role).toBe("secondary");
+      expect(a.el.snapshot().leader?.id).toBe("c");
+      expect(overlapMs(b.rec.state.lives, c.rec.state.lives)).toBeLessThanOrEqual(0);
+    });
+
+    it("if the named successor does not take it, another standby does one poll interval later", async () => {
+      const { clock, a, b, c } = await rollout();
+      c.store.cutOff = true; // the updated pod froze just now
+      await b.el.stop();
+      await clock.advance(timings.pollMs - 1);
+      expect(a.el.snapshot().role).toBe("secondary");
+      await clock.advance(1);
+      // b announced its stop: a starts as soon as it holds the lease.
+      expect(a.el.snapshot().role).toBe("primary");
+      expect(overlapMs(b.rec.state.lives, a.rec.state.lives)).toBeLessThanOrEqual(0);
+    });
+
+    it("names nobody when every standby runs its own revision: they race as on any stop", async () => {
+      const clock = new FakeClock();
+      const redis = new MemoryRedis(clock);
+      const b = elector(redis, "b", "r1");
+      b.el.start();
+      await clock.advance(TTL);
+      const a = elector(redis, "a", "r1");
+      a.el.start();
+      await clock.advance(timings.pollMs);
+      await b.el.stop();
+      await clock.advance(0);
+      expect(a.el.snapshot().role).toBe("primary");
+    });
   });
 
   it("lease deleted under a running primary: the new holder waits until the old one stopped and said so", async () => {

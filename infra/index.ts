@@ -8,6 +8,7 @@ import { loadCronFile } from "./cron-file";
 import { imageTag } from "./image-tag";
 import { stackBase } from "./names";
 import { readStackConfig } from "./read-config";
+import { clusterSchema } from "./config-schema";
 
 const config = readStackConfig();
 for (const warning of config.warnings) void pulumi.log.warn(warning);
@@ -35,20 +36,22 @@ const vpcCidr =
     ? aws.ec2.getVpcOutput({ id: config.network.vpcId }).cidrBlock
     : pulumi.output(config.network.vpcCidr);
 
+// The schema's defaults when the stack sets no `cluster` key (one default per value).
+const clusterConfig = config.cluster ?? clusterSchema.parse({});
 const cluster =
   config.secrets.kubeconfig !== undefined
     ? new Cluster(`${base}-cluster`, { kubeconfig: pulumi.secret(config.secrets.kubeconfig) })
     : new Cluster(`${base}-cluster`, {
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
-        kubernetesVersion: config.cluster?.version ?? "1.31",
-        nodeInstanceType: config.cluster?.instanceType ?? "m6i.large",
-        nodeMinSize: config.cluster?.minNodes ?? 2,
-        nodeDesiredSize: config.cluster?.desiredNodes ?? 3,
-        nodeMaxSize: config.cluster?.maxNodes ?? 6,
+        kubernetesVersion: clusterConfig.version,
+        nodeInstanceType: clusterConfig.instanceType,
+        nodeMinSize: clusterConfig.minNodes,
+        nodeDesiredSize: clusterConfig.desiredNodes,
+        nodeMaxSize: clusterConfig.maxNodes,
         // Private endpoint only, unless the stack names the CIDRs allowed to reach the public one.
-        ...(config.cluster && config.cluster.publicAccessCidrs.length > 0
-          ? { endpointPublicAccess: true, publicAccessCidrs: config.cluster.publicAccessCidrs }
+        ...(clusterConfig.publicAccessCidrs.length > 0
+          ? { endpointPublicAccess: true, publicAccessCidrs: clusterConfig.publicAccessCidrs }
           : { endpointPublicAccess: false }),
         tags,
       });
@@ -140,15 +143,7 @@ const faktory = new Faktory(
         }
       : {}),
     cron,
-    ...(config.statsd
-      ? {
-          statsd: {
-            location: config.statsd.address,
-            tags: config.statsd.tags,
-            ...(config.statsd.namespace !== undefined ? { namespace: config.statsd.namespace } : {}),
-          },
-        }
-      : {}),
+    statsd: config.statsd,
     webUi: config.webUi,
     vpcCidrs: [vpcCidr],
     ...(config.allowedCidrs.length > 0 ? { allowedCidrs: config.allowedCidrs } : {}),

@@ -17,7 +17,12 @@ const TYPE = "faktory-ha:aws:Cluster";
 
 /** Managed policies every EKS worker node role needs (kubelet, VPC CNI, image pulls from ECR). */
 /** Defaults the stack config shares (infra/config-schema.ts reads them from here). */
-export const CLUSTER_DEFAULTS = { nodeInstanceType: "t3.large" } as const;
+export const CLUSTER_DEFAULTS = {
+  nodeInstanceType: "t3.large",
+  nodeMinSize: 2,
+  nodeDesiredSize: 3,
+  nodeMaxSize: 6,
+} as const;
 
 const NODE_POLICIES = {
   worker: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -172,9 +177,9 @@ export class Cluster extends pulumi.ComponentResource {
     const enabledClusterLogTypes = args.enabledClusterLogTypes ?? ["api", "audit", "authenticator"];
     const nodeInstanceType = args.nodeInstanceType ?? CLUSTER_DEFAULTS.nodeInstanceType;
     const nodeDiskSizeGiB = args.nodeDiskSizeGiB ?? 50;
-    const nodeMinSize = args.nodeMinSize ?? 2;
-    const nodeDesiredSize = args.nodeDesiredSize ?? 3;
-    const nodeMaxSize = args.nodeMaxSize ?? 6;
+    const nodeMinSize = args.nodeMinSize ?? CLUSTER_DEFAULTS.nodeMinSize;
+    const nodeDesiredSize = args.nodeDesiredSize ?? CLUSTER_DEFAULTS.nodeDesiredSize;
+    const nodeMaxSize = args.nodeMaxSize ?? CLUSTER_DEFAULTS.nodeMaxSize;
     const tags = args.tags ?? {};
 
     super(TYPE, name, {}, opts);

@@ -16,7 +16,12 @@ import {
 import { argError, requireDnsLabel, requireInteger, requireOneOf, show } from "./validate";
 
 /** Defaults the stack config shares (infra/config-schema.ts reads them from here). */
-export const REDIS_DEFAULTS = { nodeType: "cache.t4g.small" } as const;
+export const REDIS_DEFAULTS = {
+  engine: "redis",
+  nodeType: "cache.t4g.small",
+  numCacheClusters: 2,
+  snapshotRetentionLimit: 7,
+} as const;
 
 const TYPE = "faktory-ha:aws:Redis";
 const PORT = 6379;
@@ -116,12 +121,12 @@ export class Redis extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     validateRedisArgs(name, args);
-    const engine = args.engine ?? "redis";
+    const engine = args.engine ?? REDIS_DEFAULTS.engine;
     const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION[engine];
     const family = parameterGroupFamily(engine, engineVersion) as string;
     const nodeType = args.nodeType ?? REDIS_DEFAULTS.nodeType;
-    const numCacheClusters = args.numCacheClusters ?? 2;
-    const snapshotRetentionLimit = args.snapshotRetentionLimit ?? 7;
+    const numCacheClusters = args.numCacheClusters ?? REDIS_DEFAULTS.numCacheClusters;
+    const snapshotRetentionLimit = args.snapshotRetentionLimit ?? REDIS_DEFAULTS.snapshotRetentionLimit;
     const snapshotWindow = args.snapshotWindow ?? "03:00-04:00";
     const maintenanceWindow = args.maintenanceWindow ?? "sun:05:00-sun:06:00";
     const applyImmediately = args.applyImmediately ?? false;
@@ -240,7 +245,7 @@ export class Redis extends pulumi.ComponentResource {
 function validateRedisArgs(name: string, args: RedisArgs): void {
   // Autonamed children append "-cache-" plus a 7-character suffix; the replication group id limit is 40.
   requireDnsLabel(TYPE, name, 24);
-  const engine = args.engine ?? "redis";
+  const engine = args.engine ?? REDIS_DEFAULTS.engine;
   requireOneOf(TYPE, name, "engine", engine, REDIS_ENGINES);
   if (args.engineVersion !== undefined && parameterGroupFamily(engine, args.engineVersion) === undefined) {
     throw argError(
@@ -250,7 +255,7 @@ function validateRedisArgs(name: string, args: RedisArgs): void {
         `for engine ${show(engine)} (got ${show(args.engineVersion)})`,
     );
   }
-  const numCacheClusters = args.numCacheClusters ?? 2;
+  const numCacheClusters = args.numCacheClusters ?? REDIS_DEFAULTS.numCacheClusters;
   requireInteger(TYPE, name, "numCacheClusters", numCacheClusters, 2);
   if (numCacheClusters > 6) {
     throw argError(

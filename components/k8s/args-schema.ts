@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { Affinity } from "kubernetes-models/v1/Affinity";
-import { LEASE_DEFAULTS } from "../contract/supervisor";
+import { KEY_PREFIX_PATTERN, KEY_PREFIX_RULE, LEASE_DEFAULTS, SUPERVISOR_INTS } from "../contract/supervisor";
+import { cidrSchema } from "../aws/args-schema";
 import { SECRET_KEYS } from "./constants";
 import { buildEnv } from "./env";
 import { commonLabels } from "./labels";
@@ -13,11 +14,92 @@ import { commonLabels } from "./labels";
 // Kubernetes label keys (optionally prefixed) and values, as the API server accepts them.
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** An RFC 1123 label: namespace names. */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** An RFC 1035 label (starts with a letter): Service names. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An RFC 1123 subdomain: the names of Secrets and PriorityClasses. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const keyIssue = (ctx: z.core.$RefinementCtx, key: string, message: string) =>
   ctx.addIssue({ code: "custom", path: [key], message });
+
+/** A whole number in [min, max] (or ≥ min), described as `what`. */
+export const int = (what: string, min: number, max?: number) => {
+  const message = `must be ${what}: an integer ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}`;
+  const n = z.number({ message }).int({ message }).min(min, { message });
+  return max === undefined ? n : n.max(max, { message });
+};
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+export const bool = z.boolean({ message: "must be true or false" });
+
+export const EDITIONS = ["enterprise", "oss"] as const;
+export const MAX_SECONDARIES = 10;
+export const editionSchema = oneOf(EDITIONS);
+export const secondariesSchema = int("the number of hot standbys", 0, MAX_SECONDARIES);
+export const namespaceSchema = z
+  .string()
+  .regex(DNS_1123_LABEL, { message: "must be a Kubernetes namespace name (lowercase DNS label)" });
+export const serviceNameSchema = z.string().regex(DNS_1035_LABEL, {
+  message:
+    'must be a Service name: a DNS label (lowercase letters, digits, "-", starting with a letter, max 63)',
+});
+export const cidrListSchema = z.array(cidrSchema, { message: "must be a list of IPv4 CIDRs" });
+
+const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:(\d{1,5})$/;
+const HOST_PORT_MESSAGE = "must be host:port (a port from 1 to 65535), e.g. datadog-agent.monitoring:8125";
+/** Faktory Enterprise statsd settings (rendered to statsd.toml). */
+export const statsdSchema = z
+  .object({
+    location: z.string({ message: HOST_PORT_MESSAGE }).refine(
+      (s) => {
+        const port = Number(HOST_PORT.exec(s)?.[2] ?? 0);
+        return port >= 1 && port <= 65535;
+      },
+      { message: HOST_PORT_MESSAGE },
+    ),
+    namespace: z.string().optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** A lease timing with the supervisor contract's range and default. */
+const leaseMs = (what: string, key: keyof typeof LEASE_DEFAULTS & keyof typeof SUPERVISOR_INTS) =>
+  int(`${what} in ms`, SUPERVISOR_INTS[key].min, SUPERVISOR_INTS[key].max).default(LEASE_DEFAULTS[key]);
+export const leaseSchema = z
+  .object({
+    ttlMs: leaseMs("the lease ttl", "ttlMs"),
+    renewIntervalMs: leaseMs("the lease renew interval", "renewIntervalMs"),
+    renewDeadlineMs: leaseMs("the lease renew deadline", "renewDeadlineMs"),
+    pollMs: leaseMs("a standby's acquire interval", "pollMs"),
+    routerHoldMs: leaseMs("how long a router holds a connection", "routerHoldMs"),
+    stopTimeoutMs: leaseMs("the bound on stopping Faktory", "stopTimeoutMs"),
+    keyPrefix: z
+      .string()
+      .regex(KEY_PREFIX_PATTERN, { message: `must be ${KEY_PREFIX_RULE}` })
+      .default(LEASE_DEFAULTS.keyPrefix),
+  })
+  .strict();
+
+export const LIVENESS_DEFAULTS = {
+  periodSeconds: 2,
+  failureThreshold: 3,
+  timeoutSeconds: 1,
+  terminationGracePeriodSeconds: 1,
+} as const;
+export const livenessSchema = z
+  .object({
+    periodSeconds: int("the liveness probe period in seconds", 1).default(LIVENESS_DEFAULTS.periodSeconds),
+    failureThreshold: int("the liveness failures before a restart", 1).default(
+      LIVENESS_DEFAULTS.failureThreshold,
+    ),
+    timeoutSeconds: int("the liveness probe timeout in seconds", 1).default(LIVENESS_DEFAULTS.timeoutSeconds),
+    terminationGracePeriodSeconds: int("the kill grace after a liveness failure in seconds", 1).default(
+      LIVENESS_DEFAULTS.terminationGracePeriodSeconds,
+    ),
+  })
+  .strict();
 
 /** A map of Kubernetes labels (keys checked one by one, so a message names the bad key). */
 export const labelMap = z
@@ -69,8 +151,6 @@ export const annotationMap = z
 
 export const TOLERATION_OPERATORS = ["Exists", "Equal"] as const;
 export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
 
 /** One toleration, as in a pod spec. */
 export const tolerationSchema = z
@@ -333,18 +413,39 @@ function shown(value: unknown): string {
   return "";
 }
 
+function messages(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+  prefix: readonly PropertyKey[],
+): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => `${argPath([...prefix, ...issue.path, key])} is not a known key`);
+    }
+    return [`${argPath([...prefix, ...issue.path])}${shown(valueAt(root, issue.path))} ${issue.message}`];
+  });
+}
+
 /**
- * Checks `args` against an object shape of schemas; one message per problem, naming the arg path and
- * the value received: `tolerations[0].operator="In" must be one of "Exists", "Equal"`.
+ * Parses one arg; its problems name the arg path and the value received:
+ * `lease.ttlMs=500 must be the lease ttl in ms: an integer from 1000 to 3600000`.
  */
+export function parseArg<T extends z.ZodType>(
+  path: string | readonly PropertyKey[],
+  schema: T,
+  value: unknown,
+): { ok: true; value: z.output<T> } | { ok: false; problems: string[] } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    problems: messages(parsed.error.issues, value, typeof path === "string" ? [path] : path),
+  };
+}
+
+/** Checks several args against an object shape of schemas: one message per problem, as `parseArg`. */
 export function argProblems(shape: Readonly<Record<string, z.ZodType>>, args: object): string[] {
   const picked = Object.fromEntries(Object.keys(shape).map((k) => [k, (args as Record<string, unknown>)[k]]));
   const parsed = z.object(shape).safeParse(picked);
-  if (parsed.success) return [];
-  return parsed.error.issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => `${argPath([...issue.path, key])} is not a known key`);
-    }
-    return [`${argPath(issue.path)}${shown(valueAt(picked, issue.path))} ${issue.message}`];
-  });
+  return parsed.success ? [] : messages(parsed.error.issues, picked, []);
 }

@@ -2,18 +2,32 @@
 // message is tested table-driven; the component calls `resolveSettings` before creating anything.
 import { resolveMonitoring, scrapeAnnotations, type ResolvedMonitoring } from "./monitoring/manifests";
 import { SECRET_KEYS } from "./constants";
+import type { z } from "zod";
 import {
-  KEY_PREFIX_PATTERN,
-  KEY_PREFIX_RULE,
   LEASE_DEFAULTS,
   leaseTimingProblems,
   livenessKillSeconds,
   redisUrlProblem,
-  SUPERVISOR_INTS,
 } from "../contract/supervisor";
 import { imageRefProblem } from "../aws/image-ref";
-import { argProblems, podShape, RESOURCE_DEFAULTS, resourcesSchema } from "./args-schema";
-import { parseCidr } from "../aws/validate";
+import { cidrSchema } from "../aws/args-schema";
+import {
+  argProblems,
+  editionSchema,
+  int,
+  leaseSchema,
+  LIVENESS_DEFAULTS,
+  livenessSchema,
+  MAX_SECONDARIES,
+  namespaceSchema,
+  parseArg,
+  podShape,
+  RESOURCE_DEFAULTS,
+  resourcesSchema,
+  secondariesSchema,
+  serviceNameSchema,
+  statsdSchema,
+} from "./args-schema";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
 /** Every default of the component, in one place. */
@@ -25,7 +39,7 @@ export const DEFAULTS = {
   loadBalancer: true,
   serviceName: "faktory",
   lease: LEASE_DEFAULTS,
-  liveness: { periodSeconds: 2, failureThreshold: 3, timeoutSeconds: 1, terminationGracePeriodSeconds: 1 },
+  liveness: LIVENESS_DEFAULTS,
   readiness: { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 1 },
   terminationGracePeriodSeconds: 30,
   /** Time after the stop timeout for the supervisor to release the lease and the router to drain. */
@@ -35,7 +49,7 @@ export const DEFAULTS = {
   limits: RESOURCE_DEFAULTS.limits,
   runAsUser: 1000,
   storageSize: "10Gi",
-  maxSecondaries: 10,
+  maxSecondaries: MAX_SECONDARIES,
   passwordLength: 32,
 } as const;
 
@@ -68,29 +82,38 @@ const isPlain = (value: unknown): boolean =>
   value === null || typeof value !== "object" || typeof (value as { apply?: unknown }).apply !== "function";
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
-const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
+const COMPONENT_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 
 /** Applies the defaults and checks every plain arg; throws one Error listing every problem found. */
 export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettings {
   const errors: string[] = [];
+  /** The parsed value of one arg (its default when not given), or `fallback` after recording its problems. */
+  const arg = <T extends z.ZodType, F>(
+    path: string | readonly PropertyKey[],
+    schema: T,
+    value: unknown,
+    fallback: F,
+  ): z.output<T> | F => {
+    const parsed = parseArg(path, schema, value);
+    if (parsed.ok) return parsed.value;
+    errors.push(...parsed.problems);
+    return fallback;
+  };
   // The StatefulSet's pods are named `<name>-<ordinal>` and carry a revision-hash label built from
   // the name, which must stay within 63 characters.
-  if (!DNS_LABEL.test(name) || name.length > 40) {
+  if (!COMPONENT_NAME.test(name)) {
     errors.push(
       `name=${JSON.stringify(name)} must be a DNS label of at most 40 characters (lowercase letters, digits, "-")`,
     );
   }
-  const edition = args.edition ?? DEFAULTS.edition;
-  if (edition !== "enterprise" && edition !== "oss") {
-    errors.push(`edition=${JSON.stringify(edition)} is unknown: use "enterprise" or "oss"`);
-  }
-  const secondaries = args.secondaries ?? DEFAULTS.secondaries[edition === "oss" ? "oss" : "enterprise"];
-  if (!isInt(secondaries) || secondaries < 0 || secondaries > DEFAULTS.maxSecondaries) {
-    errors.push(
-      `secondaries=${String(secondaries)} is invalid: use a whole number from 0 to ${DEFAULTS.maxSecondaries}`,
-    );
-  } else if (edition === "oss" && secondaries > 0) {
+  const edition = arg("edition", editionSchema.default(DEFAULTS.edition), args.edition, DEFAULTS.edition);
+  const secondaries = arg(
+    "secondaries",
+    secondariesSchema.default(DEFAULTS.secondaries[edition]),
+    args.secondaries,
+    DEFAULTS.secondaries[edition],
+  );
+  if (edition === "oss" && secondaries > 0) {
     errors.push(
       `secondaries=${secondaries} is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"`,
     );
@@ -108,7 +131,7 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
         `license is required with edition "enterprise" (or an existingSecret holding FAKTORY_LICENSE)`,
       );
     }
-  } else if (edition === "oss") {
+  } else {
     if (args.redisUrl !== undefined) {
       errors.push(
         `redisUrl is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"`,
@@ -122,12 +145,11 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     if (args.statsd !== undefined)
       errors.push(`statsd needs Faktory Enterprise: remove it or use edition "enterprise"`);
   }
-
   if (existingSecret !== undefined) {
-    for (const arg of ["password", "license"] as const) {
-      if (args[arg] !== undefined) {
+    for (const key of ["password", "license"] as const) {
+      if (args[key] !== undefined) {
         errors.push(
-          `${arg} must not be given with existingSecret=${JSON.stringify(existingSecret)}: the pods read ${SECRET_KEYS[arg]} from that Secret`,
+          `${key} must not be given with existingSecret=${JSON.stringify(existingSecret)}: the pods read ${SECRET_KEYS[key]} from that Secret`,
         );
       }
     }
@@ -154,63 +176,35 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     );
   }
 
-  const serviceName = args.serviceName ?? DEFAULTS.serviceName;
-  if (!DNS_LABEL.test(serviceName)) {
-    errors.push(
-      `serviceName=${JSON.stringify(serviceName)} is not a DNS label (lowercase letters, digits, "-", max 63)`,
-    );
-  }
-  for (const [arg, list] of [
-    ["vpcCidrs", args.vpcCidrs],
-    ["allowedCidrs", args.allowedCidrs],
+  const serviceName = arg(
+    "serviceName",
+    serviceNameSchema.default(DEFAULTS.serviceName),
+    args.serviceName,
+    DEFAULTS.serviceName,
+  );
+  if (typeof args.namespace === "string") arg("namespace", namespaceSchema, args.namespace, args.namespace);
+  // Lists and their items are Inputs: the plain ones are checked now, the rest at deployment.
+  for (const [key, item] of [
+    ["vpcCidrs", cidrSchema],
+    ["allowedCidrs", cidrSchema],
+    ["allowedNamespaces", namespaceSchema],
   ] as const) {
-    if (!Array.isArray(list)) continue; // an Output: known only at deployment
-    list.forEach((cidr: unknown, i: number) => {
-      if (typeof cidr === "string" && parseCidr(cidr) === undefined) {
-        errors.push(
-          `${arg}[${i}]=${JSON.stringify(cidr)} is not an IPv4 CIDR: a network address and a prefix 0..32, e.g. 10.0.0.0/16`,
-        );
-      }
+    const list = args[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((value: unknown, i: number) => {
+      if (typeof value === "string") arg([key, i], item, value, value);
     });
   }
-  if (args.statsd !== undefined && !HOST_PORT.test(args.statsd.location)) {
-    errors.push(`statsd.location=${JSON.stringify(args.statsd.location)} must be "host:port"`);
-  }
+  errors.push(...argProblems({ statsd: statsdSchema.optional() }, args));
 
-  const lease = { ...DEFAULTS.lease, ...args.lease };
-  for (const key of [
-    "ttlMs",
-    "renewIntervalMs",
-    "renewDeadlineMs",
-    "pollMs",
-    "routerHoldMs",
-    "stopTimeoutMs",
-  ] as const) {
-    const { min, max } = SUPERVISOR_INTS[key];
-    if (!isInt(lease[key]) || lease[key] < min || lease[key] > max) {
-      errors.push(
-        `lease.${key}=${String(lease[key])} must be a whole number of milliseconds from ${min} to ${max}`,
-      );
-    }
-  }
-  if (!KEY_PREFIX_PATTERN.test(lease.keyPrefix)) {
-    errors.push(`lease.keyPrefix=${JSON.stringify(lease.keyPrefix)} is invalid: ${KEY_PREFIX_RULE}`);
-  }
-  errors.push(...leaseTimingProblems(lease, (key) => `lease.${key}`));
+  const leaseArg = arg("lease", leaseSchema, args.lease ?? {}, undefined);
+  const lease = leaseArg ?? DEFAULTS.lease;
+  if (leaseArg !== undefined) errors.push(...leaseTimingProblems(lease, (key) => `lease.${key}`));
 
-  const liveness = { ...DEFAULTS.liveness, ...args.liveness };
-  for (const key of [
-    "periodSeconds",
-    "failureThreshold",
-    "timeoutSeconds",
-    "terminationGracePeriodSeconds",
-  ] as const) {
-    if (!isInt(liveness[key]) || liveness[key] < 1) {
-      errors.push(`liveness.${key}=${String(liveness[key])} must be a whole number ≥ 1`);
-    }
-  }
+  const livenessArg = arg("liveness", livenessSchema, args.liveness ?? {}, undefined);
+  const liveness = livenessArg ?? DEFAULTS.liveness;
   const killedAfterSeconds = livenessKillSeconds(liveness);
-  if (edition === "enterprise" && killedAfterSeconds * 1000 >= lease.ttlMs) {
+  if (edition === "enterprise" && livenessArg && leaseArg && killedAfterSeconds * 1000 >= lease.ttlMs) {
     errors.push(
       `liveness is too slow for the lease: liveness.periodSeconds (${liveness.periodSeconds}) × liveness.failureThreshold (${liveness.failureThreshold}) + liveness.timeoutSeconds (${liveness.timeoutSeconds}) + liveness.terminationGracePeriodSeconds (${liveness.terminationGracePeriodSeconds}) = ${killedAfterSeconds} s must be less than lease.ttlMs (${lease.ttlMs} ms), so a frozen supervisor and its Faktory are killed before a standby takes over`,
     );
@@ -224,14 +218,18 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     );
   }
 
-  const dereg = args.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds;
-  if (!isInt(dereg) || dereg < 0 || dereg > 3600) {
-    errors.push(`deregistrationDelaySeconds=${String(dereg)} must be a whole number from 0 to 3600`);
-  }
-  const runAsUser = args.runAsUser ?? DEFAULTS.runAsUser;
-  if (!isInt(runAsUser) || runAsUser < 1) {
-    errors.push(`runAsUser=${String(runAsUser)} must be a non-root UID (a whole number ≥ 1)`);
-  }
+  const dereg = arg(
+    "deregistrationDelaySeconds",
+    int("the NLB deregistration delay in seconds", 0, 3600).default(DEFAULTS.deregistrationDelaySeconds),
+    args.deregistrationDelaySeconds,
+    DEFAULTS.deregistrationDelaySeconds,
+  );
+  const runAsUser = arg(
+    "runAsUser",
+    int("a non-root UID", 1).default(DEFAULTS.runAsUser),
+    args.runAsUser,
+    DEFAULTS.runAsUser,
+  );
 
   // Monitoring defaults live with its builders (monitoring/manifests.ts).
   const { monitoring, problems: monitoringProblems } = resolveMonitoring(edition, args.monitoring);

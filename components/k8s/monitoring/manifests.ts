@@ -5,15 +5,10 @@ import { PORTS } from "../constants";
 import { commonLabels, selectorLabels } from "../labels";
 import type { FaktoryEdition } from "../types";
 import type { MonitoringSettings } from "./types";
+import { parseArg } from "../args-schema";
+import { MONITORING_DEFAULTS, monitoringSchema } from "./args-schema";
 
-/** Every default of the monitoring settings, in one place. */
-export const MONITORING_DEFAULTS = {
-  metricsPath: "/metrics",
-  /** The container port (named in the pod spec) that serves `/metrics`. */
-  metricsPortName: "health",
-  podMonitorInterval: "15s",
-  dashboardLabels: { grafana_dashboard: "1" } as Readonly<Record<string, string>>,
-} as const;
+export { MONITORING_DEFAULTS } from "./args-schema";
 
 export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
 
@@ -25,20 +20,6 @@ export interface ResolvedMonitoring {
     readonly queueLatencySeconds?: number;
   };
   readonly dashboard?: { readonly labels: Readonly<Record<string, string>>; readonly namespace?: string };
-}
-
-const DURATION = /^(\d+(ms|s|m|h))+$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-function labelProblems(arg: string, labels: Readonly<Record<string, string>> | undefined): string[] {
-  return Object.entries(labels ?? {})
-    .filter(([k, v]) => !LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v))
-    .map(
-      ([k, v]) =>
-        `${arg} has an invalid label ${JSON.stringify(k)}: ${JSON.stringify(v)} (Kubernetes label keys and values)`,
-    );
 }
 
 /**
@@ -59,56 +40,16 @@ export function resolveMonitoring(
       }
     }
   }
-  const interval = given.podMonitor?.interval ?? MONITORING_DEFAULTS.podMonitorInterval;
-  if (given.podMonitor && !DURATION.test(interval)) {
-    problems.push(
-      `monitoring.podMonitor.interval=${JSON.stringify(interval)} must be a Prometheus duration such as "15s"`,
-    );
-  }
-  const latency = given.prometheusRule?.queueLatencySeconds;
-  if (latency !== undefined && (!Number.isInteger(latency) || latency < 1)) {
-    problems.push(
-      `monitoring.prometheusRule.queueLatencySeconds=${String(latency)} must be a whole number of seconds ≥ 1`,
-    );
-  }
-  const dashboardNamespace = given.dashboard?.namespace;
-  if (dashboardNamespace !== undefined && !DNS_LABEL.test(dashboardNamespace)) {
-    problems.push(
-      `monitoring.dashboard.namespace=${JSON.stringify(dashboardNamespace)} is not a namespace name`,
-    );
-  }
-  problems.push(
-    ...labelProblems("monitoring.podMonitor.labels", given.podMonitor?.labels),
-    ...labelProblems("monitoring.prometheusRule.labels", given.prometheusRule?.labels),
-    ...labelProblems("monitoring.dashboard.labels", given.dashboard?.labels),
-  );
-  if (given.dashboard?.labels !== undefined && Object.keys(given.dashboard.labels).length === 0) {
-    problems.push(
-      "monitoring.dashboard.labels must not be empty: the Grafana sidecar finds dashboards by label",
-    );
-  }
-
+  const parsed = parseArg("monitoring", monitoringSchema, given);
+  if (!parsed.ok)
+    return { monitoring: { scrapeAnnotations: false }, problems: [...problems, ...parsed.problems] };
+  const { scrapeAnnotations, podMonitor, prometheusRule, dashboard } = parsed.value;
   const monitoring: ResolvedMonitoring = {
     // Open-source Faktory has no /metrics: never point a scraper at it.
-    scrapeAnnotations:
-      edition === "enterprise" && (given.scrapeAnnotations ?? given.podMonitor === undefined),
-    ...(given.podMonitor ? { podMonitor: { labels: { ...given.podMonitor.labels }, interval } } : {}),
-    ...(given.prometheusRule
-      ? {
-          prometheusRule: {
-            labels: { ...given.prometheusRule.labels },
-            ...(latency !== undefined ? { queueLatencySeconds: latency } : {}),
-          },
-        }
-      : {}),
-    ...(given.dashboard
-      ? {
-          dashboard: {
-            labels: { ...(given.dashboard.labels ?? MONITORING_DEFAULTS.dashboardLabels) },
-            ...(dashboardNamespace !== undefined ? { namespace: dashboardNamespace } : {}),
-          },
-        }
-      : {}),
+    scrapeAnnotations: edition === "enterprise" && (scrapeAnnotations ?? podMonitor === undefined),
+    ...(podMonitor ? { podMonitor } : {}),
+    ...(prometheusRule ? { prometheusRule } : {}),
+    ...(dashboard ? { dashboard } : {}),
   };
   return { monitoring, problems };
 }

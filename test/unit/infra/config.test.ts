@@ -637,3 +637,44 @@ describe("parseStackConfig: redis.existingUrl", () => {
     ).not.toThrow();
   });
 });
+
+describe("parseStackConfig: the component's rules, named by stack key", () => {
+  it.each([
+    [
+      "statsd's old key address",
+      { "faktory-ha:statsd": '{"address":"agent:8125"}' },
+      [
+        "faktory-ha:statsd.location: got nothing; must be host:port (a port from 1 to 65535), e.g. datadog-agent.monitoring:8125",
+        'faktory-ha:statsd.address: got "agent:8125"; unknown key; allowed keys are location, namespace, tags',
+      ],
+    ],
+    [
+      "a statsd location without a port",
+      { "faktory-ha:statsd": '{"location":"agent"}' },
+      [
+        'faktory-ha:statsd.location: got "agent"; must be host:port (a port from 1 to 65535), e.g. datadog-agent.monitoring:8125',
+      ],
+    ],
+    [
+      "a lease ttl below the supervisor's floor",
+      { "faktory-ha:lease": '{"ttlMs":500}' },
+      ["faktory-ha:lease.ttlMs: got 500; must be the lease ttl in ms: an integer from 1000 to 3600000"],
+    ],
+    [
+      "a lease key the stack does not expose",
+      { "faktory-ha:lease": '{"pollMs":500}' },
+      [
+        "faktory-ha:lease.pollMs: got 500; unknown key; allowed keys are ttlMs, renewIntervalMs, renewDeadlineMs",
+      ],
+    ],
+    [
+      "an empty dashboard label set",
+      { "faktory-ha:monitoring": '{"dashboard":{"enabled":true,"labels":{}}}' },
+      [
+        "faktory-ha:monitoring.dashboard.labels: got {}; must not be empty: the Grafana sidecar finds dashboards by label",
+      ],
+    ],
+  ])("rejects %s", (_label, patch, messages) => {
+    expect(problemsOf({ ...prod, ...patch })).toEqual(messages);
+  });
+});

@@ -65,17 +65,17 @@ describe("resolveMonitoring", () => {
     [
       "enterprise" as const,
       { prometheusRule: { queueLatencySeconds: 0 } },
-      "monitoring.prometheusRule.queueLatencySeconds=0 must be a whole number of seconds ≥ 1",
+      "monitoring.prometheusRule.queueLatencySeconds=0 must be the queue latency (seconds) that raises an alert: an integer from 1 to 86400",
     ],
     [
       "enterprise" as const,
       { dashboard: { namespace: "Grafana" } },
-      'monitoring.dashboard.namespace="Grafana" is not a namespace name',
+      'monitoring.dashboard.namespace="Grafana" must be a Kubernetes namespace name (lowercase DNS label)',
     ],
     [
       "enterprise" as const,
       { podMonitor: { labels: { "my release": "x" } } },
-      'monitoring.podMonitor.labels has an invalid label "my release": "x" (Kubernetes label keys and values)',
+      'monitoring.podMonitor.labels["my release"]="x" label key "my release" is not a Kubernetes label key (such as release or app.kubernetes.io/part-of)',
     ],
     [
       "enterprise" as const,

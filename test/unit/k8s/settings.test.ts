@@ -92,25 +92,25 @@ describe("resolveSettings errors (exact messages)", () => {
       "unknown edition",
       "x",
       { ...enterprise, edition: "pro" as never },
-      `edition="pro" is unknown: use "enterprise" or "oss"`,
+      `edition="pro" must be one of "enterprise", "oss"`,
     ],
     [
       "negative secondaries",
       "x",
       { ...enterprise, secondaries: -1 },
-      "secondaries=-1 is invalid: use a whole number from 0 to 10",
+      "secondaries=-1 must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
       "huge secondaries",
       "x",
       { ...enterprise, secondaries: 11 },
-      "secondaries=11 is invalid: use a whole number from 0 to 10",
+      "secondaries=11 must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
       "fractional secondaries",
       "x",
       { ...enterprise, secondaries: 1.5 },
-      "secondaries=1.5 is invalid: use a whole number from 0 to 10",
+      "secondaries=1.5 must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
       "secondaries with oss",
@@ -152,31 +152,31 @@ describe("resolveSettings errors (exact messages)", () => {
       "bad service name",
       "x",
       { ...enterprise, serviceName: "Faktory" },
-      `serviceName="Faktory" is not a DNS label (lowercase letters, digits, "-", max 63)`,
+      `serviceName="Faktory" must be a Service name: a DNS label (lowercase letters, digits, "-", starting with a letter, max 63)`,
     ],
     [
       "statsd without port",
       "x",
       { ...enterprise, statsd: { location: "agent" } },
-      `statsd.location="agent" must be "host:port"`,
+      `statsd.location="agent" must be host:port (a port from 1 to 65535), e.g. datadog-agent.monitoring:8125`,
     ],
     [
       "non-integer timing",
       "x",
       { ...enterprise, lease: { pollMs: 0.5 } },
-      "lease.pollMs=0.5 must be a whole number of milliseconds from 50 to 3600000",
+      "lease.pollMs=0.5 must be a standby's acquire interval in ms: an integer from 50 to 3600000",
     ],
     [
       "timing below the supervisor's floor",
       "x",
       { ...enterprise, lease: { stopTimeoutMs: 50 } },
-      "lease.stopTimeoutMs=50 must be a whole number of milliseconds from 100 to 3600000",
+      "lease.stopTimeoutMs=50 must be the bound on stopping Faktory in ms: an integer from 100 to 3600000",
     ],
     [
       "bad key prefix",
       "x",
       { ...enterprise, lease: { keyPrefix: "a b" } },
-      `lease.keyPrefix="a b" is invalid: letters, digits, ":", ".", "_", "-" (max 64), starting with a letter or digit`,
+      `lease.keyPrefix="a b" must be letters, digits, ":", ".", "_", "-" (max 64), starting with a letter or digit`,
     ],
     [
       "renew deadline ≥ ttl",
@@ -212,7 +212,7 @@ describe("resolveSettings errors (exact messages)", () => {
       "liveness zero",
       "x",
       { ...enterprise, liveness: { timeoutSeconds: 0 } },
-      "liveness.timeoutSeconds=0 must be a whole number ≥ 1",
+      "liveness.timeoutSeconds=0 must be the liveness probe timeout in seconds: an integer ≥ 1",
     ],
     [
       "grace shorter than the handover",
@@ -224,14 +224,9 @@ describe("resolveSettings errors (exact messages)", () => {
       "deregistration delay out of range",
       "x",
       { ...enterprise, deregistrationDelaySeconds: 3601 },
-      "deregistrationDelaySeconds=3601 must be a whole number from 0 to 3600",
+      "deregistrationDelaySeconds=3601 must be the NLB deregistration delay in seconds: an integer from 0 to 3600",
     ],
-    [
-      "root user",
-      "x",
-      { ...enterprise, runAsUser: 0 },
-      "runAsUser=0 must be a non-root UID (a whole number ≥ 1)",
-    ],
+    ["root user", "x", { ...enterprise, runAsUser: 0 }, "runAsUser=0 must be a non-root UID: an integer ≥ 1"],
     [
       "a PodMonitor on oss",
       "x",
@@ -306,7 +301,7 @@ describe("values shared with the supervisor and the network", () => {
     ["allowedCidrs", "10.0.0.1/16"],
   ])("rejects %s entry %s", (arg, cidr) => {
     expect(problems({ ...base, redisUrl: "redis://r:6379", [arg]: [cidr] })).toContain(
-      `${arg}[0]="${cidr}" is not an IPv4 CIDR: a network address and a prefix 0..32, e.g. 10.0.0.0/16`,
+      `${arg}[0]="${cidr}" must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16`,
     );
   });
 });

@@ -31,6 +31,9 @@ const SCAN_HEADER_CR = 5;
 const SCAN_NULL_BULK = 6;
 const SCAN_BODY = 7;
 
+/** A graceful end: no last words, just the FIN. */
+const NOTHING = Buffer.alloc(0);
+
 type Phase =
   /** No upstream: before the first one, or moving to the next primary. */
   | "waiting"
@@ -81,6 +84,8 @@ export class FaktorySession implements Session {
   private inFlightBytes = 0;
   /** Commands sent upstream whose reply has not arrived. */
   private owed = 0;
+  /** Set by closeWhenIdle: the session closes between commands, or when this fires. */
+  private closeTimer: NodeJS.Timeout | null = null;
   /** Commands received while no upstream could take them. */
   private readonly held: Buffer[] = [];
   private heldBytes = 0;
@@ -282,6 +287,7 @@ export class FaktorySession implements Session {
   private settle(): void {
     this.account();
     this.flow();
+    this.closeIfIdle();
   }
 
   /** Reports what this session keeps to the router's budget (which may evict it). */
@@ -637,9 +643,24 @@ export class FaktorySession implements Session {
     this.close();
   }
 
+  closeWhenIdle(deadline: number): void {
+    if (this.dead) return;
+    this.closeTimer ??= setTimeout(() => this.close(), Math.max(0, deadline - Date.now()));
+    this.closeIfIdle();
+  }
+
+  /** Shutting down and between commands: end the connection (FIN) so the client's next command goes elsewhere. */
+  private closeIfIdle(): void {
+    if (this.closeTimer === null || this.dead) return;
+    const between = this.phase === "open" || (this.phase === "waiting" && !this.moving);
+    if (between && this.owed === 0 && this.held.length === 0 && this.reader.pending === 0)
+      this.close(NOTHING);
+  }
+
   private close(last?: Buffer): void {
     if (this.dead) return;
     this.phase = "dead";
+    if (this.closeTimer) clearTimeout(this.closeTimer);
     this.abort.abort();
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     if (this.drainTimer) clearTimeout(this.drainTimer);

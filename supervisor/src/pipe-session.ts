@@ -61,6 +61,11 @@ export class PipeSession implements Session {
     this.destroy();
   }
 
+  /** The web UI's HTTP connections carry no state worth waiting for: the browser reconnects. */
+  closeWhenIdle(): void {
+    this.destroy();
+  }
+
   destroy(): void {
     if (this.dead) return;
     this.dead = true;

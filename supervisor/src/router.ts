@@ -1,4 +1,5 @@
 import { createServer, Socket, type OnReadOpts, type Server, type SocketConstructorOpts } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { greets } from "./faktory-process";
 import { FaktorySession } from "./faktory-session";
 import type { Logger } from "./log";
@@ -113,6 +114,8 @@ export interface Session {
   targetChanged(target: RouteTarget | null, draining?: Term): void;
   /** Closed to bring the router back under maxBufferedBytes. */
   evict(): void;
+  /** Shutdown: close once no command of the client awaits its reply; at the deadline at the latest. */
+  closeWhenIdle(deadline: number): void;
   destroy(): void;
 }
 
@@ -235,8 +238,16 @@ export class Router {
     this.closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops accepting and closes every connection: each as soon as nothing it sent awaits a reply, so
+   * a client sees the connection end between commands rather than lose one in flight (its pool then
+   * opens a new connection, to a pod that is not going away); the rest when graceMs ran out.
+   */
+  async close(graceMs = 0): Promise<void> {
     this.stopAccepting();
+    const deadline = Date.now() + graceMs;
+    for (const s of this.sessions) s.closeWhenIdle(deadline);
+    while (this.clients.size > 0 && Date.now() < deadline) await sleep(CLOSE_POLL_MS);
     for (const s of this.sessions) s.destroy();
     await this.closed;
   }
@@ -348,6 +359,7 @@ export class Router {
 }
 
 const READ_BUFFER_BYTES = 64 * 1024;
+const CLOSE_POLL_MS = 20;
 
 /**
  * The accepted connection's handle in a socket that reads with onread, which net.Server does not

@@ -13,6 +13,8 @@ import { Router, type RouteTarget } from "./router";
 
 /** Time for the draining announcement to reach the other routers and for quick in-flight commands to finish. */
 const DRAIN_GRACE_MS = 150;
+/** Bound on waiting for each client connection to fall idle before it is closed at shutdown. */
+const CLOSE_GRACE_MS = 2_000;
 /** The lease worker reports every second; this much silence means it is stuck. */
 const WORKER_SILENCE_MS = 5_000;
 
@@ -199,7 +201,7 @@ export class Supervisor {
       }
       if (this.beat) clearInterval(this.beat);
       this.faktoryMonitor.stop();
-      await Promise.all([this.jobRouter.close(), this.webRouter.close()]);
+      await Promise.all([this.jobRouter.close(CLOSE_GRACE_MS), this.webRouter.close()]);
       await new Promise<void>((r) => (this.health ? this.health.close(() => r()) : r()));
       this.health?.closeAllConnections();
       this.log.info("supervisor.stopped", { ms: Date.now() - t0 });

@@ -40,8 +40,8 @@ export default defineConfig({
         },
       },
       {
-        // The real engine against a local Kubernetes (scripts/cluster/, `npm run test:cluster`); not part of
-        // `npm test` until a cold build of the cluster fits CI's time.
+        // The real engine against a local Kubernetes (scripts/cluster/test.sh builds and starts what it needs:
+        // `npm run test:cluster`, the last step of `npm test`).
         test: {
           name: "cluster",
           include: ["test/cluster/**/*.test.ts"],

@@ -43,6 +43,6 @@ for p in $pkg $cpkg; do
 done
 for b in "${missing[@]}"; do
   log "building $b $K8S_VERSION"
-  timed "$b-$K8S_VERSION" go build -trimpath -ldflags "$ld" -o "$K8S_DIR/bin/$b.tmp" "k8s.io/kubernetes/cmd/$b"
+  timed "$b-$K8S_VERSION" go build -trimpath -gcflags "$GO_GCFLAGS" -ldflags "$ld" -o "$K8S_DIR/bin/$b.tmp" "k8s.io/kubernetes/cmd/$b"
   mv "$K8S_DIR/bin/$b.tmp" "$K8S_DIR/bin/$b"
 done

@@ -22,7 +22,7 @@ if [[ ! -x "$PULUMI_DIR/bin/pulumi" ]]; then
     go mod tidy >/dev/null 2>&1 || go mod tidy
   fi
   log "building pulumi $PULUMI_VERSION"
-  timed "pulumi-$PULUMI_VERSION" go build -trimpath \
+  timed "pulumi-$PULUMI_VERSION" go build -trimpath -gcflags "$GO_GCFLAGS" \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
     -o "$PULUMI_DIR/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   mv "$PULUMI_DIR/bin/pulumi.tmp" "$PULUMI_DIR/bin/pulumi"
@@ -56,7 +56,7 @@ if [[ ! -x "$PROVIDER_DIR/pulumi-resource-kubernetes" ]]; then
   cd "$src"
   mkdir -p "$PROVIDER_DIR"
   log "building pulumi-resource-kubernetes $ver"
-  timed "pulumi-resource-kubernetes-v$ver" go build -trimpath \
+  timed "pulumi-resource-kubernetes-v$ver" go build -trimpath -gcflags "$GO_GCFLAGS" \
     -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$ver" \
     -o "$PROVIDER_DIR/pulumi-resource-kubernetes.tmp" ./cmd/pulumi-resource-kubernetes
   mv "$PROVIDER_DIR/pulumi-resource-kubernetes.tmp" "$PROVIDER_DIR/pulumi-resource-kubernetes"

@@ -12,6 +12,12 @@ PULUMI_VERSION="v3.274.1"
 PULUMI_K8S_PROVIDER_MODULE_VERSION="v4.0.0-20260115033456-f47bc2d6f199"
 PULUMI_K8S_SDK_GO_VERSION="v4.24.0"
 
+# Compiler flags for every tool build. Without optimisation and inlining the compile takes about 36 % less CPU
+# (kube-apiserver: 416 s instead of 654 s of CPU on 2 cores), which is what lets a cold CI run build everything;
+# the tools only serve a one-node test cluster. Set FAKTORY_HA_GO_GCFLAGS="" for optimised binaries (a
+# binary already in .tools/ is not rebuilt: remove it first).
+GO_GCFLAGS="${FAKTORY_HA_GO_GCFLAGS-all=-N -l}"
+
 K8S_DIR="$TOOLS_DIR/kubernetes-$K8S_VERSION"
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
 PULUMI_DIR="$TOOLS_DIR/pulumi-$PULUMI_VERSION"

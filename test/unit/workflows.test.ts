@@ -85,7 +85,7 @@ describe("workflows", () => {
     const script = runs(ci.jobs.test);
     const npmTest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.test as string;
     expect(npmTest).toBe(
-      "npm run lint && npm run typecheck && npm run test:unit && npm run test:process && npm run test:e2e",
+      "npm run lint && npm run typecheck && npm run test:unit && npm run test:process && npm run test:e2e && npm run test:cluster",
     );
     const order = ["redis-server", "scripts/install-faktory.sh", "npm ci", ...npmTest.split(" && ")].map(
       (s) => script.indexOf(s),

@@ -51,8 +51,8 @@ export const SUPERVISOR_STRINGS = {
   revision: { env: "FAKTORY_HA_REVISION", default: "" },
 } as const;
 
-/** What a revision may look like: a Kubernetes label value. */
-export const REVISION_PATTERN = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** A Kubernetes label value, as the API server accepts it; the revision is one (a label of the pod). */
+export const LABEL_VALUE_PATTERN = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** The lease timings every layer validates with the same rules. */
 export interface LeaseTimings {

@@ -5,7 +5,13 @@
 import { z } from "zod";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { Affinity } from "kubernetes-models/v1/Affinity";
-import { KEY_PREFIX_PATTERN, KEY_PREFIX_RULE, LEASE_DEFAULTS, SUPERVISOR_INTS } from "../contract/supervisor";
+import {
+  KEY_PREFIX_PATTERN,
+  KEY_PREFIX_RULE,
+  LABEL_VALUE_PATTERN,
+  LEASE_DEFAULTS,
+  SUPERVISOR_INTS,
+} from "../contract/supervisor";
 import { cidrSchema } from "../aws/args-schema";
 import { SECRET_KEYS } from "./constants";
 import { buildEnv } from "./env";
@@ -13,7 +19,7 @@ import { commonLabels } from "./labels";
 
 // Kubernetes label keys (optionally prefixed) and values, as the API server accepts them.
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const LABEL_VALUE = LABEL_VALUE_PATTERN;
 /** An RFC 1123 label: namespace names. */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An RFC 1035 label (starts with a letter): Service names. */

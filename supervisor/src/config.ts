@@ -5,10 +5,10 @@ import { z } from "zod";
 import {
   KEY_PREFIX_PATTERN,
   KEY_PREFIX_RULE,
+  LABEL_VALUE_PATTERN,
   leaseTimingProblems,
   redisUrlProblem,
   SUPERVISOR_INTS,
-  REVISION_PATTERN,
   SUPERVISOR_STRINGS,
   type SupervisorInt,
 } from "../../components/contract/supervisor";
@@ -231,7 +231,7 @@ export function parseConfig(
   }
 
   const revision = env.FAKTORY_HA_REVISION?.trim() ?? SUPERVISOR_STRINGS.revision.default;
-  if (!REVISION_PATTERN.test(revision)) {
+  if (!LABEL_VALUE_PATTERN.test(revision)) {
     throw new ConfigError(
       `FAKTORY_HA_REVISION=${JSON.stringify(revision)} is invalid: allowed a Kubernetes label value (up to 63 letters, digits, "-", "_", ".")`,
     );

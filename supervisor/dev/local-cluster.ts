@@ -200,7 +200,10 @@ export async function startSupervisor(
   const dataDir = join(o.baseDir, id);
   mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    // The supervisor refuses FAKTORY_HA_* variables it does not know, and the scripts around the tests set
+    // some of their own (FAKTORY_HA_CLUSTER_DOWN in CI, FAKTORY_HA_TOOLS_DIR): a pod's environment is the
+    // contract's, not the test runner's.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAKTORY_HA_"))),
     PATH: `${SHARED_REDIS_BIN}${delimiter}${process.env.PATH ?? ""}`,
     REDIS_URL: o.redisUrl,
     [SUPERVISOR_STRINGS.id.env]: id,

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { Alarms, Cluster, Image, Network, Redis } from "../components/aws";
-import { Faktory, PORTS, type MonitoringSettings } from "../components/k8s";
+import { Faktory, PORTS, type FaktoryArgs, type MonitoringSettings } from "../components/k8s";
 import { loadCronFile } from "./cron-file";
 import { imageTag } from "./image-tag";
 import { stackBase } from "./names";
@@ -118,48 +118,55 @@ const monitoring: MonitoringSettings = {
       }
     : {}),
 };
+// What both editions take; the enterprise-only args are added below, so an OSS stack cannot pass them.
+const shared = {
+  image: faktoryImage(),
+  namespace: config.namespace,
+  // The pods' Secret already exists, so its namespace does too.
+  ...(config.existingSecret !== undefined
+    ? { existingSecret: config.existingSecret, createNamespace: false }
+    : {}),
+  ...(config.secrets.password !== undefined ? { password: secret(config.secrets.password) } : {}),
+  ...(registry && config.secrets.registryPassword !== undefined
+    ? {
+        registryCredentials: {
+          server: registry.server,
+          username: registry.username,
+          password: pulumi.secret(config.secrets.registryPassword),
+        },
+      }
+    : {}),
+  webUi: config.webUi,
+  vpcCidrs: [vpcCidr],
+  ...(config.allowedCidrs.length > 0 ? { allowedCidrs: config.allowedCidrs } : {}),
+  allowedNamespaces: config.allowedNamespaces,
+  monitoring,
+  nodeSelector: config.nodeSelector,
+  tolerations: config.tolerations,
+  affinity: config.affinity,
+  priorityClassName: config.priorityClassName,
+  podAnnotations: config.podAnnotations,
+  podLabels: config.podLabels,
+  resources: config.resources,
+  extraEnv: config.extraEnv,
+  extraConfFiles: config.extraConfFiles,
+};
+const faktoryArgs: FaktoryArgs = enterprise
+  ? {
+      ...shared,
+      edition: "enterprise",
+      secondaries: config.secondaries,
+      ...(redis ? { redisUrl: redis.url } : {}),
+      ...(existingRedisUrl ? { redisUrl: existingRedisUrl } : {}),
+      ...(config.secrets.license !== undefined ? { license: secret(config.secrets.license) } : {}),
+      cron,
+      statsd: config.statsd,
+      lease: config.lease,
+    }
+  : { ...shared, edition: "oss" };
 const faktory = new Faktory(
   base,
-  {
-    edition: config.edition,
-    image: faktoryImage(),
-    secondaries: config.secondaries,
-    namespace: config.namespace,
-    // The pods' Secret already exists, so its namespace does too.
-    ...(config.existingSecret !== undefined
-      ? { existingSecret: config.existingSecret, createNamespace: false }
-      : {}),
-    ...(redis ? { redisUrl: redis.url } : {}),
-    ...(existingRedisUrl ? { redisUrl: existingRedisUrl } : {}),
-    ...(config.secrets.password !== undefined ? { password: secret(config.secrets.password) } : {}),
-    ...(config.secrets.license !== undefined ? { license: secret(config.secrets.license) } : {}),
-    ...(registry && config.secrets.registryPassword !== undefined
-      ? {
-          registryCredentials: {
-            server: registry.server,
-            username: registry.username,
-            password: pulumi.secret(config.secrets.registryPassword),
-          },
-        }
-      : {}),
-    cron,
-    statsd: config.statsd,
-    webUi: config.webUi,
-    vpcCidrs: [vpcCidr],
-    ...(config.allowedCidrs.length > 0 ? { allowedCidrs: config.allowedCidrs } : {}),
-    allowedNamespaces: config.allowedNamespaces,
-    lease: config.lease,
-    monitoring,
-    nodeSelector: config.nodeSelector,
-    tolerations: config.tolerations,
-    affinity: config.affinity,
-    priorityClassName: config.priorityClassName,
-    podAnnotations: config.podAnnotations,
-    podLabels: config.podLabels,
-    resources: config.resources,
-    extraEnv: config.extraEnv,
-    extraConfFiles: config.extraConfFiles,
-  },
+  faktoryArgs,
   // The NLB Service needs the Load Balancer Controller's webhook and IAM role in place first.
   {
     provider: cluster.provider,

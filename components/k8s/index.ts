@@ -1,7 +1,9 @@
 // faktory-ha/k8s: the Kubernetes Faktory component and its pure manifest builders.
 export { Faktory } from "./faktory";
 export type {
+  EnterpriseFaktoryArgs,
   FaktoryArgs,
+  OssFaktoryArgs,
   FaktoryEdition,
   LeaseSettings,
   LivenessSettings,

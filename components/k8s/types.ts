@@ -95,7 +95,8 @@ export interface ExtraEnvVar {
   readonly value: string;
 }
 
-export interface FaktoryArgs {
+/** Every arg; the two editions below each take their share (see FaktoryArgs). */
+interface FaktoryArgsBase {
   /**
    * `enterprise`: `1 + secondaries` supervised pods sharing `redisUrl` (Faktory Enterprise image with
    * the faktory-ha supervisor). `oss`: one open-source Faktory with its embedded Redis on a volume.
@@ -224,3 +225,41 @@ export interface FaktoryArgs {
    */
   readonly monitoring?: MonitoringSettings;
 }
+
+/** Args only the open-source edition takes. */
+type OssOnly = "storageSize" | "storageClassName";
+/** Args only Faktory Enterprise with the supervisor takes. */
+type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease";
+
+/** Faktory Enterprise: `1 + secondaries` supervised pods sharing `redisUrl`. */
+export interface EnterpriseFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | OssOnly> {
+  /** @default "enterprise" */
+  readonly edition?: "enterprise";
+  /** Not with enterprise: its data lives in `redisUrl`. */
+  readonly storageSize?: never;
+  /** Not with enterprise: its data lives in `redisUrl`. */
+  readonly storageClassName?: never;
+}
+
+/** Open-source Faktory: one server with its embedded Redis on a volume; no standbys, no supervisor. */
+export interface OssFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | EnterpriseOnly> {
+  readonly edition: "oss";
+  /** Only 0: the OSS server keeps its Redis on its own volume. @default 0 */
+  readonly secondaries?: 0;
+  /** Not with oss: it runs its own Redis. */
+  readonly redisUrl?: never;
+  /** Not with oss. */
+  readonly license?: never;
+  /** Not with oss: cron needs Faktory Enterprise. */
+  readonly cron?: never;
+  /** Not with oss: statsd needs Faktory Enterprise. */
+  readonly statsd?: never;
+  /** Not with oss: there is no supervisor. */
+  readonly lease?: never;
+}
+
+/**
+ * The component's args: an enterprise or an oss shape, told apart by `edition`, so an arg the edition
+ * cannot use does not type-check (the same rules are checked at run time for JavaScript callers).
+ */
+export type FaktoryArgs = EnterpriseFaktoryArgs | OssFaktoryArgs;

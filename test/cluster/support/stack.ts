@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Faktory } from "../../../components/k8s";
-import type { FaktoryArgs } from "../../../components/k8s/types";
+import type { EnterpriseFaktoryArgs } from "../../../components/k8s/types";
 import {
   CLUSTER_DIR,
   KUBECONFIG,
@@ -62,8 +62,8 @@ function installProviderPlugin(): void {
   pluginInstalled = true;
 }
 
-/** What a test stack deploys: the component's args, less what the local cluster fixes. */
-export type TestFaktoryArgs = Omit<FaktoryArgs, "vpcCidrs" | "redisUrl" | "license"> & {
+/** What a test stack deploys: the enterprise component's args, less what the local cluster fixes. */
+export type TestFaktoryArgs = Omit<EnterpriseFaktoryArgs, "vpcCidrs" | "redisUrl" | "license"> & {
   readonly redisUrl?: string;
 };
 

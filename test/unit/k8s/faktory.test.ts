@@ -687,7 +687,8 @@ describe("Faktory (oss)", () => {
 });
 
 describe("Faktory rejects bad args before creating children", () => {
-  const cases: [string, Partial<FaktoryArgs>, string][] = [
+  // Untyped overrides: the run-time checks stand for JavaScript callers, whatever the types allow.
+  const cases: [string, Record<string, unknown>, string][] = [
     [
       "secondaries with oss",
       { edition: "oss", redisUrl: undefined, license: undefined, secondaries: 1 },
@@ -704,7 +705,7 @@ describe("Faktory rejects bad args before creating children", () => {
   it.each(cases)("%s", (_label, override, message) => {
     const before = runtime.resources.length;
     const name = `bad-${runtime.resources.length}`;
-    expect(() => new Faktory(name, { ...baseArgs, ...override })).toThrow(message);
+    expect(() => new Faktory(name, { ...baseArgs, ...override } as FaktoryArgs)).toThrow(message);
     const created = runtime.resources.slice(before).filter((r) => r.type !== T.component);
     expect(created).toEqual([]);
   });

@@ -10,9 +10,15 @@ const enterprise: FaktoryArgs = {
 };
 const oss: FaktoryArgs = { edition: "oss", image: "contribsys/faktory:1.9.4", vpcCidrs: ["10.0.0.0/16"] };
 
-const errorOf = (name: string, args: FaktoryArgs): string => {
+/**
+ * Args as a JavaScript caller (or a computed object) may pass them: shapes the types refuse, such as
+ * `{ edition: "oss", statsd }`, must still be refused at run time with a clear message.
+ */
+type AnyArgs = object;
+
+const errorOf = (name: string, args: AnyArgs): string => {
   try {
-    resolveSettings(name, args);
+    resolveSettings(name, args as FaktoryArgs);
   } catch (e) {
     return (e as Error).message;
   }
@@ -75,7 +81,7 @@ describe("resolveSettings defaults", () => {
 });
 
 describe("resolveSettings errors (exact messages)", () => {
-  const cases: [string, string, FaktoryArgs, string][] = [
+  const cases: [string, string, AnyArgs, string][] = [
     [
       "name too long",
       "a".repeat(41),
@@ -307,7 +313,7 @@ describe("values shared with the supervisor and the network", () => {
 });
 
 describe("chart-parity knobs (exact messages)", () => {
-  const cases: [string, FaktoryArgs, string][] = [
+  const cases: [string, AnyArgs, string][] = [
     [
       "a bad nodeSelector key",
       { ...enterprise, nodeSelector: { "node pool": "jobs" } },

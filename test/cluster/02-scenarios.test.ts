@@ -48,6 +48,8 @@ const totals = (r: RunReport) => ({
   failed: r.producers.reduce((n, p) => n + p.failed, 0),
   lost: lostJobs(r).length,
   duplicates: [...r.runs.values()].filter((n) => n > 1).length,
+  // Commands a client gave up on without a reply (see pod-client.ts): reported, not asserted.
+  hung: r.hung,
 });
 
 /** Host pids of Faktory server processes in each pod (the OSS binary is /usr/local/bin/faktory-oss). */
@@ -380,7 +382,11 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     expect(takeoverMs).toBeLessThan(TTL_MS + 3_000);
     expect(gap.gapMs).toBeGreaterThan(1_000);
     expect(gap.gapMs).toBeLessThan(TTL_MS + 3_000);
-    expect(t.lost).toBe(0);
+    // Open-source Faktory pops a job (BRPOP) and writes its reservation (ZADD) in two steps
+    // (manager/fetch.go, working.go): a Faktory SIGKILLed between them loses that job, whatever runs around
+    // it. Each worker has at most one FETCH in flight, so at most one such job per worker (the e2e SIGKILL
+    // tests tell those jobs apart exactly; here the bound is what can be checked).
+    expect(t.lost).toBeLessThanOrEqual(2);
   });
 
   it("kubectl drain evicts one pod at a time: the PodDisruptionBudget stops the second eviction", async () => {

@@ -28,6 +28,13 @@ const pod = hostname();
 const report = new Redis(reportUrl, { maxRetriesPerRequest: 5 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Longest a command may go unanswered before this client gives up on its connection: Faktory's FETCH blocks
+ * up to 2 s and a router holds a command up to its hold time (15 s by default). Each such case is recorded
+ * (key `hung`), so a run always ends with a summary and the test can report it.
+ */
+const COMMAND_TIMEOUT_MS = 20_000;
+
 function faktoryClient(): Client {
   const c = new Client({ url, poolSize: 2, labels: [pod] });
   c.connectionFactory.onConnectionError = () => undefined;
@@ -46,7 +53,27 @@ async function main(): Promise<void> {
       if (n) stopped = true;
     });
   }, 100);
-  const client = faktoryClient();
+  let client = faktoryClient();
+  /** Runs one command on the current client, bounded; a command without an answer retires that client. */
+  const bounded = async <T>(what: string, op: (c: Client) => Promise<T>): Promise<T> => {
+    const c = client;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HungError(what)), COMMAND_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([op(c), timeout]);
+    } catch (e) {
+      if (e instanceof HungError) {
+        await report.rpush(`${prefix}hung`, `${Date.now()} ${pod} ${what}`);
+        if (client === c) client = faktoryClient();
+        void c.close().catch(() => undefined);
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const summary: Record<string, number> = { started: Date.now() };
   await report.sadd(`${prefix}ready`, pod);
   if (mode === "produce") {
@@ -61,7 +88,8 @@ async function main(): Promise<void> {
     while (!stopped && Date.now() < deadline) {
       const t0 = Date.now();
       try {
-        const jid = await client.push({ jobtype: "cluster", queue, args: [pod, n++] });
+        const args = [pod, n++];
+        const jid = await bounded("PUSH", (c) => c.push({ jobtype: "cluster", queue, args }));
         const t1 = Date.now();
         ok++;
         maxLatency = Math.max(maxLatency, t1 - t0);
@@ -88,7 +116,7 @@ async function main(): Promise<void> {
     while (!stopped && Date.now() < deadline) {
       let job;
       try {
-        job = await client.fetch(queue);
+        job = await bounded("FETCH", (c) => c.fetch(queue));
       } catch {
         fetchFailed++;
         await sleep(20);
@@ -99,7 +127,8 @@ async function main(): Promise<void> {
       await report.hincrby(`${prefix}runs`, job.jid, 1);
       for (let attempt = 0; attempt < 50; attempt++) {
         try {
-          await client.ack(job.jid);
+          const jid = job.jid;
+          await bounded("ACK", (c) => c.ack(jid));
           break;
         } catch {
           ackFailed++;
@@ -115,6 +144,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ pod, mode, ...summary })}\n`);
   await client.close().catch(() => undefined);
   report.disconnect();
+}
+
+class HungError extends Error {
+  constructor(what: string) {
+    super(`${what}: no reply within ${COMMAND_TIMEOUT_MS} ms`);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -24,6 +24,8 @@ export interface RunReport {
   readonly pushed: Map<string, number>;
   readonly runs: Map<string, number>;
   readonly pushErrors: string[];
+  /** Commands a client gave up on after COMMAND_TIMEOUT_MS without a reply ("<ms> <pod> <command>"). */
+  readonly hung: string[];
   /** Successful PUSH completion times, sorted (all producers). */
   readonly pushTimes: number[];
 }
@@ -182,10 +184,18 @@ export async function startClients(o: {
           Object.entries(await r.hgetall(`${prefix}pushed`)).map(([k, v]) => [k, Number(v)]),
         );
         const pushErrors = await r.lrange(`${prefix}push-errors`, 0, -1);
+        const hung = await r.lrange(`${prefix}hung`, 0, -1);
         const runs = new Map(
           Object.entries(await r.hgetall(`${prefix}runs`)).map(([k, v]) => [k, Number(v)]),
         );
-        return { producers, pushed, runs, pushErrors, pushTimes: [...pushed.values()].sort((a, b) => a - b) };
+        return {
+          producers,
+          pushed,
+          runs,
+          pushErrors,
+          hung,
+          pushTimes: [...pushed.values()].sort((a, b) => a - b),
+        };
       } finally {
         r.disconnect();
         kubectl(["delete", "pod", "-n", o.namespace, ...pods, "--wait=false", "--ignore-not-found"]);

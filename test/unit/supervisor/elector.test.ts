@@ -267,15 +267,15 @@ describe("Elector", () => {
   });
 
   describe("a planned stop during a rolling update", () => {
-    /** Primary "b" and standby "a" run revision r1; standby "c" was already replaced (r2). */
-    async function rollout() {
+    /** Primary "b" and standby "a" run revision r1; standby "c" runs `cRevision` (r2: already replaced). */
+    async function rollout(cRevision = "r2") {
       const clock = new FakeClock();
       const redis = new MemoryRedis(clock);
       const b = elector(redis, "b", "r1");
       b.el.start();
       await clock.advance(TTL);
       const a = elector(redis, "a", "r1");
-      const c = elector(redis, "c", "r2");
+      const c = elector(redis, "c", cRevision);
       a.el.start();
       c.el.start();
       await clock.advance(timings.pollMs);
@@ -285,7 +285,7 @@ describe("Elector", () => {
 
     it("hands the lease to the updated standby, which starts at once; the other holds off", async () => {
       const { clock, a, b, c } = await rollout();
-      // a polls first, right after the release: without the hold-off it would win the race.
+      // a hears the announcement first: without a named successor it would win the race.
       await b.el.stop();
       await clock.advance(0);
       expect(c.el.snapshot().role).toBe("primary");
@@ -309,15 +309,8 @@ describe("Elector", () => {
       expect(overlapMs(b.rec.state.lives, a.rec.state.lives)).toBeLessThanOrEqual(0);
     });
 
-    it("names nobody when every standby runs its own revision: they race as on any stop", async () => {
-      const clock = new FakeClock();
-      const redis = new MemoryRedis(clock);
-      const b = elector(redis, "b", "r1");
-      b.el.start();
-      await clock.advance(TTL);
-      const a = elector(redis, "a", "r1");
-      a.el.start();
-      await clock.advance(timings.pollMs);
+    it("names nobody when every standby runs the primary's revision: they race as on any stop", async () => {
+      const { clock, a, b } = await rollout("r1");
       await b.el.stop();
       await clock.advance(0);
       expect(a.el.snapshot().role).toBe("primary");

@@ -1,5 +1,11 @@
 // Rules that relate several keys. Each returns problems in the same shape as schema errors.
-import { LEASE_DEFAULTS, leaseTimingProblems } from "../components/contract/supervisor";
+import {
+  LEASE_DEFAULTS,
+  leaseDatabaseProblem,
+  leaseTimingProblems,
+  redisUrlProblem,
+} from "../components/contract/supervisor";
+import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
 import type { StackConfig } from "./config";
 import { describeValue, NAMESPACE, type ConfigProblem } from "./config-problem";
 
@@ -159,17 +165,33 @@ export function crossKeyProblems(
       });
     }
   }
-  // The contract's rules, with the component's stop timeout (stack config does not set it).
+  // The contract's rules, with the component's stop timeout and liveness probe (stack config sets
+  // neither); the OSS edition runs no lease, as in the component.
   const { ttlMs, renewIntervalMs, renewDeadlineMs } = config.lease;
   for (const message of leaseTimingProblems(
     { ...config.lease, stopTimeoutMs: LEASE_DEFAULTS.stopTimeoutMs },
     (key) => (key === "stopTimeoutMs" ? "the stop timeout" : k(`lease.${key}`)),
+    edition === "enterprise"
+      ? { timings: FAKTORY_DEFAULTS.liveness, name: (key) => `the default liveness.${key}` }
+      : undefined,
   )) {
     problems.push({
       key: k("lease"),
       received: `ttlMs ${ttlMs}, renewIntervalMs ${renewIntervalMs}, renewDeadlineMs ${renewDeadlineMs}`,
       allowed: message,
     });
+  }
+  // Only an existing Redis's URL is known here: it is plain at parse time, and a secret Output by the
+  // time the component sees it. An unparseable one is left to the supervisor, which names REDIS_URL.
+  if (
+    edition === "enterprise" &&
+    "existingUrl" in redis &&
+    redisUrlProblem(redis.existingUrl) === undefined
+  ) {
+    const problem = leaseDatabaseProblem(config.lease.database, redis.existingUrl);
+    if (problem !== undefined) {
+      problems.push({ key: k("lease.database"), received: String(config.lease.database), allowed: problem });
+    }
   }
   return problems;
 }

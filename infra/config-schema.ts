@@ -108,11 +108,12 @@ export const redisSchema = z
   })
   .strict();
 
-/** The stack's lease keys: the component's rules and defaults for the three timings it exposes. */
+/** The stack's lease keys: the component's rules and defaults for the three timings and the database. */
 export const stackLeaseSchema = leaseSchema.pick({
   ttlMs: true,
   renewIntervalMs: true,
   renewDeadlineMs: true,
+  database: true,
 });
 
 export const registrySchema = z

@@ -13,7 +13,9 @@ export const SUPERVISOR_INTS = {
   ttlMs: { env: "FAKTORY_HA_LEASE_TTL_MS", default: 10_000, min: 1_000, max: 3_600_000, unit: "ms" },
   renewIntervalMs: {
     env: "FAKTORY_HA_RENEW_INTERVAL_MS",
-    default: 1_500,
+    // 1 s: a frozen supervisor's lease expires ttl − this after the freeze, and the liveness probe's kill
+    // (8 s by default, measured 8.1–8.7 s on a real kubelet) must land before, with the fence margin.
+    default: 1_000,
     min: 100,
     max: 3_600_000,
     unit: "ms",
@@ -28,6 +30,9 @@ export const SUPERVISOR_INTS = {
   pollMs: { env: "FAKTORY_HA_POLL_MS", default: 500, min: 50, max: 3_600_000, unit: "ms" },
   routerHoldMs: { env: "FAKTORY_HA_ROUTER_HOLD_MS", default: 15_000, min: 0, max: 3_600_000, unit: "ms" },
   stopTimeoutMs: { env: "FAKTORY_HA_STOP_TIMEOUT_MS", default: 2_000, min: 100, max: 3_600_000, unit: "ms" },
+  // The lease lives in a Redis database of its own: Faktory's FLUSH (the web UI's "reset") is a FLUSHDB of
+  // Faktory's database and would take the lease with it, costing a failover with the one-ttl fallback.
+  database: { env: "FAKTORY_HA_LEASE_DB", default: 1, min: 0, max: 15, unit: "database" },
   // Faktory's figures older than a few scrape intervals are no use to an alert.
   metricsIntervalMs: {
     env: "FAKTORY_HA_METRICS_INTERVAL_MS",
@@ -69,6 +74,7 @@ export const LEASE_DEFAULTS = {
   pollMs: SUPERVISOR_INTS.pollMs.default,
   routerHoldMs: SUPERVISOR_INTS.routerHoldMs.default,
   stopTimeoutMs: SUPERVISOR_INTS.stopTimeoutMs.default,
+  database: SUPERVISOR_INTS.database.default,
   keyPrefix: SUPERVISOR_STRINGS.keyPrefix.default,
 } as const;
 
@@ -78,34 +84,11 @@ export const KEY_PREFIX_RULE =
   'letters, digits, ":", ".", "_", "-" (max 64), starting with a letter or digit';
 
 /**
- * The fencing rules, with each layer's own names for the values (an environment variable, a component
- * arg, a stack key): renewInterval < renewDeadline < ttl, and renewDeadline + stopTimeout < ttl, so a
- * primary that lost Redis has stopped Faktory before its lease can expire for a standby.
+ * What every bound below keeps between "the old Faktory is surely stopped" and "a new one may start":
+ * timers fire late on a busy node, a SIGKILL and the kubelet's probes take a moment to land, and two
+ * hosts' clocks do not run at exactly the same rate. The elector adds it to its own start bounds too.
  */
-export function leaseTimingProblems(t: LeaseTimings, name: (key: keyof LeaseTimings) => string): string[] {
-  const n = (key: keyof LeaseTimings) => `${name(key)} (${t[key]})`;
-  if (!(t.renewIntervalMs < t.renewDeadlineMs && t.renewDeadlineMs < t.ttlMs)) {
-    return [
-      `lease timings must satisfy ${n("renewIntervalMs")} < ${n("renewDeadlineMs")} < ${n("ttlMs")}: the primary fences itself (stops Faktory) before its lease can expire`,
-    ];
-  }
-  if (t.renewDeadlineMs + t.stopTimeoutMs >= t.ttlMs) {
-    return [
-      `${n("stopTimeoutMs")} is too long: ${n("renewDeadlineMs")} + it must be less than ${n("ttlMs")}, so Faktory is stopped before the lease can expire`,
-    ];
-  }
-  return [];
-}
-
-/**
- * How long after the expiry a standby last read a lease its holder's Faktory may still run: a holder
- * can renew once more right after the read, but only before its own deadline. 0 when
- * 2 × renewDeadline + stopTimeout ≤ ttl, which lets a standby start as soon as a dead primary's lease
- * expires.
- */
-export function leaseOverrunMs(t: LeaseTimings): number {
-  return Math.max(0, 2 * t.renewDeadlineMs + t.stopTimeoutMs - t.ttlMs);
-}
+export const FENCE_MARGIN_MS = 500;
 
 /** A probe that kills a frozen supervisor, with the container's kill grace. */
 export interface LivenessTimings {
@@ -115,9 +98,98 @@ export interface LivenessTimings {
   readonly terminationGracePeriodSeconds: number;
 }
 
-/** Seconds until a frozen supervisor (and its Faktory) is gone: it must be below the lease ttl. */
+/** Seconds until a frozen supervisor (and its Faktory) is gone; leaseTimingProblems bounds it. */
 export function livenessKillSeconds(l: LivenessTimings): number {
   return l.periodSeconds * l.failureThreshold + l.timeoutSeconds + l.terminationGracePeriodSeconds;
+}
+
+/** The quickest kill a probe can be given (1 s period, 1 failure, 1 s timeout, 1 s grace), in ms. */
+const MIN_KILL_MS =
+  livenessKillSeconds({
+    periodSeconds: 1,
+    failureThreshold: 1,
+    timeoutSeconds: 1,
+    terminationGracePeriodSeconds: 1,
+  }) * 1000;
+
+/** "a ≤ 1, b ≤ 2 or c ≥ 3": the single changes that would meet a bound, those that are possible. */
+function remedies(options: readonly (readonly [change: string, possible: boolean])[]): string {
+  const changes = options.filter(([, possible]) => possible).map(([change]) => change);
+  return changes.length > 1 ? `${changes.slice(0, -1).join(", ")} or ${changes.at(-1)}` : changes.join("");
+}
+
+/**
+ * The fencing rules, with each layer's own names for the values (an environment variable, a component
+ * arg, a stack key):
+ * - renewInterval < renewDeadline < ttl;
+ * - renewDeadline + stopTimeout + FENCE_MARGIN_MS ≤ ttl: a primary cut off from Redis has stopped
+ *   Faktory, with the margin to spare, before its lease can expire for a standby;
+ * - with a liveness probe (the Kubernetes component): kill time + renewInterval + FENCE_MARGIN_MS ≤ ttl.
+ *   A frozen supervisor cannot fence itself, and its last renew may have run a renewInterval before the
+ *   freeze, so the lease expires ttl − renewInterval after it: the probe must have killed Faktory by then.
+ *   (A freeze that follows failed renews has less time still: that is a pause longer than
+ *   ttl − renewDeadline − stopTimeout, which no lease guards against.)
+ * The supervisor knows no probe and checks the first two.
+ */
+export function leaseTimingProblems(
+  t: LeaseTimings,
+  name: (key: keyof LeaseTimings) => string,
+  liveness?: { readonly timings: LivenessTimings; readonly name: (key: keyof LivenessTimings) => string },
+): string[] {
+  const n = (key: keyof LeaseTimings) => `${name(key)} (${t[key]})`;
+  const margin = `the fence margin (${FENCE_MARGIN_MS} ms)`;
+  if (!(t.renewIntervalMs < t.renewDeadlineMs && t.renewDeadlineMs < t.ttlMs)) {
+    return [
+      `lease timings must satisfy ${n("renewIntervalMs")} < ${n("renewDeadlineMs")} < ${n("ttlMs")}: the primary fences itself (stops Faktory) before its lease can expire`,
+    ];
+  }
+  const problems: string[] = [];
+  const fencedAt = t.renewDeadlineMs + t.stopTimeoutMs + FENCE_MARGIN_MS;
+  if (fencedAt > t.ttlMs) {
+    const maxStop = t.ttlMs - t.renewDeadlineMs - FENCE_MARGIN_MS;
+    const maxDeadline = t.ttlMs - t.stopTimeoutMs - FENCE_MARGIN_MS;
+    problems.push(
+      `lease timings must satisfy ${n("renewDeadlineMs")} + ${n("stopTimeoutMs")} + ${margin} ≤ ${n("ttlMs")}, so Faktory has stopped ${FENCE_MARGIN_MS} ms before the lease can expire; got ${fencedAt} ms; allowed: ` +
+        remedies([
+          [`${name("stopTimeoutMs")} ≤ ${maxStop}`, maxStop >= SUPERVISOR_INTS.stopTimeoutMs.min],
+          [`${name("renewDeadlineMs")} ≤ ${maxDeadline}`, maxDeadline > t.renewIntervalMs],
+          [`${name("ttlMs")} ≥ ${fencedAt}`, true],
+        ]),
+    );
+  }
+  if (liveness !== undefined) {
+    const l = liveness.timings;
+    const ln = (key: keyof LivenessTimings) => `${liveness.name(key)} (${l[key]})`;
+    const killMs = livenessKillSeconds(l) * 1000;
+    const killedAt = killMs + t.renewIntervalMs + FENCE_MARGIN_MS;
+    if (killedAt > t.ttlMs) {
+      const maxInterval = t.ttlMs - killMs - FENCE_MARGIN_MS;
+      const maxKill = t.ttlMs - t.renewIntervalMs - FENCE_MARGIN_MS;
+      problems.push(
+        `liveness is too slow for the lease: ${ln("periodSeconds")} × ${ln("failureThreshold")} + ${ln("timeoutSeconds")} + ${ln("terminationGracePeriodSeconds")} = ${killMs / 1000} s to kill a frozen supervisor; with ${n("renewIntervalMs")} and ${margin} that is ${killedAt} ms, more than ${n("ttlMs")}: a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead ${FENCE_MARGIN_MS} ms before; allowed: ` +
+          remedies([
+            [
+              `${name("renewIntervalMs")} ≤ ${maxInterval}`,
+              maxInterval >= SUPERVISOR_INTS.renewIntervalMs.min,
+            ],
+            [`a kill time ≤ ${maxKill} ms`, maxKill >= MIN_KILL_MS],
+            [`${name("ttlMs")} ≥ ${killedAt}`, true],
+          ]),
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * How long after the expiry a standby last read a lease its holder's Faktory may still run: a holder
+ * can renew once more right after the read, but only before its own deadline. 0 when
+ * 2 × renewDeadline + stopTimeout ≤ ttl. This is the bound itself: whoever waits on it adds
+ * FENCE_MARGIN_MS (the elector does), so a dead primary's successor starts FENCE_MARGIN_MS after its
+ * lease expired.
+ */
+export function leaseOverrunMs(t: LeaseTimings): number {
+  return Math.max(0, 2 * t.renewDeadlineMs + t.stopTimeoutMs - t.ttlMs);
 }
 
 /** The literal part of a supervisor's environment for the given settings, as the component writes it. */
@@ -129,6 +201,23 @@ export function supervisorEnv(
   env[SUPERVISOR_STRINGS.keyPrefix.env] = s.keyPrefix;
   env[SUPERVISOR_STRINGS.configDir.env] = s.configDir;
   return env;
+}
+
+/** The database index a redis:// URL selects (its path), 0 when it names none. */
+export function redisUrlDatabase(url: string): number {
+  const db = new URL(url.trim()).pathname.replace(/^\//, "");
+  return db === "" ? 0 : Number(db);
+}
+
+/**
+ * Why the lease may not use `database` with Faktory on `url`, or undefined: Faktory's FLUSH empties its own
+ * database, lease included. Never repeats the URL; the caller names both settings.
+ */
+export function leaseDatabaseProblem(database: number, url: string): string | undefined {
+  const faktoryDb = redisUrlDatabase(url);
+  return database === faktoryDb
+    ? `is Faktory's own Redis database (${faktoryDb}, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed ${SUPERVISOR_INTS.database.min}..${SUPERVISOR_INTS.database.max} except ${faktoryDb}`
+    : undefined;
 }
 
 /**

@@ -85,6 +85,11 @@ export const leaseSchema = z
       .string()
       .regex(KEY_PREFIX_PATTERN, { message: `must be ${KEY_PREFIX_RULE}` })
       .default(LEASE_DEFAULTS.keyPrefix),
+    database: int(
+      "a Redis database index other than Faktory's",
+      SUPERVISOR_INTS.database.min,
+      SUPERVISOR_INTS.database.max,
+    ).default(LEASE_DEFAULTS.database),
   })
   .strict();
 

@@ -5,8 +5,8 @@ import { SECRET_KEYS } from "./constants";
 import type { z } from "zod";
 import {
   LEASE_DEFAULTS,
+  leaseDatabaseProblem,
   leaseTimingProblems,
-  livenessKillSeconds,
   redisUrlProblem,
 } from "../contract/supervisor";
 import { imageRefProblem } from "../aws/image-ref";
@@ -126,6 +126,11 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     // Checked when given as plain text; a secret Output is checked by the supervisor at start.
     const urlProblem = typeof args.redisUrl === "string" ? redisUrlProblem(args.redisUrl) : undefined;
     if (urlProblem !== undefined) errors.push(`redisUrl ${urlProblem}`);
+    else if (typeof args.redisUrl === "string") {
+      const database = args.lease?.database ?? LEASE_DEFAULTS.database;
+      const dbProblem = leaseDatabaseProblem(database, args.redisUrl);
+      if (dbProblem !== undefined) errors.push(`lease.database=${database} ${dbProblem}`);
+    }
     if (args.license === undefined && existingSecret === undefined) {
       errors.push(
         `license is required with edition "enterprise" (or an existingSecret holding FAKTORY_LICENSE)`,
@@ -199,16 +204,14 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
 
   const leaseArg = arg("lease", leaseSchema, args.lease ?? {}, undefined);
   const lease = leaseArg ?? DEFAULTS.lease;
-  if (leaseArg !== undefined) errors.push(...leaseTimingProblems(lease, (key) => `lease.${key}`));
-
   const livenessArg = arg("liveness", livenessSchema, args.liveness ?? {}, undefined);
   const liveness = livenessArg ?? DEFAULTS.liveness;
-  const killedAfterSeconds = livenessKillSeconds(liveness);
-  if (edition === "enterprise" && livenessArg && leaseArg && killedAfterSeconds * 1000 >= lease.ttlMs) {
-    errors.push(
-      `liveness is too slow for the lease: liveness.periodSeconds (${liveness.periodSeconds}) × liveness.failureThreshold (${liveness.failureThreshold}) + liveness.timeoutSeconds (${liveness.timeoutSeconds}) + liveness.terminationGracePeriodSeconds (${liveness.terminationGracePeriodSeconds}) = ${killedAfterSeconds} s must be less than lease.ttlMs (${lease.ttlMs} ms), so a frozen supervisor and its Faktory are killed before a standby takes over`,
-    );
-  }
+  // The OSS edition runs no lease: one server, nobody to take over from a frozen one.
+  const probe =
+    edition === "enterprise" && livenessArg !== undefined
+      ? { timings: liveness, name: (key: string) => `liveness.${key}` }
+      : undefined;
+  if (leaseArg !== undefined) errors.push(...leaseTimingProblems(lease, (key) => `lease.${key}`, probe));
 
   const grace = args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
   const minGrace = Math.ceil(lease.stopTimeoutMs / 1000) + DEFAULTS.handoverMarginSeconds;

@@ -26,7 +26,10 @@ export interface StatsdSettings {
 export interface LeaseSettings {
   /** Lease time-to-live in ms. @default 10000 */
   readonly ttlMs?: number;
-  /** How often the primary renews, in ms. @default 1500 */
+  /**
+   * How often the primary renews, in ms. A frozen primary's lease expires ttl − this after the freeze,
+   * so liveness kill time + this + 500 ms must be ≤ ttl. @default 1000
+   */
   readonly renewIntervalMs?: number;
   /**
    * The primary stops Faktory when its last renew is older than this, in ms (< ttl). Keep
@@ -38,13 +41,25 @@ export interface LeaseSettings {
   readonly pollMs?: number;
   /** How long a router holds a new connection while no primary is known, in ms. @default 15000 */
   readonly routerHoldMs?: number;
-  /** Bound on stopping Faktory (TERM, then KILL), in ms; renewDeadline + this must be < ttl. @default 2000 */
+  /**
+   * Bound on stopping Faktory (TERM, then KILL), in ms; renewDeadline + this + 500 ms must be ≤ ttl.
+   * @default 2000
+   */
   readonly stopTimeoutMs?: number;
   /** Redis key prefix of the lease; distinct per Faktory sharing a Redis. @default "faktory-ha" */
   readonly keyPrefix?: string;
+  /**
+   * Redis database index of the lease keys (0..15). It must differ from Faktory's own (the Redis URL's,
+   * 0 when it names none): Faktory's FLUSH empties that database, and a lease there would go with it.
+   * @default 1
+   */
+  readonly database?: number;
 }
 
-/** Liveness probe timings. Plain numbers: checked against the lease ttl before anything is created. */
+/**
+ * Liveness probe timings. Plain numbers, checked before anything is created: the kill time
+ * (period × failureThreshold + timeout + grace) + lease.renewIntervalMs + 500 ms must be ≤ lease.ttlMs.
+ */
 export interface LivenessSettings {
   /** @default 2 */
   readonly periodSeconds?: number;

@@ -22,6 +22,9 @@ import { SUPERVISOR_INTS, SUPERVISOR_STRINGS, supervisorEnv } from "../../compon
 import { greets } from "../src/faktory-process";
 
 export const REPO_ROOT = resolve(__dirname, "../..");
+/** The Redis database the supervisors keep their lease in (Faktory's data is in database 0). */
+export const LEASE_DATABASE = SUPERVISOR_INTS.database.default;
+
 /** Our stand-in `redis-server`, put first on Faktory's PATH (see the file for why). */
 export const SHARED_REDIS_BIN = join(REPO_ROOT, "supervisor/dev/shared-redis-bin");
 
@@ -101,7 +104,15 @@ export async function startRedis(dir: string): Promise<RunningRedis> {
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
     { stdio: "ignore" },
   );
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Named: a new lease holder closes the unnamed (Faktory's) connections of its predecessor's host, which
+  // on loopback is this one's too.
+  const client = new Redis({
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectionName: "e2e-harness",
+  });
   client.on("error", () => undefined);
   for (let i = 0; ; i++) {
     try {
@@ -151,6 +162,8 @@ export interface SupervisorHandle {
   waitFor(pred: (e: LogEvent) => boolean, timeoutMs: number, from?: number): Promise<LogEvent>;
   /** Signals the whole process group: supervisor and its Faktory, like a container or a node. */
   signalGroup(sig: NodeJS.Signals): void;
+  /** The inspector port SIGUSR1 opens (ClusterOptions.inspectable), else null. */
+  readonly inspectPort: number | null;
   exited: Promise<number | null>;
 }
 
@@ -173,6 +186,18 @@ export interface ClusterOptions {
    * readable. Needs root. For tests that tell one pod's traffic from another's (iptables owner match).
    */
   readonly runAs?: { readonly uid: number; readonly gid: number };
+  /**
+   * This pod's own loopback address (e.g. 127.0.0.21), as a pod IP is in production: the supervisor
+   * advertises it (so it is the host in its lease value), Faktory listens on every address as in the
+   * image (`-b :port`), and the redis-server stand-in opens its Redis connections from it. For tests that
+   * cut or recognise one pod's Redis traffic by address. Routers and health stay on 127.0.0.1.
+   */
+  readonly podHost?: string;
+  /**
+   * Give each supervisor a free inspector port (`--inspect-port`), opened only when the test sends it
+   * SIGUSR1: for tests that pause one of its threads through the DevTools protocol.
+   */
+  readonly inspectable?: boolean;
 }
 
 /** chown -R, so a supervisor run as another user owns its data directory. */
@@ -207,7 +232,7 @@ export async function startSupervisor(
     PATH: `${SHARED_REDIS_BIN}${delimiter}${process.env.PATH ?? ""}`,
     REDIS_URL: o.redisUrl,
     [SUPERVISOR_STRINGS.id.env]: id,
-    [SUPERVISOR_STRINGS.advertiseHost.env]: "127.0.0.1",
+    [SUPERVISOR_STRINGS.advertiseHost.env]: o.podHost ?? "127.0.0.1",
     [SUPERVISOR_STRINGS.bindHost.env]: "127.0.0.1",
     // Short test timings that keep the contract's rules, 2 × deadline + stop ≤ ttl included.
     ...supervisorEnv({
@@ -219,20 +244,23 @@ export async function startSupervisor(
       routerHoldMs: o.holdMs ?? 15000,
       stopTimeoutMs: o.stopTimeoutMs ?? 600,
       metricsIntervalMs: SUPERVISOR_INTS.metricsIntervalMs.default,
+      database: LEASE_DATABASE,
       keyPrefix: o.keyPrefix ?? SUPERVISOR_STRINGS.keyPrefix.default,
       // Faktory reads <-c dir>/conf.d/*.toml; that is the directory the supervisor watches.
       configDir: join(dataDir, "conf", "conf.d"),
     }),
     ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
+    ...(o.podHost ? { SHARED_REDIS_LOCAL_ADDRESS: o.podHost } : {}),
     ...o.extraEnv,
   };
   delete env.FAKTORY_URL;
+  const listenHost = o.podHost ? "" : "127.0.0.1";
   const command = [
     faktoryBin(),
     "-b",
-    `127.0.0.1:${ports.internalPort}`,
+    `${listenHost}:${ports.internalPort}`,
     "-w",
-    `127.0.0.1:${ports.internalWebPort}`,
+    `${listenHost}:${ports.internalWebPort}`,
     "-d",
     join(dataDir, "data"),
     "-c",
@@ -248,8 +276,10 @@ export async function startSupervisor(
     chmodSync(supervisorBundle(), 0o644);
     chownTree(dataDir, o.runAs.uid, o.runAs.gid);
   }
+  const inspectPort = o.inspectable ? await freePort() : null;
+  const nodeArgs = inspectPort === null ? [] : [`--inspect-port=127.0.0.1:${inspectPort}`];
   // Own process group, so a test can stop or kill "the pod" (supervisor + Faktory) in one go.
-  const proc = spawn(process.execPath, [supervisorBundle(), "--", ...command], {
+  const proc = spawn(process.execPath, [...nodeArgs, supervisorBundle(), "--", ...command], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -293,6 +323,7 @@ export async function startSupervisor(
     events,
     output,
     exited,
+    inspectPort,
     status: async () => {
       const res = await fetch(`http://127.0.0.1:${ports.healthPort}/status`);
       return (await res.json()) as Record<string, unknown>;

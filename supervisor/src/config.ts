@@ -6,6 +6,7 @@ import {
   KEY_PREFIX_PATTERN,
   KEY_PREFIX_RULE,
   LABEL_VALUE_PATTERN,
+  leaseDatabaseProblem,
   leaseTimingProblems,
   redisUrlProblem,
   SUPERVISOR_INTS,
@@ -27,6 +28,8 @@ export interface SupervisorConfig {
   /** Host the router and readiness checks use to reach the local Faktory. */
   readonly bindHost: string;
   readonly keyPrefix: string;
+  /** The Redis database of the lease keys: never Faktory's own (its FLUSH empties that one). */
+  readonly leaseDatabase: number;
   readonly leaseTtlMs: number;
   readonly renewIntervalMs: number;
   readonly renewDeadlineMs: number;
@@ -113,7 +116,8 @@ function readInt(env: NodeJS.ProcessEnv, key: IntVar): number {
   const raw = env[spec.env];
   if (raw === undefined || raw.trim() === "") return spec.default;
   const value = raw.trim();
-  const unit = spec.unit === "port" ? "(a TCP port)" : "milliseconds";
+  const unit =
+    spec.unit === "port" ? "(a TCP port)" : spec.unit === "database" ? "(a Redis database index)" : "milliseconds";
   if (!/^\d+$/.test(value)) {
     throw new ConfigError(`${spec.env}=${JSON.stringify(raw)} is not a whole number of ${unit}`);
   }
@@ -122,7 +126,7 @@ function readInt(env: NodeJS.ProcessEnv, key: IntVar): number {
     throw new ConfigError(
       spec.unit === "port"
         ? `${spec.env}=${value} is out of range: a TCP port is 1..65535`
-        : `${spec.env}=${value} is out of range: allowed ${spec.min}..${spec.max} milliseconds`,
+        : `${spec.env}=${value} is out of range: allowed ${spec.min}..${spec.max} ${spec.unit === "database" ? "(a Redis database index)" : "milliseconds"}`,
     );
   }
   return n;
@@ -237,6 +241,11 @@ export function parseConfig(
     );
   }
 
+  const dbProblem = leaseDatabaseProblem(ints.database, redisUrl);
+  if (dbProblem !== undefined) {
+    throw new ConfigError(`${SUPERVISOR_INTS.database.env}=${ints.database} ${dbProblem}`);
+  }
+
   const [timing] = leaseTimingProblems(ints, (key) => SUPERVISOR_INTS[key].env);
   if (timing !== undefined) throw new ConfigError(timing);
 
@@ -251,6 +260,7 @@ export function parseConfig(
     internalWebPort: ints.internalWebPort,
     bindHost: env.FAKTORY_HA_BIND_HOST?.trim() || SUPERVISOR_STRINGS.bindHost.default,
     keyPrefix,
+    leaseDatabase: ints.database,
     leaseTtlMs: ints.ttlMs,
     renewIntervalMs: ints.renewIntervalMs,
     renewDeadlineMs: ints.renewDeadlineMs,

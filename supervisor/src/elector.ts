@@ -1,3 +1,4 @@
+import { FENCE_MARGIN_MS } from "../../components/contract/supervisor";
 import { sameTerm, termKey, type LeaseValue, type Term } from "./lease-scripts";
 import { monotonicMs } from "./lease-state";
 
@@ -17,6 +18,11 @@ export interface Acquired {
   readonly lease: LeaseValue;
   /** The epoch counter's raw INCR result: highest known epoch + 1 means nobody acquired in between. */
   readonly counter: number;
+  /**
+   * How long Redis has been on its current replication history (ms): a failover or restart starts a new
+   * one, and on a history younger than a ttl the counter may have lost the newest acquire.
+   */
+  readonly historyAgeMs: number;
 }
 
 /** A lease as read, with the remaining ttl Redis reported for it. */
@@ -94,7 +100,8 @@ export interface ElectorHooks {
   onPending?(lease: LeaseValue, wait: StartWait): void;
 }
 
-export type DemoteReason = "lost" | "deadline" | "shutdown";
+/** exited: our Faktory exited without being asked, and its term ends with it (see relinquish). */
+export type DemoteReason = "lost" | "deadline" | "shutdown" | "exited";
 
 /** Why a new holder has not started Faktory yet, and until when it waits at most. */
 export interface StartWait {
@@ -103,9 +110,10 @@ export interface StartWait {
   readonly until: number;
   /**
    * Which bound applies: when the predecessor's lease would have expired (as last read, plus its
-   * overrun), its fence counted from our acquire, or a full ttl when the predecessor is unknown.
+   * overrun), its fence counted from our acquire, a full ttl when the predecessor is unknown, or a ttl
+   * after Redis's replication history changed (a failover that may have lost the newest writes).
    */
-  readonly bound: "expiry" | "fence" | "ttl";
+  readonly bound: "expiry" | "fence" | "ttl" | "history";
 }
 
 export interface ElectorSnapshot {
@@ -156,6 +164,8 @@ export class Elector {
   private readonly stoppedTerms: string[] = [];
   /** Until then a free lease is left to the successor a stopping primary named (monotonic ms). */
   private holdoffUntil = 0;
+  /** Until then a free lease is left to the others after our Faktory exited unasked (monotonic ms). */
+  private exitHoldoffUntil = 0;
 
   constructor(
     private readonly store: LeaseStore,
@@ -206,6 +216,18 @@ export class Elector {
     } else this.wake();
   }
 
+  /**
+   * Our Faktory exited without being asked: end the term with it, so one term is one Faktory process
+   * (a router that saw it refuse commands while shutting down counts its term as draining for good).
+   * Released and announced like a shutdown, without naming a successor, so a standby starts at once
+   * on that proof; we leave a free lease to the others for holdoffMs, a crash-loop brake.
+   */
+  relinquish(holdoffMs: number): Promise<void> {
+    if (this.stopped || this.role === "secondary") return Promise.resolve();
+    this.exitHoldoffUntil = this.clock.now() + holdoffMs;
+    return this.demote("exited").then(() => this.schedule(0));
+  }
+
   /** Graceful shutdown: stop Faktory, release the lease and announce it, so a standby starts at once. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -243,23 +265,31 @@ export class Elector {
     const started = this.clock.now();
     try {
       let current = this.observe(await this.store.read(), started);
-      if (current !== null && current.id === this.timings.selfId) {
-        // Our own id but not our term (we restarted, or fenced ourselves): free the key now instead of
-        // waiting for ttl. A successor still waits for that term's fence, as for any other.
+      if (
+        current !== null &&
+        (current.id === this.timings.selfId || this.stoppedTerms.includes(termKey(current)))
+      ) {
+        // Our own id but not our term (we restarted, or fenced ourselves), or a term whose holder announced
+        // its Faktory stopped (a lossy failover brought its lease back): free the key now instead of
+        // waiting for ttl. A successor still waits as for any other predecessor.
         await this.store.release(current);
         current = null;
       }
-      const holdoff = this.holdoffUntil - this.clock.now();
+      const holdoff = Math.max(this.holdoffUntil, this.exitHoldoffUntil) - this.clock.now();
       if (current === null && holdoff > 0) {
         this.redisOk();
         this.setLeader(null);
-        return holdoff;
+        // Keep polling meanwhile: our router must learn the next primary as soon as it holds the lease.
+        return Math.min(holdoff, this.timings.pollMs);
       }
       if (current === null) {
         const acquired = await this.store.acquire(this.highestEpoch);
         const at = this.clock.now();
-        if (acquired && this.stopped) {
-          await this.store.release(acquired.lease);
+        // A reply that took longer than a renew deadline is no base for a term: the lease may be gone
+        // already, and we could not have fenced ourselves in time. Give it back and poll again.
+        if (acquired && (this.stopped || at - started >= this.timings.renewDeadlineMs)) {
+          await this.store.release(acquired.lease).catch(() => false);
+          this.learn(acquired.lease, acquired.lease);
           return this.timings.pollMs;
         }
         if (acquired) {
@@ -342,15 +372,26 @@ export class Elector {
    * that died, where that moment has passed already. Both need the predecessor: the epoch counter
    * shows that nobody acquired since the latest term we know, and then that term's "stopped"
    * announcement lets us start at once. Otherwise (fresh pod, or Redis lost the counter) wait a
-   * full ttl, which bounds every holder's fence.
+   * full ttl, which bounds every holder's fence. All of this assumes Redis remembers every acquire; a
+   * failover that lost the newest writes starts a new replication history, and for a ttl after that
+   * only the ttl itself is proof.
    */
   private startWait(acquired: Acquired, acquiredAt: number): StartWait {
+    const { ttlMs } = this.timings;
+    if (acquired.historyAgeMs < ttlMs) {
+      // Redis's history changed less than a ttl ago. Whoever held a lease on the old history has
+      // stopped by its last renew there + its fence < ttl; nothing we know from before — the counter,
+      // an announcement, a read expiry — can say more, because the failover may have lost the newest
+      // acquire (a holder we never heard of, running under the epoch we just got again).
+      return { proof: null, until: acquiredAt + ttlMs - acquired.historyAgeMs, bound: "history" };
+    }
     const prev = this.latest;
     if (prev === null || acquired.counter !== prev.epoch + 1) {
-      return { proof: null, until: acquiredAt + this.timings.ttlMs, bound: "ttl" };
+      return { proof: null, until: acquiredAt + ttlMs, bound: "ttl" };
     }
     const proof = { id: prev.id, epoch: prev.epoch };
-    const fenceAt = acquiredAt + Math.min(prev.fence ?? this.timings.ttlMs, this.timings.ttlMs);
+    // The margin keeps "surely stopped" and "may start" apart by more than clock jitter.
+    const fenceAt = acquiredAt + Math.min((prev.fence ?? ttlMs) + FENCE_MARGIN_MS, ttlMs);
     const seen = this.observed;
     if (
       seen !== null &&
@@ -358,7 +399,7 @@ export class Elector {
       sameTerm(seen.term, prev) &&
       acquiredAt - seen.readStart <= this.timings.renewIntervalMs
     ) {
-      const expiryAt = Math.max(acquiredAt, seen.readEnd + seen.pttlMs + prev.overrun);
+      const expiryAt = Math.max(acquiredAt, seen.readEnd + seen.pttlMs + prev.overrun + FENCE_MARGIN_MS);
       if (expiryAt < fenceAt) return { proof, until: expiryAt, bound: "expiry" };
     }
     return { proof, until: fenceAt, bound: "fence" };

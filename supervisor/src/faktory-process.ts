@@ -12,26 +12,43 @@ export interface FaktoryProcessOptions {
   readonly log: Logger;
   /** Called with the new pid when Faktory answers, and with null when it has exited. */
   readonly onState?: (state: { running: boolean; ready: boolean; pid: number | null }) => void;
+  /**
+   * Faktory exited (or could not be spawned) without being asked to stop. It is not restarted: routers
+   * that saw it refuse commands while it shut down treat its term as draining for good, so the term
+   * must end with it. `consecutive` counts such exits since a Faktory last ran for HEALTHY_RUN_MS.
+   */
+  readonly onUnexpectedExit?: (exit: { readonly epoch: number; readonly consecutive: number }) => void;
 }
 
-const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 5_000;
+/** A Faktory that ran this long was not crash-looping: the count of consecutive exits starts over. */
+const HEALTHY_RUN_MS = 30_000;
+const HOLDOFF_MIN_MS = 250;
+const HOLDOFF_MAX_MS = 10_000;
 
 /**
- * The Faktory child while this pod is primary: start it, restart it with backoff if it exits on its
- * own, stop it with TERM then KILL after a bound. The child stays in the supervisor's process group:
- * when the container (or a test playing a node) stops or kills the group, both go together.
+ * How long a pod whose Faktory exited unasked `consecutive` times in a row leaves the lease to others:
+ * a Faktory that crashes on boot on every pod must not make the lease hop every few hundred ms. With
+ * standbys the others take over at once; alone, the pod takes its lease back after this.
+ */
+export function holdoffAfterExits(consecutive: number): number {
+  return Math.min(HOLDOFF_MIN_MS * 2 ** Math.max(0, consecutive - 1), HOLDOFF_MAX_MS);
+}
+
+/**
+ * The Faktory child while this pod is primary: one process per term. Start it, stop it with TERM then
+ * KILL after a bound; if it exits on its own, report it (onUnexpectedExit) instead of restarting it. The
+ * child stays in the supervisor's process group: when the container (or a test playing a node) stops or
+ * kills the group, both go together.
  */
 export class FaktoryProcess {
   private child: ChildProcess | null = null;
   private wanted = false;
   private exited: Promise<void> = Promise.resolve();
-  private restartTimer: NodeJS.Timeout | null = null;
-  private failures = 0;
+  private consecutiveExits = 0;
   private ready = false;
   private generation = 0;
-  /** Times Faktory exited on its own while wanted and was scheduled to start again. */
-  restarts = 0;
+  /** Times Faktory exited (or failed to spawn) while wanted, each ending its term. */
+  unexpectedExits = 0;
 
   constructor(private readonly opts: FaktoryProcessOptions) {}
 
@@ -46,11 +63,10 @@ export class FaktoryProcess {
   /** Starts Faktory and resolves when it answers on its job port (or when asked to stop meanwhile). */
   async start(epoch: number): Promise<void> {
     this.wanted = true;
-    this.failures = 0;
-    await this.spawnOnce(epoch);
+    await this.spawn(epoch);
   }
 
-  private async spawnOnce(epoch: number): Promise<void> {
+  private async spawn(epoch: number): Promise<void> {
     if (!this.wanted || this.child) return;
     const gen = ++this.generation;
     const [cmd, ...args] = this.opts.command;
@@ -65,14 +81,16 @@ export class FaktoryProcess {
         this.ready = false;
         this.opts.log.info("faktory.exited", { epoch, pid: child.pid, code, signal, at: Date.now() });
         this.opts.onState?.({ running: false, ready: false, pid: null });
+        if (Date.now() - startedAt >= HEALTHY_RUN_MS) this.consecutiveExits = 0;
         resolve();
-        if (this.wanted && gen === this.generation) this.scheduleRestart(epoch, Date.now() - startedAt);
+        if (this.wanted && gen === this.generation) this.exitedUnasked(epoch);
       });
+      // Node may emit "exit" after "error" too: exitedUnasked clears `wanted`, so it reports once.
       child.once("error", (err) => {
         this.opts.log.error("faktory.spawn_failed", { epoch, error: err.message });
         if (this.child === child) this.child = null;
         resolve();
-        if (this.wanted && gen === this.generation) this.scheduleRestart(epoch, 0);
+        if (this.wanted && gen === this.generation) this.exitedUnasked(epoch);
       });
     });
     this.opts.log.info("faktory.spawned", { epoch, pid: child.pid, at: startedAt });
@@ -80,7 +98,6 @@ export class FaktoryProcess {
     const answered = await this.waitUntilAnswering(child);
     if (answered && this.child === child) {
       this.ready = true;
-      this.failures = 0;
       this.opts.log.info("faktory.ready", {
         epoch,
         pid: child.pid,
@@ -91,17 +108,11 @@ export class FaktoryProcess {
     }
   }
 
-  private scheduleRestart(epoch: number, ranMs: number): void {
-    // A child that ran a while before dying is not crash-looping: start the backoff over.
-    if (ranMs > 30_000) this.failures = 0;
-    this.failures++;
-    this.restarts++;
-    const delay = Math.min(BACKOFF_MIN_MS * 2 ** (this.failures - 1), BACKOFF_MAX_MS);
-    this.opts.log.warn("faktory.restart_scheduled", { epoch, inMs: delay, failures: this.failures });
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = null;
-      void this.spawnOnce(epoch);
-    }, delay);
+  private exitedUnasked(epoch: number): void {
+    this.wanted = false;
+    this.consecutiveExits++;
+    this.unexpectedExits++;
+    this.opts.onUnexpectedExit?.({ epoch, consecutive: this.consecutiveExits });
   }
 
   private async waitUntilAnswering(child: ChildProcess): Promise<boolean> {
@@ -123,12 +134,13 @@ export class FaktoryProcess {
     }
   }
 
-  /** TERM, then KILL the whole process group after stopTimeout. Resolves once Faktory has exited. */
+  /**
+   * TERM, then KILL after stopTimeout, to Faktory's pid only: its process group is the supervisor's
+   * own. Resolves once Faktory has exited.
+   */
   async stop(): Promise<void> {
     this.wanted = false;
     this.generation++;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = null;
     const child = this.child;
     if (!child?.pid) return;
     const pid = child.pid;

@@ -2,19 +2,45 @@
  * The leader lease, as Redis Lua scripts. Every write is compare-then-act inside one script, so a
  * supervisor can never extend or delete a lease that another one acquired after its own expired.
  *
- * Keys: `<prefix>:leader` (the lease), `<prefix>:epoch` (a counter), `<prefix>:member:<id>` (presence).
+ * Keys: `<prefix>:leader` (the lease), `<prefix>:epoch` (a counter), `<prefix>:member:<id>` (presence),
+ * `<prefix>:history` (the Redis replication history the keys were last seen on, and since when).
  */
+
+/**
+ * How long the keys have been on the replication history Redis reports now (ms, by Redis's clock): 0 when
+ * it changed since a supervisor last looked. A promoted replica starts a new history (a new replication
+ * id), and so does a restarted or restored Redis; on a new history the epoch counter and the lease may be
+ * older than what supervisors acted on (the failover lost the newest writes), so they are trusted again only
+ * once every holder that wrote on the old history is surely fenced: a ttl later.
+ */
+const HISTORY_AGE_LUA = `
+local function history_age(key)
+  local id = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or '?'
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local seen = redis.call('GET', key)
+  if seen then
+    local sep = string.find(seen, ' ', 1, true)
+    local since = sep and tonumber(string.sub(seen, sep + 1))
+    if since and string.sub(seen, 1, sep - 1) == id then return now - since end
+  end
+  redis.call('SET', key, id .. ' ' .. now)
+  return 0
+end
+`;
 
 /**
  * Acquire: only when no lease exists. The epoch comes from INCR, raised to the caller's floor (the
  * highest epoch it has seen) when Redis lost the counter, so epochs stay monotonic across key loss.
- * KEYS: leader, epoch. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms, holder's
- * clock, informative), floor epoch, fence ms (how long after its last good renew the holder's Faktory
- * is surely stopped), overrun ms (how long after its lease would have expired it may still run, see
- * LeaseValue.overrun). Returns {value, counter}: counter is INCR's raw result, which tells the caller
- * whether anyone acquired since the highest term it knows. Returns false when someone holds the lease.
+ * KEYS: leader, epoch, history. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms,
+ * holder's clock, informative), floor epoch, fence ms (how long after its last good renew the holder's
+ * Faktory is surely stopped), overrun ms (how long after its lease would have expired it may still run,
+ * see LeaseValue.overrun). Returns {value, counter, history age ms}: counter is INCR's raw result, which
+ * tells the caller whether anyone acquired since the highest term it knows — on a history at least a ttl
+ * old. Returns false when someone holds the lease.
  */
-export const ACQUIRE_LUA = `
+export const ACQUIRE_LUA = `${HISTORY_AGE_LUA}
+local age = history_age(KEYS[3])
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local counter = redis.call('INCR', KEYS[2])
 local epoch = counter
@@ -24,7 +50,7 @@ if epoch <= floor then
   redis.call('SET', KEYS[2], epoch)
 end
 local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8])})
-if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter} end
+if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter, age} end
 return false
 `;
 
@@ -49,11 +75,14 @@ return 0
  * replica (an ElastiCache failover) the script then fails with READONLY, which makes the supervisor
  * reconnect to the current primary instead of reading a replica's copy forever. A lease without an
  * expiry (restored by hand, say) would block every takeover, so it gets the ttl.
- * KEYS: leader, member. ARGV: member value, member ttl ms, lease ttl ms.
+ * Polls also notice a new replication history first (see HISTORY_AGE_LUA), so a failover is dated by
+ * the first poll on the new primary rather than by the next acquire.
+ * KEYS: leader, member, history. ARGV: member value, member ttl ms, lease ttl ms.
  * Returns false when there is no lease, else {value, remaining ttl ms}.
  */
-export const POLL_LUA = `
+export const POLL_LUA = `${HISTORY_AGE_LUA}
 redis.call('SET', KEYS[2], ARGV[1], 'PX', tonumber(ARGV[2]))
+history_age(KEYS[3])
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
 local pttl = redis.call('PTTL', KEYS[1])
@@ -101,8 +130,13 @@ export function sameTerm(a: Term | null | undefined, b: Term | null | undefined)
   return a?.id === b?.id && a?.epoch === b?.epoch;
 }
 
-export function leaseKeys(prefix: string): { leader: string; epoch: string; channel: string } {
-  return { leader: `${prefix}:leader`, epoch: `${prefix}:epoch`, channel: `${prefix}:events` };
+export function leaseKeys(prefix: string): { leader: string; epoch: string; history: string; channel: string } {
+  return {
+    leader: `${prefix}:leader`,
+    epoch: `${prefix}:epoch`,
+    history: `${prefix}:history`,
+    channel: `${prefix}:events`,
+  };
 }
 
 export function memberKey(prefix: string, id: string): string {

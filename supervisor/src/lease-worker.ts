@@ -3,8 +3,8 @@ import { leaseOverrunMs } from "../../components/contract/supervisor";
 import type { SupervisorConfig } from "./config";
 import { watchConfigDir } from "./config-watcher";
 import { Elector, type DemoteReason, type ElectorSnapshot, type LeaseEvent } from "./elector";
-import { FaktoryProcess } from "./faktory-process";
-import { joinHostPort, type LeaseValue, type Term } from "./lease-scripts";
+import { FaktoryProcess, holdoffAfterExits } from "./faktory-process";
+import { joinHostPort, splitHostPort, type LeaseValue, type Term } from "./lease-scripts";
 import { LeaseState, monotonicMs } from "./lease-state";
 import { createLogger, redact } from "./log";
 import { RedisLease } from "./redis-lease";
@@ -39,7 +39,12 @@ export interface LeaseStatus {
   readonly waiting: { readonly proof: Term | null; readonly inMs: number; readonly bound: string } | null;
   readonly highestEpoch: number;
   readonly redis: { readonly ok: boolean; readonly error: string | null };
-  readonly faktory: { readonly pid: number | null; readonly ready: boolean; readonly restarts: number };
+  readonly faktory: {
+    readonly pid: number | null;
+    readonly ready: boolean;
+    /** Times Faktory exited without being asked while this pod was primary (each ended its term). */
+    readonly unexpectedExits: number;
+  };
   readonly failovers: number;
   /** Recent renew latencies (ms), newest last. */
   readonly renewLatencyMs: readonly number[];
@@ -49,6 +54,8 @@ export interface LeaseStatus {
 }
 
 const STATUS_EVERY_MS = 1_000;
+/** Recent primaries' hosts to fence: more than the failovers that can pile up while Faktory is stopped. */
+const MAX_PREDECESSOR_HOSTS = 8;
 const RENEW_SAMPLES = 200;
 
 export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
@@ -58,6 +65,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
   const lease = new RedisLease({
     redisUrl: cfg.redisUrl,
     keyPrefix: cfg.keyPrefix,
+    database: cfg.leaseDatabase,
     id: cfg.id,
     addr: joinHostPort(cfg.advertiseHost, cfg.internalPort),
     webAddr: joinHostPort(cfg.advertiseHost, cfg.internalWebPort),
@@ -80,7 +88,17 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     port: cfg.internalPort,
     stopTimeoutMs: cfg.stopTimeoutMs,
     log,
-    onState: () => report(),
+    onState: () => {
+      sync();
+      report();
+    },
+    onUnexpectedExit: ({ epoch, consecutive }) => {
+      // The term ends with its Faktory: a replacement runs under a new epoch, here or on a standby.
+      if (elector.snapshot().lease?.epoch !== epoch) return;
+      const holdoffMs = holdoffAfterExits(consecutive);
+      log.warn("faktory.unexpected_exit", { epoch, consecutive, holdoffMs, at: Date.now() });
+      void elector.relinquish(holdoffMs);
+    },
   });
 
   const elector: Elector = new Elector(
@@ -108,7 +126,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
         failovers++;
         log.info("lease.promoted", { epoch: l.epoch, at: Date.now() });
         sync();
-        void faktory.start(l.epoch);
+        void fenceThenStart(l);
       },
       onDemote: async (l: LeaseValue, reason: DemoteReason) => {
         sync();
@@ -117,6 +135,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
         log.info("faktory.stopped", { epoch: l.epoch, at: Date.now() });
       },
       onLeader: (l) => {
+        if (l && l.id !== cfg.id) rememberPredecessor(l.addr);
         sync();
         log.info("leader.changed", l ? { leader: l.id, addr: l.addr, epoch: l.epoch } : { leader: null });
         send({ type: "leader", lease: l });
@@ -139,10 +158,68 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     },
   );
 
-  /** Publishes the fencing-relevant state to the main thread's router guard, synchronously. */
+  /** Hosts of the latest primaries other than us, newest last: where a fenced Faktory may have sockets. */
+  const predecessorHosts = new Set<string>();
+  function rememberPredecessor(addr: string): void {
+    let host: string;
+    try {
+      host = splitHostPort(addr).host;
+    } catch {
+      return;
+    }
+    predecessorHosts.delete(host);
+    predecessorHosts.add(host);
+    for (const oldest of predecessorHosts) {
+      if (predecessorHosts.size <= MAX_PREDECESSOR_HOSTS) break;
+      predecessorHosts.delete(oldest);
+    }
+  }
+
+  /**
+   * Closes the predecessors' Faktory connections on the Redis server, then starts ours. A Faktory fenced
+   * by a partition leaves commands in its orphaned sockets that Redis would run when the partition heals,
+   * behind our Faktory's back (RedisLease.fenceClients). Faktory starts even if that failed: the fence
+   * and expiry bounds still hold, only late commands are not stopped.
+   */
+  async function fenceThenStart(l: LeaseValue): Promise<void> {
+    const hosts = [...predecessorHosts];
+    const started = Date.now();
+    try {
+      const r = await lease.fenceClients(hosts);
+      log.info("lease.fenced_clients", {
+        epoch: l.epoch,
+        hosts,
+        closed: r.closed,
+        spared: r.spared.length,
+        ms: Date.now() - started,
+        at: Date.now(),
+      });
+    } catch (e) {
+      log.warn("lease.fenced_clients", {
+        epoch: l.epoch,
+        hosts,
+        closed: null,
+        error: redact(e instanceof Error ? e.message : String(e)),
+        ms: Date.now() - started,
+        at: Date.now(),
+      });
+    }
+    // A demotion while we waited has already stopped (nothing): starting now would outlive the term.
+    const s = elector.snapshot();
+    if (s.role !== "primary" || s.lease?.id !== l.id || s.lease.epoch !== l.epoch) {
+      log.info("faktory.start_skipped", { epoch: l.epoch, role: s.role, now: s.lease?.epoch ?? null });
+      return;
+    }
+    void faktory.start(l.epoch);
+  }
+
+  /**
+   * Publishes the fencing-relevant state to the main thread (router guard, Faktory watchdog, /status),
+   * synchronously: on every role, renew and Faktory pid change.
+   */
   function sync(): void {
     const s = elector.snapshot();
-    state.write(s.role, s.lease?.epoch ?? null, s.lastRenewOkAt);
+    state.write(s.role, s.lease?.epoch ?? null, s.lastRenewOkAt, faktory.pid);
   }
 
   function report(): void {
@@ -163,7 +240,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
           : null,
         highestEpoch: s.highestEpoch,
         redis: { ok: redisError === null, error: redisError },
-        faktory: { pid: faktory.pid, ready: faktory.isReady, restarts: faktory.restarts },
+        faktory: { pid: faktory.pid, ready: faktory.isReady, unexpectedExits: faktory.unexpectedExits },
         failovers,
         renewLatencyMs: [...renewLatency],
         renewals,

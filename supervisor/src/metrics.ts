@@ -14,7 +14,7 @@ export interface LeaseFigures {
   /** Epoch of the known primary; null when none is known. */
   readonly epoch: number | null;
   readonly failovers: number;
-  readonly faktoryRestarts: number;
+  readonly faktoryUnexpectedExits: number;
   readonly redisUp: boolean;
   /** Renewals so far, and the most recent latencies (ms), newest last. */
   readonly renewals: number;
@@ -120,7 +120,7 @@ export class SupervisorMetrics {
   private readonly isPrimary: Gauge;
   private readonly epoch: Gauge;
   private readonly failovers: Counter;
-  private readonly restarts: Counter;
+  private readonly unexpectedExits: Counter;
   private readonly redisUp: Gauge;
   private readonly renew: Histogram;
   private readonly routerCounters: (readonly [Counter<"router">, keyof RouterStats])[];
@@ -162,9 +162,9 @@ export class SupervisorMetrics {
       help: "Times this supervisor became primary.",
       registers: r,
     });
-    this.restarts = new Counter({
-      name: "faktory_ha_faktory_restarts_total",
-      help: "Faktory restarts (it exited on its own) while this supervisor was primary.",
+    this.unexpectedExits = new Counter({
+      name: "faktory_ha_faktory_unexpected_exits_total",
+      help: "Times Faktory exited without being asked while this supervisor was primary; each ended its term.",
       registers: r,
     });
     this.redisUp = new Gauge({
@@ -251,8 +251,8 @@ export class SupervisorMetrics {
     this.epoch.set(l.epoch ?? -1);
     this.failovers.reset();
     setCounter(this.failovers, l.failovers);
-    this.restarts.reset();
-    setCounter(this.restarts, l.faktoryRestarts);
+    this.unexpectedExits.reset();
+    setCounter(this.unexpectedExits, l.faktoryUnexpectedExits);
     this.redisUp.set(l.redisUp ? 1 : 0);
     this.observeRenewals(l.renewals, l.renewLatencyMs);
 

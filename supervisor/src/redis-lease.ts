@@ -15,6 +15,8 @@ import { redact } from "./log";
 export interface RedisLeaseOptions {
   readonly redisUrl: string;
   readonly keyPrefix: string;
+  /** The Redis database of the lease keys, whatever database the URL names (that one is Faktory's). */
+  readonly database: number;
   readonly id: string;
   readonly addr: string;
   readonly webAddr: string;
@@ -27,6 +29,14 @@ export interface RedisLeaseOptions {
   readonly commandTimeoutMs: number;
   /** The pod template revision, written into the presence key (see ElectorTimings.revision). @default "" */
   readonly revision?: string;
+}
+
+/** What RedisLease.fenceClients did on the server. */
+export interface FencedClients {
+  /** Connections closed. */
+  readonly closed: number;
+  /** Named connections from those hosts, left open (their names): ours, a harness, or a client to look at. */
+  readonly spared: readonly string[];
 }
 
 /**
@@ -67,6 +77,7 @@ type LeaseRedis = Redis & {
   haAcquire(
     leader: string,
     epoch: string,
+    history: string,
     id: string,
     addr: string,
     web: string,
@@ -75,12 +86,13 @@ type LeaseRedis = Redis & {
     floor: number,
     fence: number,
     overrun: number,
-  ): Promise<[string, number] | null>;
+  ): Promise<[string, number, number] | null>;
   haRenew(leader: string, value: string, ttl: number): Promise<number>;
   haRelease(leader: string, value: string): Promise<number>;
   haPoll(
     leader: string,
     member: string,
+    history: string,
     value: string,
     memberTtl: number,
     ttl: number,
@@ -100,12 +112,13 @@ export class RedisLease implements LeaseStore {
     this.keys = leaseKeys(opts.keyPrefix);
     const redis = new Redis({
       ...redisOptions(opts.redisUrl, opts.commandTimeoutMs),
+      db: opts.database,
       connectionName: `faktory-ha:${opts.id}`,
     });
-    redis.defineCommand("haAcquire", { numberOfKeys: 2, lua: ACQUIRE_LUA });
+    redis.defineCommand("haAcquire", { numberOfKeys: 3, lua: ACQUIRE_LUA });
     redis.defineCommand("haRenew", { numberOfKeys: 1, lua: RENEW_LUA });
     redis.defineCommand("haRelease", { numberOfKeys: 1, lua: RELEASE_LUA });
-    redis.defineCommand("haPoll", { numberOfKeys: 2, lua: POLL_LUA });
+    redis.defineCommand("haPoll", { numberOfKeys: 3, lua: POLL_LUA });
     // Errors surface through the failed commands and /status; without a listener ioredis would print them.
     redis.on("error", (e: Error) => (this.connectionError = redact(e.message)));
     redis.on("ready", () => (this.connectionError = null));
@@ -124,6 +137,7 @@ export class RedisLease implements LeaseStore {
       this.redis.haAcquire(
         this.keys.leader,
         this.keys.epoch,
+        this.keys.history,
         id,
         addr,
         webAddr,
@@ -137,7 +151,7 @@ export class RedisLease implements LeaseStore {
     if (!r) return null;
     const lease = this.remember(r[0]);
     if (!lease) throw new Error(`acquire stored an unreadable lease value ${JSON.stringify(r[0])}`);
-    return { lease, counter: Number(r[1]) };
+    return { lease, counter: Number(r[1]), historyAgeMs: Number(r[2]) };
   }
 
   async renew(value: LeaseValue): Promise<boolean> {
@@ -154,7 +168,14 @@ export class RedisLease implements LeaseStore {
     const { id, addr, ttlMs, keyPrefix } = this.opts;
     const member = JSON.stringify({ id, addr, at: Date.now(), revision: this.opts.revision ?? "" });
     const r = await this.call(() =>
-      this.redis.haPoll(this.keys.leader, memberKey(keyPrefix, id), member, ttlMs * 3, ttlMs),
+      this.redis.haPoll(
+        this.keys.leader,
+        memberKey(keyPrefix, id),
+        this.keys.history,
+        member,
+        ttlMs * 3,
+        ttlMs,
+      ),
     );
     const lease = r ? this.remember(r[0]) : null;
     return lease && r ? { lease, pttlMs: Number(r[1]) } : null;
@@ -177,6 +198,33 @@ export class RedisLease implements LeaseStore {
       const m = parseMember(raw);
       return m ? [m] : [];
     });
+  }
+
+  /**
+   * Closes, on the server, every connection from one of `hosts` that carries no name. A Faktory cut off
+   * from Redis leaves the commands it sent (a FETCH's BRPOP) in its sockets' retransmit queues, and the
+   * kernel keeps sending them after the process is gone; when the cut heals Redis would run them behind
+   * the new primary's back (a popped job goes to a dead socket: lost). Closed here, they meet a reset.
+   * Faktory names none of its connections, while every connection of faktory-ha is named (the lease's
+   * `faktory-ha:<id>`, its subscriber, test harnesses): named ones are spared and reported. Replicas and
+   * subscribers (not TYPE normal) are never touched.
+   */
+  async fenceClients(hosts: readonly string[]): Promise<FencedClients> {
+    const wanted = new Set(hosts.map(normalizeHost));
+    if (wanted.size === 0) return { closed: 0, spared: [] };
+    const list = String(await this.call(() => this.redis.call("CLIENT", "LIST", "TYPE", "normal")));
+    const victims: string[] = [];
+    const spared: string[] = [];
+    for (const c of parseClientList(list)) {
+      if (!wanted.has(normalizeHost(hostOfClientAddr(c.addr)))) continue;
+      if (c.name) spared.push(c.name);
+      else victims.push(c.id);
+    }
+    const killed = await Promise.all(
+      // By id: an address can be reused by a new connection between LIST and KILL; an id cannot.
+      victims.map((id) => this.call(() => this.redis.call("CLIENT", "KILL", "ID", id)).then(Number, () => 0)),
+    );
+    return { closed: killed.reduce((a, b) => a + b, 0), spared };
   }
 
   async announce(event: LeaseEvent): Promise<void> {
@@ -253,6 +301,40 @@ export class RedisLease implements LeaseStore {
     if (raw === undefined) throw new Error(`no stored value for lease ${value.id}#${value.epoch}`);
     return raw;
   }
+}
+
+interface ClientEntry {
+  readonly id: string;
+  readonly addr: string;
+  readonly name: string;
+}
+
+/** CLIENT LIST's lines (`id=5 addr=10.0.0.7:46068 laddr=… name= …`); a name never holds a space. */
+export function parseClientList(text: string): ClientEntry[] {
+  return text.split("\n").flatMap((line) => {
+    const f = new Map<string, string>();
+    for (const part of line.trim().split(" ")) {
+      const eq = part.indexOf("=");
+      if (eq > 0) f.set(part.slice(0, eq), part.slice(eq + 1));
+    }
+    const id = f.get("id");
+    const addr = f.get("addr");
+    return id && addr ? [{ id, addr, name: f.get("name") ?? "" }] : [];
+  });
+}
+
+/** `10.0.0.7:46068` → `10.0.0.7`; Redis writes IPv6 as `[fd00::1]:46068` (older versions without brackets). */
+function hostOfClientAddr(addr: string): string {
+  const colon = addr.lastIndexOf(":");
+  return colon > 0 ? addr.slice(0, colon) : addr;
+}
+
+/** One spelling per address: no brackets, lower case, IPv4-mapped IPv6 as IPv4. */
+function normalizeHost(host: string): string {
+  return host
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
 }
 
 /** More presence keys than any deployment has pods: a bound on the scan, not a limit on pods. */

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { redactUrl, type SupervisorConfig } from "./config";
 import { FaktoryMonitor, type OwnTerm } from "./faktory-monitor";
 import { greets } from "./faktory-process";
+import { FaktoryWatchdog } from "./faktory-watchdog";
 import { startHealthServer } from "./health";
 import { splitHostPort, type LeaseValue } from "./lease-scripts";
 import { LeaseState } from "./lease-state";
@@ -38,8 +39,11 @@ export class Supervisor {
   readonly jobRouter: Router;
   readonly webRouter: Router;
   private readonly state = new LeaseState();
+  private readonly watchdog: FaktoryWatchdog;
   private worker: Worker | null = null;
   private lease: LeaseStatus | null = null;
+  /** The known primary, from the worker's "leader" message (sent on every change, not once a second). */
+  private leader: LeaseValue | null = null;
   private lastWorkerReport = Date.now();
   private health: Server | null = null;
   private lastBeat = Date.now();
@@ -68,6 +72,7 @@ export class Supervisor {
       password: cfg.faktoryPassword,
     });
     this.webRouter = new Router({ ...routerBase, name: "web", port: cfg.webPort });
+    this.watchdog = new FaktoryWatchdog(this.state, cfg.renewDeadlineMs + cfg.stopTimeoutMs, this.log);
     this.faktoryMonitor = new FaktoryMonitor({
       host: "127.0.0.1",
       port: cfg.internalPort,
@@ -80,10 +85,11 @@ export class Supervisor {
 
   /** Our term while we are primary (and our lease is fresh), else null. */
   private ownTerm(): OwnTerm | null {
+    const epoch = this.state.epoch();
+    if (this.state.role() !== "primary" || epoch === null) return null;
+    if (!this.state.fresh(epoch, this.cfg.renewDeadlineMs)) return null;
     const l = this.lease;
-    if (l?.role !== "primary" || !l.term || l.term.id !== this.cfg.id) return null;
-    if (!this.state.fresh(l.term.epoch, this.cfg.renewDeadlineMs)) return null;
-    return { epoch: l.term.epoch, ready: l.faktory.ready };
+    return { epoch, ready: l?.term?.epoch === epoch && l.faktory.ready };
   }
 
   /**
@@ -127,6 +133,7 @@ export class Supervisor {
     this.beat = setInterval(() => (this.lastBeat = Date.now()), 1_000);
     this.faktoryMonitor.start();
     this.startWorker();
+    this.watchdog.start();
     this.log.info("supervisor.started", { pid: process.pid });
   }
 
@@ -140,7 +147,7 @@ export class Supervisor {
       // Without its lease side a pod must not keep a Faktory running nor route: die, and let the
       // orchestrator restart us. The Faktory child is in our process group; take it down first.
       this.log.error("lease_worker.exited", { code });
-      const pid = this.lease?.faktory.pid;
+      const pid = this.state.faktoryPid();
       if (pid) {
         try {
           process.kill(pid, "SIGKILL");
@@ -200,6 +207,7 @@ export class Supervisor {
         await this.worker.terminate();
       }
       if (this.beat) clearInterval(this.beat);
+      this.watchdog.stop();
       this.faktoryMonitor.stop();
       await Promise.all([this.jobRouter.close(CLOSE_GRACE_MS), this.webRouter.close()]);
       await new Promise<void>((r) => (this.health ? this.health.close(() => r()) : r()));
@@ -210,6 +218,7 @@ export class Supervisor {
   }
 
   private onLeader(lease: LeaseValue | null): void {
+    this.leader = lease;
     let job: RouteTarget | null = null;
     let web: RouteTarget | null = null;
     if (lease) {
@@ -225,30 +234,45 @@ export class Supervisor {
     this.webRouter.setTarget(web);
   }
 
+  /**
+   * A lease worker past its own fence with our term held is stuck for sure (a running one would have
+   * demoted): fail at once rather than after WORKER_SILENCE_MS, so the pod is restarted sooner.
+   */
   private alive(): boolean {
     const now = Date.now();
-    return now - this.lastBeat < 5_000 && now - this.lastWorkerReport < WORKER_SILENCE_MS;
+    return (
+      now - this.lastBeat < 5_000 &&
+      now - this.lastWorkerReport < WORKER_SILENCE_MS &&
+      !this.watchdog.stalled()
+    );
   }
 
   private async isReady(): Promise<boolean> {
-    const leader = this.lease?.leader;
+    const leader = this.leader;
     if (!leader) return false;
     const { host, port } = splitHostPort(leader.addr);
     return greets(host, port, 1_000);
   }
 
+  /**
+   * Role and term as the lease worker wrote them on its last change (shared memory), the known primary
+   * from its last "leader" message: a pod that released its lease stops saying primary at once. The
+   * once-a-second status report can lag a whole shutdown: a stopping worker sends no more, and its last
+   * one may predate the release (Faktory that got TERM with the pod's process group exited first).
+   */
   status(): Record<string, unknown> {
     const l = this.lease;
+    const leader = this.leader;
     return {
-      role: l?.role ?? "secondary",
+      role: this.state.role(),
       id: this.cfg.id,
-      leader: l?.leader ? { id: l.leader.id, addr: l.leader.addr, web: l.leader.web } : null,
-      epoch: l?.leader?.epoch ?? null,
+      leader: leader ? { id: leader.id, addr: leader.addr, web: leader.web } : null,
+      epoch: this.state.epoch() ?? leader?.epoch ?? null,
       since: l?.since ?? null,
       reason: this.reason(),
       waiting: l?.waiting ?? null,
       redis: { url: redactUrl(this.cfg.redisUrl), ok: l?.redis.ok ?? false, error: l?.redis.error ?? null },
-      faktory: l?.faktory ?? { pid: null, ready: false, restarts: 0 },
+      faktory: l?.faktory ?? { pid: null, ready: false, unexpectedExits: 0 },
       failovers: l?.failovers ?? 0,
       renewLatencyMs: summarize(l?.renewLatencyMs ?? []),
       routers: { faktory: this.jobRouter.snapshot(), web: this.webRouter.snapshot() },
@@ -259,13 +283,14 @@ export class Supervisor {
     const l = this.lease;
     if (!l) return "starting";
     if (l.redis.error) return `Redis unreachable: ${l.redis.error}`;
-    if (l.role === "primary") return "holds the lease";
-    if (l.role === "pending") {
+    const role = this.state.role();
+    if (role === "primary") return "holds the lease";
+    if (role === "pending") {
       const w = l.waiting;
       const proof = w?.proof ? `${w.proof.id} (epoch ${w.proof.epoch}) to announce its stop, or ` : "";
       return `holds the lease; waits for ${proof}${w?.inMs ?? 0} ms (${w?.bound ?? "fence"} bound) before starting Faktory`;
     }
-    return l.leader ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
+    return this.leader ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
   }
 
   private metrics(): Promise<string> {
@@ -274,10 +299,10 @@ export class Supervisor {
     const reading = own ? this.faktoryMonitor.reading(own.epoch) : null;
     return this.metricsRegistry.render({
       lease: {
-        role: l?.role ?? "secondary",
-        epoch: l?.leader?.epoch ?? null,
+        role: this.state.role(),
+        epoch: this.state.epoch() ?? this.leader?.epoch ?? null,
         failovers: l?.failovers ?? 0,
-        faktoryRestarts: l?.faktory.restarts ?? 0,
+        faktoryUnexpectedExits: l?.faktory.unexpectedExits ?? 0,
         redisUp: l?.redis.ok ?? false,
         renewals: l?.renewals ?? 0,
         renewLatencyMs: l?.renewLatencyMs ?? [],

@@ -12,7 +12,7 @@ import {
 } from "../../supervisor/dev/local-cluster";
 import { sleep } from "./support/workload";
 
-// The supervisor's own duties, on the real binary: config errors, Redis down, Faktory crash-restart,
+// The supervisor's own duties, on the real binary: config errors, Redis down, Faktory dying unasked,
 // SIGHUP on config change.
 let cluster: Cluster;
 beforeAll(async () => {
@@ -122,19 +122,26 @@ describe("supervisor process", () => {
     );
   });
 
-  it("restarts Faktory when it dies while still primary, keeping the lease", async () => {
+  it("ends the term when Faktory dies unasked; alone, it takes a new term after a short holdoff", async () => {
     const primary = await cluster.primary();
     const before = await primary.status();
     const pid = (before.faktory as { pid: number }).pid;
     const from = primary.events.length;
     process.kill(pid, "SIGKILL");
-    await primary.waitFor((e) => e.event === "faktory.restart_scheduled", 5_000, from);
+    const exit = await primary.waitFor((e) => e.event === "faktory.unexpected_exit", 5_000, from);
+    expect(exit).toMatchObject({ epoch: before.epoch, consecutive: 1, holdoffMs: 250 });
+    await primary.waitFor((e) => e.event === "lease.demoted" && e.reason === "exited", 5_000, from);
+    // One term, one Faktory process: the replacement runs under the next epoch, started on this pod's
+    // own stop announcement (no fence or ttl wait).
     const ready = await primary.waitFor((e) => e.event === "faktory.ready", 10_000, from);
     expect(ready.pid).not.toBe(pid);
+    expect(ready.epoch).toBe((before.epoch as number) + 1);
+    expect((ready.at as number) - (exit.at as number)).toBeLessThan(3_000);
+    expect(primary.events.slice(from).some((e) => e.event === "faktory.restart_scheduled")).toBe(false);
     const after = await primary.status();
     expect(after.role).toBe("primary");
-    expect(after.epoch).toBe(before.epoch);
-    expect((after.faktory as { restarts: number }).restarts).toBe(1);
+    expect(after.epoch).toBe((before.epoch as number) + 1);
+    expect((after.faktory as { unexpectedExits: number }).unexpectedExits).toBe(1);
   });
 
   it("sends SIGHUP to Faktory when the watched config directory changes", async () => {

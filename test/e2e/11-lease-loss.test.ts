@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, waitForPrimary, withTimeout, type Cluster } from "../../supervisor/dev/local-cluster";
+import type { Redis } from "ioredis";
+import {
+  LEASE_DATABASE,
+  startCluster,
+  waitForPrimary,
+  withTimeout,
+  type Cluster,
+} from "../../supervisor/dev/local-cluster";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { audit, client, drain, Ledger, producer, sleep, worker, type Loop } from "./support/workload";
 
@@ -16,10 +23,14 @@ type Kind = "del-leader" | "del-lease-keys" | "stale-holder";
 const KINDS: readonly Kind[] = ["del-leader", "del-lease-keys", "stale-holder"];
 
 let cluster: Cluster;
+/** A connection to the lease's own database (Faktory's data is in database 0). */
+let leaseRedis: Redis;
 beforeAll(async () => {
   cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s11", ttlMs: TTL });
+  leaseRedis = cluster.redis.client.duplicate({ db: LEASE_DATABASE });
 });
 afterAll(async () => {
+  leaseRedis?.disconnect();
   await cluster?.stop();
 });
 
@@ -52,7 +63,7 @@ async function nextTerm(old: Term, timeoutMs: number): Promise<Term> {
 }
 
 async function loseLease(kind: Kind, old: Term, n: number): Promise<void> {
-  const r = cluster.redis.client;
+  const r = leaseRedis;
   if (kind === "del-leader") await r.del(`${PREFIX}:leader`);
   else if (kind === "del-lease-keys") await r.del(`${PREFIX}:leader`, `${PREFIX}:epoch`);
   else {

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  FENCE_MARGIN_MS,
   KEY_PREFIX_PATTERN,
   leaseTimingProblems,
+  livenessKillSeconds,
   SUPERVISOR_INTS,
   SUPERVISOR_STRINGS,
 } from "../../components/contract/supervisor";
@@ -42,6 +44,8 @@ const leaseSettings: fc.Arbitrary<Required<LeaseSettings>> = fc
     pollMs: fc.integer({ min: 50, max: 5_000 }),
     routerHoldMs: fc.integer({ min: 0, max: 60_000 }),
     keyPrefix: fc.stringMatching(KEY_PREFIX_PATTERN),
+    // Faktory's database is the URL's (0 in resolve()): the lease takes any other.
+    database: fc.integer({ min: 1, max: 15 }),
   })
   .map((r) => ({
     ttlMs: r.ttlMs,
@@ -51,6 +55,7 @@ const leaseSettings: fc.Arbitrary<Required<LeaseSettings>> = fc
     pollMs: r.pollMs,
     routerHoldMs: r.routerHoldMs,
     keyPrefix: r.keyPrefix,
+    database: r.database,
   }))
   .filter((l) => leaseTimingProblems(l, String).length === 0);
 
@@ -69,6 +74,7 @@ describe("the supervisor contract", () => {
           internalPort: SUPERVISOR_INTS.internalPort.default,
           internalWebPort: SUPERVISOR_INTS.internalWebPort.default,
           keyPrefix: lease.keyPrefix,
+          leaseDatabase: lease.database,
           leaseTtlMs: lease.ttlMs,
           renewIntervalMs: lease.renewIntervalMs,
           renewDeadlineMs: lease.renewDeadlineMs,
@@ -133,7 +139,8 @@ describe("the supervisor contract", () => {
               terminationGracePeriodSeconds: 3600,
             });
           } catch (e) {
-            componentOk = !/lease\.|lease timings/.test(String(e));
+            // The lease's own rules only: the liveness rule is the component's alone (the supervisor knows no probe).
+            componentOk = !/^ {2}- lease/m.test(String(e));
           }
           const env = resolve(buildEnv({ edition: "enterprise", secretName: "s", lease }));
           let supervisorOk = true;
@@ -146,6 +153,50 @@ describe("the supervisor contract", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("the timing rules keep a fence margin", () => {
+  const timings = fc.record({
+    ttlMs: fc.integer({ min: 1_000, max: 20_000 }),
+    renewIntervalMs: fc.integer({ min: 100, max: 10_000 }),
+    renewDeadlineMs: fc.integer({ min: 200, max: 15_000 }),
+    stopTimeoutMs: fc.integer({ min: 100, max: 10_000 }),
+  });
+  const probe = fc.record({
+    periodSeconds: fc.integer({ min: 1, max: 5 }),
+    failureThreshold: fc.integer({ min: 1, max: 5 }),
+    timeoutSeconds: fc.integer({ min: 1, max: 5 }),
+    terminationGracePeriodSeconds: fc.integer({ min: 1, max: 5 }),
+  });
+  const ordered = (t: { ttlMs: number; renewIntervalMs: number; renewDeadlineMs: number }) =>
+    t.renewIntervalMs < t.renewDeadlineMs && t.renewDeadlineMs < t.ttlMs;
+
+  it("is at least 500 ms between the old Faktory surely stopped and the lease expiring", () => {
+    expect(FENCE_MARGIN_MS).toBeGreaterThanOrEqual(500);
+  });
+
+  it("accepts exactly the timings where the fence and the liveness kill both keep the margin", () => {
+    fc.assert(
+      fc.property(timings, probe, (t, l) => {
+        const ok =
+          ordered(t) &&
+          t.renewDeadlineMs + t.stopTimeoutMs + FENCE_MARGIN_MS <= t.ttlMs &&
+          livenessKillSeconds(l) * 1000 + t.renewIntervalMs + FENCE_MARGIN_MS <= t.ttlMs;
+        expect(leaseTimingProblems(t, String, { timings: l, name: String }).length === 0).toBe(ok);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("without a probe (the supervisor's own check), applies the fence bound alone", () => {
+    fc.assert(
+      fc.property(timings, (t) => {
+        const ok = ordered(t) && t.renewDeadlineMs + t.stopTimeoutMs + FENCE_MARGIN_MS <= t.ttlMs;
+        expect(leaseTimingProblems(t, String).length === 0).toBe(ok);
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

@@ -1,5 +1,6 @@
 // Looking at a deployed Faktory component on the local cluster: its pods, which one is primary, its
 // lease in the node's Redis.
+import { LEASE_DEFAULTS } from "../../../components/contract/supervisor";
 import { leaseKeys, parseLeaseValue, type LeaseValue } from "../../../supervisor/src/lease-scripts";
 import { kubectlJson, nodeRedis } from "./env";
 
@@ -51,7 +52,7 @@ export function pods(namespace: string, instance: string): PodView[] {
 
 /** The lease as stored in the node's Redis (holder id = pod name, epoch), or null when none is held. */
 export async function lease(keyPrefix: string): Promise<LeaseValue | null> {
-  const redis = nodeRedis();
+  const redis = nodeRedis(LEASE_DEFAULTS.database);
   try {
     return parseLeaseValue(await redis.get(leaseKeys(keyPrefix).leader));
   } finally {

@@ -10,9 +10,10 @@ export interface FaktoryLife {
 }
 
 /**
- * Every Faktory each supervisor ran, from its `faktory.spawned` to its `faktory.exited` event. A Faktory
- * with no exit event (its supervisor was killed, or it still runs) lasts until `openEnd(supervisor)`:
- * pass the time the test killed that pod, or now.
+ * Every Faktory each supervisor ran, from its `faktory.spawned` to its `faktory.exited` event, or to the
+ * main thread's `faktory.watchdog_kill` of that pid when that came first (a stalled lease thread cannot
+ * log the exit until it runs again). A Faktory with neither (its supervisor was killed, or it still runs)
+ * lasts until `openEnd(supervisor)`: pass the time the test killed that pod, or now.
  */
 export function faktoryLives(
   sups: readonly SupervisorHandle[],
@@ -23,13 +24,15 @@ export function faktoryLives(
     for (const e of s.events) {
       if (e.event !== "faktory.spawned") continue;
       const pid = e.pid as number;
-      const exit = s.events.find((x) => x.event === "faktory.exited" && x.pid === pid);
+      const ends = s.events
+        .filter((x) => (x.event === "faktory.exited" || x.event === "faktory.watchdog_kill") && x.pid === pid)
+        .map((x) => x.at as number);
       lives.push({
         id: s.id,
         epoch: e.epoch as number,
         pid,
         from: e.at as number,
-        to: exit ? (exit.at as number) : openEnd(s),
+        to: ends.length ? Math.min(...ends) : openEnd(s),
       });
     }
   }

@@ -32,6 +32,12 @@ export interface Firewall {
   readonly bin: string;
   /** Cuts every TCP packet user `uid` sends to 127.0.0.1:port on loopback. */
   cut(uid: number, port: number, mode: CutMode): void;
+  /**
+   * Drops every TCP packet between address `host` and `port`, both ways, by address alone: it keeps
+   * matching a socket whose process is gone (an orphan the kernel still retransmits from), which the owner
+   * match of `cut` does not.
+   */
+  cutHost(host: string, port: number): void;
   /** Removes every cut (the chain stays, empty). */
   heal(): void;
   /** The chain's rules as `iptables -S` prints them. */
@@ -127,6 +133,11 @@ export function openFirewall(): Firewall {
         ...target,
       ]);
     },
+    cutHost: (host, port) => {
+      const common = ["-A", PARTITION_CHAIN, "-o", "lo", "-p", "tcp"];
+      must(b, [...common, "-s", host, "--dport", String(port), "-j", "DROP"]);
+      must(b, [...common, "-d", host, "--sport", String(port), "-j", "DROP"]);
+    },
     heal: () => void must(b, ["-F", PARTITION_CHAIN]),
     rules: () =>
       must(b, ["-S", PARTITION_CHAIN])
@@ -176,14 +187,19 @@ export interface PartitionCluster {
   stop(): Promise<void>;
 }
 
-/** One redis-server (run as us) and n supervisors `sup-<i>`, each run as user `fha-p<i>`. */
+/**
+ * One redis-server (run as us) and n supervisors `sup-<i>`, each run as user `fha-p<i>`, and with
+ * `podHosts` each on its own loopback address (ClusterOptions.podHost).
+ */
 export async function startPartitionCluster(
   n: number,
-  opts: Partial<ClusterOptions> & { prefix?: string } = {},
+  opts: Partial<ClusterOptions> & { prefix?: string; podHosts?: readonly string[] } = {},
 ): Promise<PartitionCluster> {
   const users = Array.from({ length: n }, (_, i) => ensureUser(`fha-p${i}`));
   const baseDir = mkdtempSync(join(tmpdir(), `${opts.prefix ?? "fha-part"}-`));
   const redis = await startRedis(baseDir);
+  // Protected mode refuses every client address but 127.0.0.1 and ::1; the server listens on 127.0.0.1 only.
+  if (opts.podHosts) await redis.client.config("SET", "protected-mode", "no");
   const options: ClusterOptions = { ...opts, redisUrl: redis.url, baseDir };
   const supervisors: SupervisorHandle[] = [];
   const stop = async () => {
@@ -198,7 +214,11 @@ export async function startPartitionCluster(
   try {
     for (let i = 0; i < n; i++) {
       supervisors.push(
-        await startSupervisor(`sup-${i}`, { ...options, runAs: { uid: users[i].uid, gid: users[i].gid } }),
+        await startSupervisor(`sup-${i}`, {
+          ...options,
+          runAs: { uid: users[i].uid, gid: users[i].gid },
+          ...(opts.podHosts ? { podHost: opts.podHosts[i] } : {}),
+        }),
       );
     }
   } catch (e) {
@@ -214,4 +234,23 @@ export async function startPartitionCluster(
     primary: (timeoutMs = 20_000) => waitForPrimary(supervisors, timeoutMs),
     stop,
   };
+}
+
+/** A TCP socket as `ss` shows it, orphans (no process) included. */
+export interface TcpSocket {
+  readonly state: string;
+  readonly sendQ: number;
+  readonly local: string;
+  readonly peer: string;
+}
+
+/** Every TCP socket from address `host` to port `port`, in any state (`ss -tan`). */
+export function tcpSockets(host: string, port: number): TcpSocket[] {
+  const r = spawnSync("ss", ["-tanH", "src", host, "dport", "=", `:${port}`], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`ss failed (${r.status}): ${r.stderr || r.error}`);
+  return r.stdout
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 5)
+    .map(([state, , sendQ, local, peer]) => ({ state, sendQ: Number(sendQ), local, peer }));
 }

@@ -81,8 +81,11 @@ export function producer(
   };
 }
 
-/** FETCHes through one client and ACKs through another (different connections, maybe different routers). */
-export function worker(ledger: Ledger, fetcher: Clients, acker: Clients, queue: string): Loop {
+/**
+ * FETCHes through one client and ACKs through another (different connections, maybe different routers),
+ * pausing `pauseMs` after each job (its work).
+ */
+export function worker(ledger: Ledger, fetcher: Clients, acker: Clients, queue: string, pauseMs = 0): Loop {
   let running = true;
   const done = (async () => {
     while (running) {
@@ -106,6 +109,7 @@ export function worker(ledger: Ledger, fetcher: Clients, acker: Clients, queue: 
           await sleep(50);
         }
       }
+      if (pauseMs) await sleep(pauseMs);
     }
   })();
   return {

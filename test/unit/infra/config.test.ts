@@ -29,7 +29,7 @@ describe("parseStackConfig", () => {
       network: { azCount: 3, vpcCidr: "10.42.0.0/16", natGateways: "perAz" },
       redis: { engine: "redis", nodes: 2, snapshotRetentionDays: 7, nodeType: "cache.t4g.small" },
       webUi: false,
-      lease: { ttlMs: 10000, renewIntervalMs: 1500, renewDeadlineMs: 4000 },
+      lease: { ttlMs: 10000, renewIntervalMs: 1000, renewDeadlineMs: 4000, database: 1 },
       secrets: { license: "license-key-value" },
     });
   });
@@ -194,12 +194,17 @@ describe("parseStackConfig", () => {
     [
       "lease deadline past ttl",
       { "faktory-ha:lease": '{"ttlMs":5000,"renewDeadlineMs":6000}' },
-      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1500, renewDeadlineMs 6000; lease timings must satisfy faktory-ha:lease.renewIntervalMs (1500) < faktory-ha:lease.renewDeadlineMs (6000) < faktory-ha:lease.ttlMs (5000): the primary fences itself (stops Faktory) before its lease can expire",
+      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1000, renewDeadlineMs 6000; lease timings must satisfy faktory-ha:lease.renewIntervalMs (1000) < faktory-ha:lease.renewDeadlineMs (6000) < faktory-ha:lease.ttlMs (5000): the primary fences itself (stops Faktory) before its lease can expire",
     ],
     [
-      "lease deadline leaves the stop timeout no room",
-      { "faktory-ha:lease": '{"ttlMs":5000,"renewDeadlineMs":4000}' },
-      "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1500, renewDeadlineMs 4000; the stop timeout (2000) is too long: faktory-ha:lease.renewDeadlineMs (4000) + it must be less than faktory-ha:lease.ttlMs (5000), so Faktory is stopped before the lease can expire",
+      "lease deadline leaves the stop timeout no fence margin",
+      { "faktory-ha:lease": '{"renewDeadlineMs":7600}' },
+      "faktory-ha:lease: got ttlMs 10000, renewIntervalMs 1000, renewDeadlineMs 7600; lease timings must satisfy faktory-ha:lease.renewDeadlineMs (7600) + the stop timeout (2000) + the fence margin (500 ms) ≤ faktory-ha:lease.ttlMs (10000), so Faktory has stopped 500 ms before the lease can expire; got 10100 ms; allowed: the stop timeout ≤ 1900, faktory-ha:lease.renewDeadlineMs ≤ 7500 or faktory-ha:lease.ttlMs ≥ 10100",
+    ],
+    [
+      "a renew interval the liveness probe cannot outrun",
+      { "faktory-ha:lease": '{"renewIntervalMs":3000}' },
+      "faktory-ha:lease: got ttlMs 10000, renewIntervalMs 3000, renewDeadlineMs 4000; liveness is too slow for the lease: the default liveness.periodSeconds (2) × the default liveness.failureThreshold (3) + the default liveness.timeoutSeconds (1) + the default liveness.terminationGracePeriodSeconds (1) = 8 s to kill a frozen supervisor; with faktory-ha:lease.renewIntervalMs (3000) and the fence margin (500 ms) that is 11500 ms, more than faktory-ha:lease.ttlMs (10000): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: faktory-ha:lease.renewIntervalMs ≤ 1500, a kill time ≤ 6500 ms or faktory-ha:lease.ttlMs ≥ 11500",
     ],
     [
       "bad namespace",
@@ -628,6 +633,29 @@ describe("parseStackConfig: redis.existingUrl", () => {
     ]);
   });
 
+  it("refuses a lease database that is the URL's, without repeating the URL", () => {
+    const problems = problemsOf(
+      { ...withUrl({ existingUrl: URL }), "faktory-ha:lease": '{"database":0}' },
+      secretRedis,
+    );
+    expect(problems).toEqual([
+      "faktory-ha:lease.database: got 0; is Faktory's own Redis database (0, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 0",
+    ]);
+    expect(problems.join("\n")).not.toContain("token-0123456789");
+    expect(problemsOf(withUrl({ existingUrl: `${URL}/1` }), secretRedis)).toEqual([
+      "faktory-ha:lease.database: got 1; is Faktory's own Redis database (1, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 1",
+    ]);
+  });
+
+  it("takes lease database 0 when the URL selects another", () => {
+    expect(
+      parseStackConfig(
+        { ...withUrl({ existingUrl: `${URL}/2` }), "faktory-ha:lease": '{"database":0}' },
+        secretRedis,
+      ).lease,
+    ).toMatchObject({ database: 0 });
+  });
+
   it("needs no security groups for Redis with an existing cluster", () => {
     expect(() =>
       parseStackConfig(
@@ -661,10 +689,25 @@ describe("parseStackConfig: the component's rules, named by stack key", () => {
       ["faktory-ha:lease.ttlMs: got 500; must be the lease ttl in ms: an integer from 1000 to 3600000"],
     ],
     [
+      "a short ttl, against both bounds",
+      { "faktory-ha:lease": '{"ttlMs":5000}' },
+      [
+        "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1000, renewDeadlineMs 4000; lease timings must satisfy faktory-ha:lease.renewDeadlineMs (4000) + the stop timeout (2000) + the fence margin (500 ms) ≤ faktory-ha:lease.ttlMs (5000), so Faktory has stopped 500 ms before the lease can expire; got 6500 ms; allowed: the stop timeout ≤ 500, faktory-ha:lease.renewDeadlineMs ≤ 2500 or faktory-ha:lease.ttlMs ≥ 6500",
+        "faktory-ha:lease: got ttlMs 5000, renewIntervalMs 1000, renewDeadlineMs 4000; liveness is too slow for the lease: the default liveness.periodSeconds (2) × the default liveness.failureThreshold (3) + the default liveness.timeoutSeconds (1) + the default liveness.terminationGracePeriodSeconds (1) = 8 s to kill a frozen supervisor; with faktory-ha:lease.renewIntervalMs (1000) and the fence margin (500 ms) that is 9500 ms, more than faktory-ha:lease.ttlMs (5000): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: a kill time ≤ 3500 ms or faktory-ha:lease.ttlMs ≥ 9500",
+      ],
+    ],
+    [
+      "a lease database Redis does not have",
+      { "faktory-ha:lease": '{"database":16}' },
+      [
+        "faktory-ha:lease.database: got 16; must be a Redis database index other than Faktory's: an integer from 0 to 15",
+      ],
+    ],
+    [
       "a lease key the stack does not expose",
       { "faktory-ha:lease": '{"pollMs":500}' },
       [
-        "faktory-ha:lease.pollMs: got 500; unknown key; allowed keys are ttlMs, renewIntervalMs, renewDeadlineMs",
+        "faktory-ha:lease.pollMs: got 500; unknown key; allowed keys are ttlMs, renewIntervalMs, renewDeadlineMs, database",
       ],
     ],
     [

@@ -63,7 +63,7 @@ describe("labels", () => {
 
 describe("env", () => {
   it.each([
-    ["enterprise", 20],
+    ["enterprise", 21],
     ["oss", 1],
   ] as const)("%s: %i variables, secrets only as secretKeyRef", (edition, count) => {
     const env = buildEnv({ edition, secretName: "s", lease });
@@ -78,10 +78,11 @@ describe("env", () => {
     const env = buildEnv({
       edition: "enterprise",
       secretName: "s",
-      lease: { ...lease, ttlMs: 12000, keyPrefix: "p" },
+      lease: { ...lease, ttlMs: 12000, keyPrefix: "p", database: 3 },
     });
     expect(env.find((e) => e.name === "FAKTORY_HA_LEASE_TTL_MS")?.value).toBe("12000");
     expect(env.find((e) => e.name === "FAKTORY_HA_KEY_PREFIX")?.value).toBe("p");
+    expect(env.find((e) => e.name === "FAKTORY_HA_LEASE_DB")?.value).toBe("3");
   });
 });
 

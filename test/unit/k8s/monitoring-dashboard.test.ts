@@ -30,7 +30,7 @@ async function exposedNames(): Promise<Set<string>> {
       role: "primary",
       epoch: 1,
       failovers: 1,
-      faktoryRestarts: 0,
+      faktoryUnexpectedExits: 0,
       redisUp: true,
       renewals: 1,
       renewLatencyMs: [1],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
 import { imagePinningError, resolveSettings } from "../../../components/k8s/settings";
 import type { FaktoryArgs } from "../../../components/k8s/types";
 
@@ -37,12 +38,13 @@ describe("resolveSettings defaults", () => {
       serviceName: "faktory",
       lease: {
         ttlMs: 10000,
-        renewIntervalMs: 1500,
+        renewIntervalMs: 1000,
         renewDeadlineMs: 4000,
         pollMs: 500,
         routerHoldMs: 15000,
         stopTimeoutMs: 2000,
         keyPrefix: "faktory-ha",
+        database: 1,
       },
       liveness: {
         periodSeconds: 2,
@@ -68,15 +70,23 @@ describe("resolveSettings defaults", () => {
   it("defaults oss to a single server", () => {
     expect(resolveSettings("dev", oss)).toMatchObject({ edition: "oss", secondaries: 0, replicas: 1 });
   });
+  // Both bounds met exactly: kill 3 × 2 + 1 + 1 = 8 s, + renew 0.5 s + margin 0.5 s = 9 s; deadline 4 s +
+  // stop 4.5 s + margin 0.5 s = 9 s; grace 5 s + 5 s = 10 s.
+  const tightest = {
+    ...enterprise,
+    lease: { ttlMs: 9000, renewIntervalMs: 500, stopTimeoutMs: 4500 },
+    liveness: { periodSeconds: 3, failureThreshold: 2 },
+    terminationGracePeriodSeconds: 10,
+  };
   it("accepts the tightest valid timings", () => {
-    // 3 × 2 + 1 + 1 = 8 s < 9 s; grace 3 s + 5 s = 8 s.
-    const args = {
-      ...enterprise,
-      lease: { ttlMs: 9000, stopTimeoutMs: 2500 },
-      liveness: { periodSeconds: 3, failureThreshold: 2 },
-      terminationGracePeriodSeconds: 8,
-    };
-    expect(() => resolveSettings("prod", args)).not.toThrow();
+    expect(() => resolveSettings("prod", tightest)).not.toThrow();
+  });
+  it("refuses them with a ttl one millisecond shorter, naming both bounds", () => {
+    expect(errorOf("prod", { ...tightest, lease: { ...tightest.lease, ttlMs: 8999 } })).toBe(
+      "invalid Faktory args:\n" +
+        "  - lease timings must satisfy lease.renewDeadlineMs (4000) + lease.stopTimeoutMs (4500) + the fence margin (500 ms) ≤ lease.ttlMs (8999), so Faktory has stopped 500 ms before the lease can expire; got 9000 ms; allowed: lease.stopTimeoutMs ≤ 4499, lease.renewDeadlineMs ≤ 3999 or lease.ttlMs ≥ 9000\n" +
+        "  - liveness is too slow for the lease: liveness.periodSeconds (3) × liveness.failureThreshold (2) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 8 s to kill a frozen supervisor; with lease.renewIntervalMs (500) and the fence margin (500 ms) that is 9000 ms, more than lease.ttlMs (8999): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: lease.renewIntervalMs ≤ 499, a kill time ≤ 7999 ms or lease.ttlMs ≥ 9000",
+    );
   });
 });
 
@@ -185,10 +195,28 @@ describe("resolveSettings errors (exact messages)", () => {
       `lease.keyPrefix="a b" must be letters, digits, ":", ".", "_", "-" (max 64), starting with a letter or digit`,
     ],
     [
+      "lease database that is Faktory's (the plain redisUrl names none: 0)",
+      "x",
+      { ...enterprise, lease: { database: 0 } },
+      "lease.database=0 is Faktory's own Redis database (0, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 0",
+    ],
+    [
+      "the default lease database, with a redisUrl that selects it",
+      "x",
+      { ...enterprise, redisUrl: "rediss://:token@redis:6379/1" },
+      "lease.database=1 is Faktory's own Redis database (1, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 1",
+    ],
+    [
+      "lease database Redis does not have",
+      "x",
+      { ...enterprise, lease: { database: 16 } },
+      "lease.database=16 must be a Redis database index other than Faktory's: an integer from 0 to 15",
+    ],
+    [
       "renew deadline ≥ ttl",
       "x",
       { ...enterprise, lease: { renewDeadlineMs: 10000 } },
-      "lease timings must satisfy lease.renewIntervalMs (1500) < lease.renewDeadlineMs (10000) < lease.ttlMs (10000): the primary fences itself (stops Faktory) before its lease can expire",
+      "lease timings must satisfy lease.renewIntervalMs (1000) < lease.renewDeadlineMs (10000) < lease.ttlMs (10000): the primary fences itself (stops Faktory) before its lease can expire",
     ],
     [
       "renew interval ≥ deadline",
@@ -200,19 +228,37 @@ describe("resolveSettings errors (exact messages)", () => {
       "stop timeout outlives the lease",
       "x",
       { ...enterprise, lease: { stopTimeoutMs: 6000 } },
-      "lease.stopTimeoutMs (6000) is too long: lease.renewDeadlineMs (4000) + it must be less than lease.ttlMs (10000), so Faktory is stopped before the lease can expire",
+      "lease timings must satisfy lease.renewDeadlineMs (4000) + lease.stopTimeoutMs (6000) + the fence margin (500 ms) ≤ lease.ttlMs (10000), so Faktory has stopped 500 ms before the lease can expire; got 10500 ms; allowed: lease.stopTimeoutMs ≤ 5500, lease.renewDeadlineMs ≤ 3500 or lease.ttlMs ≥ 10500",
+    ],
+    [
+      "stop timeout leaves no fence margin",
+      "x",
+      { ...enterprise, lease: { stopTimeoutMs: 5600 } },
+      "lease timings must satisfy lease.renewDeadlineMs (4000) + lease.stopTimeoutMs (5600) + the fence margin (500 ms) ≤ lease.ttlMs (10000), so Faktory has stopped 500 ms before the lease can expire; got 10100 ms; allowed: lease.stopTimeoutMs ≤ 5500, lease.renewDeadlineMs ≤ 3900 or lease.ttlMs ≥ 10100",
+    ],
+    [
+      "a long renew interval outlasts the liveness kill",
+      "x",
+      { ...enterprise, lease: { renewIntervalMs: 3000 } },
+      "liveness is too slow for the lease: liveness.periodSeconds (2) × liveness.failureThreshold (3) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 8 s to kill a frozen supervisor; with lease.renewIntervalMs (3000) and the fence margin (500 ms) that is 11500 ms, more than lease.ttlMs (10000): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: lease.renewIntervalMs ≤ 1500, a kill time ≤ 6500 ms or lease.ttlMs ≥ 11500",
     ],
     [
       "liveness slower than the lease",
       "x",
       { ...enterprise, liveness: { periodSeconds: 10, failureThreshold: 3 } },
-      "liveness is too slow for the lease: liveness.periodSeconds (10) × liveness.failureThreshold (3) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 32 s must be less than lease.ttlMs (10000 ms), so a frozen supervisor and its Faktory are killed before a standby takes over",
+      "liveness is too slow for the lease: liveness.periodSeconds (10) × liveness.failureThreshold (3) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 32 s to kill a frozen supervisor; with lease.renewIntervalMs (1000) and the fence margin (500 ms) that is 33500 ms, more than lease.ttlMs (10000): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: a kill time ≤ 8500 ms or lease.ttlMs ≥ 33500",
     ],
     [
-      "liveness exactly at the ttl",
+      "liveness kill alone as long as the ttl",
       "x",
       { ...enterprise, liveness: { periodSeconds: 2, failureThreshold: 4 } },
-      "liveness is too slow for the lease: liveness.periodSeconds (2) × liveness.failureThreshold (4) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 10 s must be less than lease.ttlMs (10000 ms), so a frozen supervisor and its Faktory are killed before a standby takes over",
+      "liveness is too slow for the lease: liveness.periodSeconds (2) × liveness.failureThreshold (4) + liveness.timeoutSeconds (1) + liveness.terminationGracePeriodSeconds (1) = 10 s to kill a frozen supervisor; with lease.renewIntervalMs (1000) and the fence margin (500 ms) that is 11500 ms, more than lease.ttlMs (10000): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: a kill time ≤ 8500 ms or lease.ttlMs ≥ 11500",
+    ],
+    [
+      "liveness within the ttl but not within ttl − renew interval",
+      "x",
+      { ...enterprise, liveness: { timeoutSeconds: 2 } },
+      "liveness is too slow for the lease: liveness.periodSeconds (2) × liveness.failureThreshold (3) + liveness.timeoutSeconds (2) + liveness.terminationGracePeriodSeconds (1) = 9 s to kill a frozen supervisor; with lease.renewIntervalMs (1000) and the fence margin (500 ms) that is 10500 ms, more than lease.ttlMs (10000): a lease renewed just before the freeze expires ttl − renewInterval after it, and Faktory must be dead 500 ms before; allowed: lease.renewIntervalMs ≤ 500, a kill time ≤ 8500 ms or lease.ttlMs ≥ 10500",
     ],
     [
       "liveness zero",
@@ -258,6 +304,26 @@ describe("resolveSettings errors (exact messages)", () => {
 
   it("does not apply the lease bound to oss (no lease there)", () => {
     expect(() => resolveSettings("dev", { ...oss, liveness: { periodSeconds: 10 } })).not.toThrow();
+  });
+
+  it("takes lease database 0 when the redisUrl selects another", () => {
+    expect(
+      resolveSettings("x", {
+        ...enterprise,
+        redisUrl: "rediss://:token@redis:6379/2",
+        lease: { database: 0 },
+      }).lease.database,
+    ).toBe(0);
+  });
+
+  it("leaves a secret redisUrl's database to the supervisor, which reads it at start", () => {
+    expect(
+      resolveSettings("x", {
+        ...enterprise,
+        redisUrl: pulumi.secret("redis://redis:6379"),
+        lease: { database: 0 },
+      }).lease.database,
+    ).toBe(0);
   });
 });
 

@@ -33,8 +33,9 @@ describe("parseConfig", () => {
       internalWebPort: 17420,
       bindHost: "0.0.0.0",
       keyPrefix: "faktory-ha",
+      leaseDatabase: 1,
       leaseTtlMs: 10_000,
-      renewIntervalMs: 1_500,
+      renewIntervalMs: 1_000,
       renewDeadlineMs: 4_000,
       pollMs: 500,
       routerHoldMs: 15_000,
@@ -59,6 +60,7 @@ describe("parseConfig", () => {
       FAKTORY_HA_INTERNAL_PORT: "4",
       FAKTORY_HA_INTERNAL_WEB_PORT: "5",
       FAKTORY_HA_KEY_PREFIX: "prod:faktory",
+      FAKTORY_HA_LEASE_DB: "5",
       FAKTORY_HA_LEASE_TTL_MS: "3000",
       FAKTORY_HA_RENEW_INTERVAL_MS: "500",
       FAKTORY_HA_RENEW_DEADLINE_MS: "1500",
@@ -80,6 +82,7 @@ describe("parseConfig", () => {
       internalPort: 4,
       internalWebPort: 5,
       keyPrefix: "prod:faktory",
+      leaseDatabase: 5,
       leaseTtlMs: 3000,
       renewIntervalMs: 500,
       renewDeadlineMs: 1500,
@@ -223,17 +226,77 @@ describe("parseConfig", () => {
       "deadline not below ttl",
       { ...base, FAKTORY_HA_RENEW_DEADLINE_MS: "10000" },
       undefined,
-      "lease timings must satisfy FAKTORY_HA_RENEW_INTERVAL_MS (1500) < FAKTORY_HA_RENEW_DEADLINE_MS (10000) < FAKTORY_HA_LEASE_TTL_MS (10000): the primary fences itself (stops Faktory) before its lease can expire",
+      "lease timings must satisfy FAKTORY_HA_RENEW_INTERVAL_MS (1000) < FAKTORY_HA_RENEW_DEADLINE_MS (10000) < FAKTORY_HA_LEASE_TTL_MS (10000): the primary fences itself (stops Faktory) before its lease can expire",
     ],
     [
-      "stop timeout leaves no margin",
+      "stop timeout outlives the lease",
       { ...base, FAKTORY_HA_STOP_TIMEOUT_MS: "6000" },
       undefined,
-      "FAKTORY_HA_STOP_TIMEOUT_MS (6000) is too long: FAKTORY_HA_RENEW_DEADLINE_MS (4000) + it must be less than FAKTORY_HA_LEASE_TTL_MS (10000), so Faktory is stopped before the lease can expire",
+      "lease timings must satisfy FAKTORY_HA_RENEW_DEADLINE_MS (4000) + FAKTORY_HA_STOP_TIMEOUT_MS (6000) + the fence margin (500 ms) ≤ FAKTORY_HA_LEASE_TTL_MS (10000), so Faktory has stopped 500 ms before the lease can expire; got 10500 ms; allowed: FAKTORY_HA_STOP_TIMEOUT_MS ≤ 5500, FAKTORY_HA_RENEW_DEADLINE_MS ≤ 3500 or FAKTORY_HA_LEASE_TTL_MS ≥ 10500",
+    ],
+    [
+      "stop timeout leaves no fence margin",
+      { ...base, FAKTORY_HA_STOP_TIMEOUT_MS: "5600" },
+      undefined,
+      "lease timings must satisfy FAKTORY_HA_RENEW_DEADLINE_MS (4000) + FAKTORY_HA_STOP_TIMEOUT_MS (5600) + the fence margin (500 ms) ≤ FAKTORY_HA_LEASE_TTL_MS (10000), so Faktory has stopped 500 ms before the lease can expire; got 10100 ms; allowed: FAKTORY_HA_STOP_TIMEOUT_MS ≤ 5500, FAKTORY_HA_RENEW_DEADLINE_MS ≤ 3900 or FAKTORY_HA_LEASE_TTL_MS ≥ 10100",
+    ],
+    [
+      "renew deadline leaves no fence margin",
+      { ...base, FAKTORY_HA_RENEW_DEADLINE_MS: "7600" },
+      undefined,
+      "lease timings must satisfy FAKTORY_HA_RENEW_DEADLINE_MS (7600) + FAKTORY_HA_STOP_TIMEOUT_MS (2000) + the fence margin (500 ms) ≤ FAKTORY_HA_LEASE_TTL_MS (10000), so Faktory has stopped 500 ms before the lease can expire; got 10100 ms; allowed: FAKTORY_HA_STOP_TIMEOUT_MS ≤ 1900, FAKTORY_HA_RENEW_DEADLINE_MS ≤ 7500 or FAKTORY_HA_LEASE_TTL_MS ≥ 10100",
     ],
   ];
   it.each(cases)("rejects %s with a message naming the variable", (_name, env, argv, message) => {
     expect(errorOf(env, argv ?? cmd)).toContain(message);
+  });
+
+  it("accepts timings that meet the fence margin exactly (deadline + stop + 500 ms = ttl)", () => {
+    expect(
+      parse({
+        FAKTORY_HA_LEASE_TTL_MS: "10000",
+        FAKTORY_HA_RENEW_DEADLINE_MS: "4000",
+        FAKTORY_HA_STOP_TIMEOUT_MS: "5500",
+      }),
+    ).toMatchObject({ leaseTtlMs: 10_000, renewDeadlineMs: 4_000, stopTimeoutMs: 5_500 });
+  });
+
+  it("leaves the liveness bound to the component: the supervisor knows no probe", () => {
+    expect(parse({ FAKTORY_HA_RENEW_INTERVAL_MS: "3000" })).toMatchObject({ renewIntervalMs: 3_000 });
+  });
+
+  describe("FAKTORY_HA_LEASE_DB: never Faktory's own database (its FLUSH would take the lease)", () => {
+    it.each([
+      [
+        "the database of a REDIS_URL that names none",
+        { ...base, FAKTORY_HA_LEASE_DB: "0" },
+        "FAKTORY_HA_LEASE_DB=0 is Faktory's own Redis database (0, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 0",
+      ],
+      [
+        "the default, when REDIS_URL selects database 1",
+        { REDIS_URL: "redis://:hunter2@h:6379/1" },
+        "FAKTORY_HA_LEASE_DB=1 is Faktory's own Redis database (1, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 1",
+      ],
+      [
+        "a database Redis does not have",
+        { ...base, FAKTORY_HA_LEASE_DB: "16" },
+        "FAKTORY_HA_LEASE_DB=16 is out of range: allowed 0..15 (a Redis database index)",
+      ],
+      [
+        "a name instead of an index",
+        { ...base, FAKTORY_HA_LEASE_DB: "x" },
+        'FAKTORY_HA_LEASE_DB="x" is not a whole number of (a Redis database index)',
+      ],
+    ])("refuses %s", (_name, env, message) => {
+      expect(errorOf(env)).toBe(message);
+    });
+
+    it("takes database 0 when REDIS_URL selects another", () => {
+      expect(parse({ REDIS_URL: "redis://h:6379/2", FAKTORY_HA_LEASE_DB: "0" })).toMatchObject({
+        redisUrl: "redis://h:6379/2",
+        leaseDatabase: 0,
+      });
+    });
   });
 
   it("reports an unreadable password file", () => {

@@ -9,6 +9,7 @@ import {
   type Observed,
 } from "../../../supervisor/src/elector";
 import { sameTerm, type LeaseValue } from "../../../supervisor/src/lease-scripts";
+import { FENCE_MARGIN_MS } from "../../../components/contract/supervisor";
 import { FakeClock, flush } from "./fake-clock";
 
 const timings = { renewIntervalMs: 1_500, renewDeadlineMs: 4_000, pollMs: 500 };
@@ -27,6 +28,8 @@ class MemoryRedis {
   overrun = OVERRUN;
   expiresAt = 0;
   counter = 0;
+  /** When Redis's current replication history began (a failover or restart begins a new one). */
+  historySince = -1e12;
   down = false;
   /** When set, calls hang until released (a Redis that stopped answering). */
   hang: Promise<void> | null = null;
@@ -48,6 +51,17 @@ class MemoryRedis {
     if (counter) this.counter = 0;
   }
 
+  /** What a replica has: everything written so far. */
+  replicaCopy(): { value: LeaseValue | null; expiresAt: number; counter: number } {
+    return { value: this.value, expiresAt: this.expiresAt, counter: this.counter };
+  }
+
+  /** A failover to a replica that has only `copy`: later writes are lost, and a new history begins. */
+  failover(copy: { value: LeaseValue | null; expiresAt: number; counter: number }): void {
+    Object.assign(this, copy);
+    this.historySince = this.clock.now();
+  }
+
   store(who: string): MemoryLease {
     return new MemoryLease(this, who);
   }
@@ -56,6 +70,8 @@ class MemoryRedis {
 class MemoryLease implements LeaseStore {
   /** Cut off from Redis: every call hangs (a partition that drops packets). */
   cutOff = false;
+  /** Calls Redis refuses for this supervisor (an ACL without the command): they fail at once. */
+  readonly denied = new Set<string>();
 
   constructor(
     private readonly r: MemoryRedis,
@@ -72,7 +88,7 @@ class MemoryLease implements LeaseStore {
       const overrun = this.r.overrun;
       this.r.value = { epoch, id: w, addr: `${w}:17419`, web: `${w}:17420`, since: 0, fence: FENCE, overrun };
       this.r.expiresAt = this.r.clock.now() + TTL;
-      return { lease: this.r.value, counter };
+      return { lease: this.r.value, counter, historyAgeMs: this.r.clock.now() - this.r.historySince };
     });
   }
 
@@ -112,6 +128,7 @@ class MemoryLease implements LeaseStore {
   private async op<T>(name: string, fn: () => T): Promise<T> {
     this.r.calls.push(name);
     if (this.cutOff) await new Promise(() => undefined);
+    if (this.denied.has(name)) throw new Error(`NOPERM ${name}`);
     if (this.r.hang) await this.r.hang;
     if (this.r.down) throw new Error("connect ECONNREFUSED");
     return fn();
@@ -209,14 +226,15 @@ describe("Elector", () => {
     expect(a.el.snapshot().leader?.id).toBe("b");
   });
 
-  it("takes over a holder cut off from Redis as soon as its lease expires: its fence ran out before", async () => {
+  it("takes over a holder cut off from Redis once its lease expired, plus the fence margin", async () => {
     const { clock, a, b } = await withPrimaryB();
     b.store.cutOff = true;
     await clock.advance(TTL + timings.pollMs);
     expect(b.rec.log).toContain("demote:1:deadline");
     expect(a.el.snapshot().role).toBe("primary");
     expect(a.rec.log).toContain("pending:2:expiry");
-    expect(a.rec.state.lives[0].from - a.rec.state.pendingAt).toBe(0);
+    // Not before the fence margin has passed since the expiry it read.
+    expect(a.rec.state.lives[0].from - a.rec.state.pendingAt).toBeLessThanOrEqual(FENCE_MARGIN_MS);
     expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
   });
 
@@ -251,9 +269,9 @@ describe("Elector", () => {
     // b's stop announcement was lost with Redis, and a's last read of b is ttl old.
     expect(a.el.snapshot().role).toBe("pending");
     expect(a.el.snapshot().waiting).toMatchObject({ bound: "fence", proof: { id: "b", epoch: 1 } });
-    await clock.advance(FENCE);
+    await clock.advance(FENCE + FENCE_MARGIN_MS);
     expect(a.el.snapshot().role).toBe("primary");
-    expect(a.rec.state.lives[0].from - a.rec.state.pendingAt).toBe(FENCE);
+    expect(a.rec.state.lives[0].from - a.rec.state.pendingAt).toBe(FENCE + FENCE_MARGIN_MS);
     expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
   });
 
@@ -264,6 +282,52 @@ describe("Elector", () => {
     expect(a.el.snapshot().role).toBe("primary");
     expect(a.el.snapshot().lease?.epoch).toBe(2);
     expect(b.rec.log.slice(-2)).toEqual(["demote:1:shutdown", "stopped:1"]);
+  });
+
+  describe("the primary's Faktory exited without being asked", () => {
+    it("the term ends with it: a standby starts at once under a new epoch, the old holder holds off", async () => {
+      const { clock, redis, a, b } = await withPrimaryB();
+      await b.el.relinquish(5_000);
+      await clock.advance(0);
+      expect(b.rec.log.filter((l) => /^(demote|stopped):/.test(l))).toEqual(["demote:1:exited", "stopped:1"]);
+      expect(b.rec.log.at(-1)).toBe("leader:a@2");
+      expect(a.el.snapshot().role).toBe("primary");
+      expect(a.el.snapshot().lease?.epoch).toBe(2);
+      // a's Faktory exits too, 1 s later: b is still in its holdoff, so a takes the lease back.
+      await clock.advance(1_000);
+      await a.el.relinquish(250);
+      await clock.advance(249);
+      expect(redis.current()).toBeNull();
+      expect(b.el.snapshot().role).toBe("secondary");
+      await clock.advance(1);
+      expect(a.el.snapshot()).toMatchObject({ role: "primary", lease: { epoch: 3 } });
+      expect(b.el.snapshot().role).toBe("secondary");
+      expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
+    });
+
+    it("alone, the pod takes a new term after its holdoff and starts at once on its own stop", async () => {
+      const { clock, redis, a } = setup();
+      a.el.start();
+      await clock.advance(TTL);
+      expect(a.el.snapshot().role).toBe("primary");
+      await a.el.relinquish(1_000);
+      await clock.advance(999);
+      expect(a.el.snapshot().role).toBe("secondary");
+      expect(redis.current()).toBeNull();
+      await clock.advance(1);
+      expect(a.el.snapshot()).toMatchObject({ role: "primary", lease: { epoch: 2 } });
+      expect(a.rec.log.filter((l) => l.startsWith("promote:"))).toEqual(["promote:1", "promote:2"]);
+    });
+
+    it("is a no-op once the elector is stopping or not primary", async () => {
+      const { clock, a, b } = await withPrimaryB();
+      await a.el.relinquish(1_000);
+      expect(a.rec.log.some((l) => l.startsWith("demote:"))).toBe(false);
+      await b.el.stop();
+      await b.el.relinquish(1_000);
+      await clock.advance(0);
+      expect(b.rec.log.filter((l) => l.startsWith("demote:"))).toEqual(["demote:1:shutdown"]);
+    });
   });
 
   describe("a planned stop during a rolling update", () => {
@@ -346,6 +410,85 @@ describe("Elector", () => {
     await clock.advance(TTL);
     expect(a.el.snapshot().role).toBe("primary");
     expect(overlapMs(a.rec.state.lives, b.rec.state.lives)).toBeLessThanOrEqual(0);
+  });
+
+  describe("a Redis failover that lost the newest writes", () => {
+    /** b stops with an announcement; x acquires epoch 2 and starts on that proof; the failover loses it. */
+    async function lostAcquire() {
+      const { clock, redis, a, b } = await withPrimaryB();
+      const x = elector(redis, "x");
+      x.el.start();
+      await clock.advance(timings.pollMs);
+      // a hears announcements but may not poll for now; nobody hears x's.
+      ["read", "acquire"].forEach((op) => a.store.denied.add(op));
+      x.store.denied.add("announce");
+      await b.el.stop();
+      const beforeX = redis.replicaCopy(); // b's release replicated; nothing after it will be
+      await clock.advance(timings.pollMs);
+      expect(x.el.snapshot()).toMatchObject({ role: "primary", lease: { epoch: 2 } });
+      redis.failover(beforeX);
+      // x's term is gone; x learns it at its next renew. a polls the promoted replica.
+      a.store.denied.clear();
+      return { clock, redis, a, b, x };
+    }
+
+    it("the standby handed the lost epoch again waits a ttl from the new history: the lost holder stops first", async () => {
+      const { clock, a, x } = await lostAcquire();
+      await clock.advance(timings.pollMs);
+      // Same epoch as x's, and b's `stopped` looks like proof — but the history is new.
+      expect(a.el.snapshot().lease?.epoch).toBe(2);
+      expect(a.el.snapshot().waiting).toMatchObject({ proof: null, bound: "history" });
+      await clock.advance(timings.renewIntervalMs);
+      expect(x.rec.log).toContain("demote:2:lost");
+      expect(a.el.snapshot().role).toBe("pending");
+      await clock.advance(TTL);
+      expect(a.el.snapshot().role).toBe("primary");
+      expect(overlapMs(a.rec.state.lives, x.rec.state.lives)).toBeLessThanOrEqual(0);
+    });
+
+    it("a ttl after the failover the history is trusted again: a graceful handover starts at once", async () => {
+      const { clock, a, x } = await lostAcquire();
+      await clock.advance(2 * TTL);
+      expect(a.el.snapshot().role).toBe("primary");
+      x.store.denied.clear();
+      await a.el.stop();
+      await clock.advance(0);
+      expect(x.el.snapshot()).toMatchObject({ role: "primary", lease: { epoch: 3 } });
+      expect(x.rec.log).toContain("pending:3:fence");
+    });
+  });
+
+  it("a lease brought back by a lossy failover, of a term that announced its stop, is freed at once", async () => {
+    const { clock, redis, a, b } = await withPrimaryB();
+    ["read", "acquire"].forEach((op) => a.store.denied.add(op));
+    const withB = redis.replicaCopy();
+    await b.el.stop();
+    await clock.advance(0);
+    // The promoted replica missed b's release: b's lease of epoch 1 is back, with most of its ttl.
+    redis.failover({ ...withB, expiresAt: clock.now() + TTL });
+    a.store.denied.clear();
+    await clock.advance(timings.pollMs);
+    // a heard b@1's `stopped`: it frees the key at once instead of waiting out its expiry.
+    expect(redis.calls).toContain("release");
+    expect(a.el.snapshot()).toMatchObject({ role: "pending", waiting: { bound: "history" } });
+    await clock.advance(TTL);
+    expect(a.el.snapshot().role).toBe("primary");
+  });
+
+  it("an acquire whose reply comes back later than the renew deadline does not start a term", async () => {
+    const { clock, redis, a } = setup();
+    let unblock!: () => void;
+    a.el.start();
+    redis.hang = new Promise<void>((r) => (unblock = r));
+    await clock.advance(1); // the poll's read is in flight
+    await clock.advance(timings.renewDeadlineMs);
+    redis.hang = null;
+    unblock();
+    await flush();
+    // The read returns, then the acquire: the tick as a whole took longer than the renew deadline.
+    expect(a.rec.log.filter((l) => l.startsWith("pending:"))).toEqual([]);
+    expect(a.el.snapshot().role).toBe("secondary");
+    expect(redis.current()).toBeNull();
   });
 
   it("a stale value of another holder written over the lease: the running primary stops before anyone starts", async () => {

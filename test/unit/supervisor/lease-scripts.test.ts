@@ -38,6 +38,7 @@ function lease(id: string, prefix: string, ttlMs = 1000, url = redis.url): Redis
   return new RedisLease({
     redisUrl: url,
     keyPrefix: prefix,
+    database: 0,
     id,
     addr: `${id}:17419`,
     webAddr: `${id}:17420`,
@@ -90,6 +91,25 @@ describe("lease scripts on redis-server", () => {
     const third = (await a.acquire(2))!;
     expect(third).toMatchObject({ counter: 1, lease: { epoch: 3 } });
     expect(await redis.client.get(leaseKeys(prefix).epoch)).toBe("3");
+    await close();
+  });
+
+  it("acquire reports how long Redis has been on its replication history; a new history starts at 0", async () => {
+    const { a, b, prefix, close } = await pair();
+    const keys = leaseKeys(prefix);
+    expect((await a.acquire(0))!.historyAgeMs).toBe(0); // first look: the history starts now
+    const [id, since] = (await redis.client.get(keys.history))!.split(" ");
+    const info = String(await redis.client.call("INFO", "replication"));
+    expect(info).toContain(`master_replid:${id}`);
+    await a.release((await a.read())!.lease);
+    await sleep(120);
+    const later = (await b.acquire(1))!;
+    expect(later.historyAgeMs).toBeGreaterThanOrEqual(100);
+    await b.release(later.lease);
+    // Keys that came from another history (a promoted replica's copy, a restored snapshot).
+    await redis.client.set(keys.history, `0123456789abcdef ${since}`);
+    expect((await a.acquire(2))!.historyAgeMs).toBe(0);
+    expect((await redis.client.get(keys.history))!.split(" ")[0]).toBe(id);
     await close();
   });
 

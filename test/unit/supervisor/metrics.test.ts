@@ -25,7 +25,7 @@ const lease: LeaseFigures = {
   role: "primary",
   epoch: 7,
   failovers: 2,
-  faktoryRestarts: 1,
+  faktoryUnexpectedExits: 1,
   redisUp: true,
   renewals: 4,
   renewLatencyMs: [1, 2, 3, 100],
@@ -92,7 +92,7 @@ describe("SupervisorMetrics", () => {
   it.each([
     ["faktory_ha_epoch", 7],
     ["faktory_ha_failovers_total", 2],
-    ["faktory_ha_faktory_restarts_total", 1],
+    ["faktory_ha_faktory_unexpected_exits_total", 1],
     ["faktory_ha_redis_up", 1],
   ])("%s is %d", async (name, value) => {
     const s = samples(await new SupervisorMetrics({ processMetrics: false }).render(input()));

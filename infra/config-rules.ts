@@ -2,6 +2,7 @@
 import {
   LEASE_DEFAULTS,
   leaseDatabaseProblem,
+  redisUrlDatabase,
   leaseTimingProblems,
   redisUrlProblem,
 } from "../components/contract/supervisor";
@@ -181,14 +182,19 @@ export function crossKeyProblems(
       allowed: message,
     });
   }
-  // Only an existing Redis's URL is known here: it is plain at parse time, and a secret Output by the
-  // time the component sees it. An unparseable one is left to the supervisor, which names REDIS_URL.
-  if (
-    edition === "enterprise" &&
-    "existingUrl" in redis &&
-    redisUrlProblem(redis.existingUrl) === undefined
-  ) {
-    const problem = leaseDatabaseProblem(config.lease.database, redis.existingUrl);
+  // Faktory uses the Redis URL's database: redis.existingUrl's (plain text here; a secret by the time the
+  // component sees it), or 0 on the ElastiCache this stack creates. An unparseable URL is left to the
+  // supervisor, which names REDIS_URL.
+  if (edition === "enterprise") {
+    const faktoryDatabase = !existingRedis
+      ? 0
+      : redisUrlProblem(redis.existingUrl) === undefined
+        ? redisUrlDatabase(redis.existingUrl)
+        : undefined;
+    const problem =
+      faktoryDatabase === undefined
+        ? undefined
+        : leaseDatabaseProblem(config.lease.database, faktoryDatabase);
     if (problem !== undefined) {
       problems.push({ key: k("lease.database"), received: String(config.lease.database), allowed: problem });
     }

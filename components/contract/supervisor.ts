@@ -210,13 +210,12 @@ export function redisUrlDatabase(url: string): number {
 }
 
 /**
- * Why the lease may not use `database` with Faktory on `url`, or undefined: Faktory's FLUSH empties its own
- * database, lease included. Never repeats the URL; the caller names both settings.
+ * Why the lease may not use `database` while Faktory uses `faktoryDatabase` (its Redis URL's, see
+ * redisUrlDatabase), or undefined: Faktory's FLUSH empties its own database, lease included.
  */
-export function leaseDatabaseProblem(database: number, url: string): string | undefined {
-  const faktoryDb = redisUrlDatabase(url);
-  return database === faktoryDb
-    ? `is Faktory's own Redis database (${faktoryDb}, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed ${SUPERVISOR_INTS.database.min}..${SUPERVISOR_INTS.database.max} except ${faktoryDb}`
+export function leaseDatabaseProblem(database: number, faktoryDatabase: number): string | undefined {
+  return database === faktoryDatabase
+    ? `is Faktory's own Redis database (${faktoryDatabase}, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed ${SUPERVISOR_INTS.database.min}..${SUPERVISOR_INTS.database.max} except ${faktoryDatabase}`
     : undefined;
 }
 

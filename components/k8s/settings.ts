@@ -6,6 +6,7 @@ import type { z } from "zod";
 import {
   LEASE_DEFAULTS,
   leaseDatabaseProblem,
+  redisUrlDatabase,
   leaseTimingProblems,
   redisUrlProblem,
 } from "../contract/supervisor";
@@ -128,7 +129,7 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     if (urlProblem !== undefined) errors.push(`redisUrl ${urlProblem}`);
     else if (typeof args.redisUrl === "string") {
       const database = args.lease?.database ?? LEASE_DEFAULTS.database;
-      const dbProblem = leaseDatabaseProblem(database, args.redisUrl);
+      const dbProblem = leaseDatabaseProblem(database, redisUrlDatabase(args.redisUrl));
       if (dbProblem !== undefined) errors.push(`lease.database=${database} ${dbProblem}`);
     }
     if (args.license === undefined && existingSecret === undefined) {

@@ -7,6 +7,7 @@ import {
   KEY_PREFIX_RULE,
   LABEL_VALUE_PATTERN,
   leaseDatabaseProblem,
+  redisUrlDatabase,
   leaseTimingProblems,
   redisUrlProblem,
   SUPERVISOR_INTS,
@@ -117,9 +118,13 @@ function readInt(env: NodeJS.ProcessEnv, key: IntVar): number {
   if (raw === undefined || raw.trim() === "") return spec.default;
   const value = raw.trim();
   const unit =
-    spec.unit === "port" ? "(a TCP port)" : spec.unit === "database" ? "(a Redis database index)" : "milliseconds";
+    spec.unit === "port"
+      ? "(a TCP port)"
+      : spec.unit === "database"
+        ? "(a Redis database index)"
+        : "of milliseconds";
   if (!/^\d+$/.test(value)) {
-    throw new ConfigError(`${spec.env}=${JSON.stringify(raw)} is not a whole number of ${unit}`);
+    throw new ConfigError(`${spec.env}=${JSON.stringify(raw)} is not a whole number ${unit}`);
   }
   const n = Number(value);
   if (n < spec.min || n > spec.max) {
@@ -241,7 +246,7 @@ export function parseConfig(
     );
   }
 
-  const dbProblem = leaseDatabaseProblem(ints.database, redisUrl);
+  const dbProblem = leaseDatabaseProblem(ints.database, redisUrlDatabase(redisUrl));
   if (dbProblem !== undefined) {
     throw new ConfigError(`${SUPERVISOR_INTS.database.env}=${ints.database} ${dbProblem}`);
   }

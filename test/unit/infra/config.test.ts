@@ -704,6 +704,13 @@ describe("parseStackConfig: the component's rules, named by stack key", () => {
       ],
     ],
     [
+      "the lease in database 0 of the ElastiCache the stack creates (Faktory's: its URL names none)",
+      { "faktory-ha:lease": '{"database":0}' },
+      [
+        "faktory-ha:lease.database: got 0; is Faktory's own Redis database (0, from the Redis URL): Faktory's FLUSH would delete the lease with the jobs; allowed 0..15 except 0",
+      ],
+    ],
+    [
       "a lease key the stack does not expose",
       { "faktory-ha:lease": '{"pollMs":500}' },
       [

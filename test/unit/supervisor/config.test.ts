@@ -154,7 +154,7 @@ describe("parseConfig", () => {
       "non-numeric port",
       { ...base, FAKTORY_HA_PORT: "http" },
       undefined,
-      'FAKTORY_HA_PORT="http" is not a whole number of (a TCP port)',
+      'FAKTORY_HA_PORT="http" is not a whole number (a TCP port)',
     ],
     [
       "port out of range",
@@ -285,7 +285,7 @@ describe("parseConfig", () => {
       [
         "a name instead of an index",
         { ...base, FAKTORY_HA_LEASE_DB: "x" },
-        'FAKTORY_HA_LEASE_DB="x" is not a whole number of (a Redis database index)',
+        'FAKTORY_HA_LEASE_DB="x" is not a whole number (a Redis database index)',
       ],
     ])("refuses %s", (_name, env, message) => {
       expect(errorOf(env)).toBe(message);

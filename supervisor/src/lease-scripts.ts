@@ -130,7 +130,12 @@ export function sameTerm(a: Term | null | undefined, b: Term | null | undefined)
   return a?.id === b?.id && a?.epoch === b?.epoch;
 }
 
-export function leaseKeys(prefix: string): { leader: string; epoch: string; history: string; channel: string } {
+export function leaseKeys(prefix: string): {
+  leader: string;
+  epoch: string;
+  history: string;
+  channel: string;
+} {
   return {
     leader: `${prefix}:leader`,
     epoch: `${prefix}:epoch`,

@@ -169,7 +169,10 @@ async function trial(n: number): Promise<Trial> {
       h.events
         .slice(marks.get(h))
         .filter((e) => /^(lease|faktory)\./.test(e.event))
-        .map((e) => `${e.event}@${Number(e.at ?? 0) - failover!.promotedAt}${e.epoch !== undefined ? `#${String(e.epoch)}` : ""}${e.reason ? `(${String(e.reason)})` : ""}`)
+        .map(
+          (e) =>
+            `${e.event}@${Number(e.at ?? 0) - failover!.promotedAt}${e.epoch !== undefined ? `#${String(e.epoch)}` : ""}${e.reason ? `(${String(e.reason)})` : ""}`,
+        )
         .join(" ");
     const restarted = await start(p.id, p.ports);
     current = current.map((h) => (h === p ? restarted : h));
@@ -192,7 +195,9 @@ async function trial(n: number): Promise<Trial> {
       sBound: sAcquire?.bound ?? null,
       sWaitMs: sAcquire ? Number(sAcquire.waitMs) : null,
       overlapMs,
-      lives: lives.map((l) => `${l.id}#${l.epoch} ${l.from - failover!.promotedAt}..${l.to - failover!.promotedAt}`),
+      lives: lives.map(
+        (l) => `${l.id}#${l.epoch} ${l.from - failover!.promotedAt}..${l.to - failover!.promotedAt}`,
+      ),
       xEvents: evs(x),
       sEvents: evs(s),
       failover: {

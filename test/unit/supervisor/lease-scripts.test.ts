@@ -145,6 +145,45 @@ describe("lease scripts on redis-server", () => {
     await close();
   });
 
+  it("finds the standbys without walking Faktory's keyspace: the lease has a database of its own", async () => {
+    const prefix = `t${++n}`;
+    const onDb = (id: string, database: number) =>
+      new RedisLease({
+        redisUrl: redis.url,
+        keyPrefix: prefix,
+        database,
+        id,
+        addr: `${id}:17419`,
+        webAddr: `${id}:17420`,
+        ttlMs: 5000,
+        fenceMs: 700,
+        overrunMs: 0,
+        commandTimeoutMs: 5000,
+      });
+    // A Faktory database of 50,000 keys (jobs, sets), the lease's next to it.
+    const faktoryDb = redis.client.duplicate({ db: 3 });
+    for (let i = 0; i < 50_000; i += 5_000) {
+      const batch = faktoryDb.pipeline();
+      for (let j = i; j < i + 5_000; j++) batch.set(`job:${j}`, "x");
+      await batch.exec();
+    }
+    const standbys = [onDb("s1", 4), onDb("s2", 4)];
+    const primary = onDb("p", 4);
+    await Promise.all([...standbys, primary].map((l) => l.connect()));
+    for (const s of standbys) await s.read();
+    const scans = async () => {
+      const stats = String(await redis.client.call("INFO", "commandstats"));
+      return Number(/cmdstat_scan:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    const before = await scans();
+    expect((await primary.members()).map((m) => m.id).sort()).toEqual(["s1", "s2"]);
+    // One SCAN call over the lease's few keys; in Faktory's database it would take 500 (COUNT 100).
+    expect((await scans()) - before).toBe(1);
+    await Promise.all([...standbys, primary].map((l) => l.close()));
+    await faktoryDb.flushdb();
+    faktoryDb.disconnect();
+  });
+
   it("a poll records presence, and gives a lease without expiry the ttl", async () => {
     const { a, prefix, close } = await pair(5_000);
     await redis.client.set(

@@ -2,10 +2,11 @@
  * Failover gaps under a PUSH loop, on this machine: planned (SIGTERM to the primary's supervisor) and
  * unplanned (SIGKILL of the primary pod's process group). Prints JSON: median and max over the rounds.
  *
- *   npm run bench:failover            # production timings (ttl 10 s, renew 1.5 s, deadline 4 s, stop 2 s, poll 500 ms)
+ *   npm run bench:failover            # the contract's default timings (ttl 10 s, renew 1 s, deadline 4 s, stop 2 s, poll 500 ms)
  *   BENCH_ROUNDS=5 BENCH_TTL_MS=3000 npm run bench:failover
  */
 import { Client } from "faktory-worker";
+import { LEASE_DEFAULTS } from "../components/contract/supervisor";
 import { startCluster, startSupervisor, waitForPrimary, type Cluster } from "../supervisor/dev/local-cluster";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,12 +15,14 @@ import { machine, median, quiet, sleep } from "./support";
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 const TTL = Number(process.env.BENCH_TTL_MS ?? 10_000);
+/** The contract's default timings, scaled to TTL (the defaults themselves at ttl 10 s). */
+const scaled = (ms: number) => Math.round((ms * TTL) / LEASE_DEFAULTS.ttlMs);
 const timings = {
   ttlMs: TTL,
-  renewIntervalMs: Math.round((TTL * 3) / 20),
-  renewDeadlineMs: Math.round((TTL * 2) / 5),
-  pollMs: Math.min(500, Math.round(TTL / 20)),
-  stopTimeoutMs: Math.round(TTL / 5),
+  renewIntervalMs: scaled(LEASE_DEFAULTS.renewIntervalMs),
+  renewDeadlineMs: scaled(LEASE_DEFAULTS.renewDeadlineMs),
+  pollMs: scaled(LEASE_DEFAULTS.pollMs),
+  stopTimeoutMs: scaled(LEASE_DEFAULTS.stopTimeoutMs),
 };
 const PASSWORD = "bench";
 

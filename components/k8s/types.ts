@@ -22,7 +22,7 @@ export interface StatsdSettings {
   readonly tags?: readonly string[];
 }
 
-/** Lease and router timings handed to the supervisor (issue 3). Plain numbers: validated up front. */
+/** Lease and router timings handed to the supervisor. Plain numbers: validated up front. */
 export interface LeaseSettings {
   /** Lease time-to-live in ms. @default 10000 */
   readonly ttlMs?: number;

@@ -1,4 +1,4 @@
-// Prometheus alert rules for faktory-ha (issue 12), as plain objects: the PrometheusRule resource
+// Prometheus alert rules for faktory-ha, as plain objects: the PrometheusRule resource
 // wraps them, the end-to-end test loads them (as YAML) into a real Prometheus. Pure: no Pulumi, no
 // supervisor runtime. Metric names are the supervisor's /metrics (supervisor/README.md, "Metrics").
 

@@ -1,4 +1,4 @@
-// The Grafana dashboard for faktory-ha (issue 12), as plain JSON: queues, throughput, latency, the
+// The Grafana dashboard for faktory-ha, as plain JSON: queues, throughput, latency, the
 // primary and its epoch over time, failovers, Redis and the routers. Pure: no Pulumi, no supervisor
 // runtime. Its PromQL uses the supervisor's metric names (supervisor/README.md, "Metrics").
 import { selectorMatchers, series } from "./alerts";

@@ -1,4 +1,4 @@
-// Monitoring settings of the Faktory component (issue 12). Every metric comes from the supervisor's
+// Monitoring settings of the Faktory component. Every metric comes from the supervisor's
 // `/metrics` on the health port of each pod (the primary adds Faktory's own figures), so all of this
 // needs the enterprise edition: open-source Faktory alone has no metrics endpoint.
 

@@ -44,7 +44,7 @@ describe("supervisor process", () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "configuration error: lease timings must satisfy FAKTORY_HA_RENEW_INTERVAL_MS (1500) < FAKTORY_HA_RENEW_DEADLINE_MS (20000) < FAKTORY_HA_LEASE_TTL_MS (10000)",
+      "configuration error: lease timings must satisfy FAKTORY_HA_RENEW_INTERVAL_MS (1000) < FAKTORY_HA_RENEW_DEADLINE_MS (20000) < FAKTORY_HA_LEASE_TTL_MS (10000)",
     );
     const missing = await runBundle({}, ["--", "faktory"]);
     expect(missing.code).toBe(2);

@@ -1,7 +1,4 @@
-/**
- * A Faktory Enterprise cron job, as a typed definition. Rendered to one `[[cron]]` table of
- * `/etc/faktory/conf.d/cron.toml`.
- */
+/** A value JSON can carry: what Faktory accepts in a job's `args` and `custom`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface CronJobSpec {
@@ -19,6 +16,10 @@ export interface CronJobSpec {
   readonly custom?: Readonly<Record<string, JsonValue>>;
 }
 
+/**
+ * A Faktory Enterprise cron job, as a typed definition. Rendered to one `[[cron]]` table of
+ * `/etc/faktory/conf.d/cron.toml`.
+ */
 export interface CronJob {
   /** Optional human name; unique within a set when given. */
   readonly name?: string;

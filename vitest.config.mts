@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 // Tests that run the built CLI, the TypeScript compiler or the policy pack's host in child processes.
 const PROCESS_TESTS = [
   "test/unit/plan/**/*.test.ts",
+  "test/unit/cli/**/*.test.ts",
   "test/unit/cron/cli.test.ts",
   "test/unit/library.test.ts",
   "test/policies/pack-load.test.ts",

@@ -14,6 +14,7 @@ import {
 } from "../components/cron";
 import { CronLoadError, loadCronDefinitions } from "../components/cron/load";
 import { runsTable } from "./cron-table";
+import { exitTwoOnUsageError, runCountOption, USAGE_EXIT } from "./options";
 
 /** Exit codes of the cron commands. */
 export const EXIT = {
@@ -22,7 +23,7 @@ export const EXIT = {
   /** The definitions are invalid (including TOML/JSON syntax errors); the errors were printed. */
   invalid: 1,
   /** The command could not run: bad usage or option, file missing or unreadable, module failed to load. */
-  usage: 2,
+  usage: USAGE_EXIT,
 } as const;
 
 /** Where the commands write and report; replaced in tests. */
@@ -48,7 +49,6 @@ function list(io: CronCliIO, issues: readonly CronIssue[]): void {
   for (const issue of issues) io.stderr(`${issue.severity}: ${issue.message}\n`);
 }
 
-/** Load and validate; print every issue; on failure set the exit code and return not ok. */
 /**
  * Migration writes descriptors such as `@hourly` out in five fields: the typed definitions accept only
  * what Faktory documents, and the replacement is exact. Each one is reported on stderr.
@@ -67,6 +67,7 @@ function spellOutDescriptors(io: CronCliIO, file: string, definitions: unknown):
   });
 }
 
+/** Load and validate; print every issue; on failure set the exit code and return not ok. */
 function loadChecked(io: CronCliIO, file: string, now: Date, migrate = false): Checked {
   let loaded;
   try {
@@ -89,13 +90,6 @@ function loadChecked(io: CronCliIO, file: string, now: Date, migrate = false): C
   const jobs = loaded.definitions as readonly CronJob[];
   list(io, [...issues, ...dstWarnings(jobs, { now })]);
   return { ok: true, jobs };
-}
-
-function parseCount(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1000)
-    throw new UsageError(`--count must be a whole number 1..1000; received "${text}"`);
-  return n;
 }
 
 function parseFrom(text: string): Date {
@@ -138,11 +132,9 @@ function run(io: CronCliIO, action: () => void): void {
 
 /** Add `cron check|render|next|migrate` to the program. */
 export function registerCron(program: Command, io: CronCliIO = processIO): void {
-  const cron = program
-    .command("cron")
-    .description("Typed Faktory Enterprise cron jobs: check, render cron.toml, preview next runs")
-    // Usage errors exit 2, so scripts can tell them from invalid definitions (1).
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
+  const cron = exitTwoOnUsageError(program.command("cron")).description(
+    "Typed Faktory Enterprise cron jobs: check, render cron.toml, preview next runs",
+  );
 
   cron
     .command("check")
@@ -179,18 +171,17 @@ export function registerCron(program: Command, io: CronCliIO = processIO): void 
     .command("next")
     .description("Print the next runs of each job in UTC and in its stated time zone, with DST warnings")
     .argument("<file>", "cron.toml, definitions JSON, or a module exporting CronJob[]")
-    .option("-n, --count <n>", "runs per job, 1..1000", "5")
+    .addOption(runCountOption("-n, --count <n>", 5))
     .option("--from <instant>", "list runs after this instant (ISO 8601; default: now)")
-    .action((file: string, opts: { count: string; from?: string }) =>
+    .action((file: string, opts: { count: number; from?: string }) =>
       run(io, () => {
-        const count = parseCount(opts.count);
         const now = opts.from ? parseFrom(opts.from) : io.now();
         const checked = loadChecked(io, file, now);
         if (!checked.ok) return;
         const entries = checked.jobs.map((job, index) => ({
           job,
           index,
-          runs: nextRuns(job, { count, now }),
+          runs: nextRuns(job, { count: opts.count, now }),
         }));
         io.stdout(`${runsTable(entries)}\n`);
       }),

@@ -2,12 +2,17 @@
 // faktory-ha: the project's command line. Each subcommand lives in its own module and registers
 // itself on the program.
 import { Command } from "commander";
+import { version } from "../package.json";
 import { registerCron } from "./cron";
+import { exitTwoOnUsageError } from "./options";
 import { registerPlan } from "./plan";
 
 export function buildProgram(): Command {
-  const program = new Command("faktory-ha")
+  // Set before the subcommands are added: they inherit it (an unknown command is the root's error).
+  const program = exitTwoOnUsageError(new Command("faktory-ha"))
     .description("Resilient Faktory on Kubernetes: offline plan, typed cron")
+    // The bundle carries the version it was built from, so it cannot disagree with package.json.
+    .version(version, "-V, --version", "print the version")
     .showHelpAfterError();
   registerPlan(program);
   registerCron(program);

@@ -1,7 +1,7 @@
 // `faktory-ha plan <stack>`: see and check a whole stack without a cloud account or the Pulumi CLI.
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
+import { exitTwoOnUsageError, runCountOption } from "./options";
 import { ProgramError } from "./plan/evaluate";
 import { formatReport, runPlan } from "./plan/run";
 
@@ -29,17 +29,8 @@ function loadProgram(main: string): Record<string, unknown> {
   return tsxRequire(main, __filename) as Record<string, unknown>;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new InvalidArgumentError(`--count must be an integer from 1 to 100 (got ${JSON.stringify(value)})`);
-  }
-  return n;
-}
-
 export function registerPlan(program: Command): void {
-  program
-    .command("plan")
+  exitTwoOnUsageError(program.command("plan"))
     .description("evaluate the infra/ program for a stack on Pulumi's mock runtime and check the result")
     .argument("<stack>", "stack name: stacks/Pulumi.<stack>.yaml")
     .option("--json", "print the plan as one JSON document (secrets redacted)")
@@ -50,7 +41,7 @@ export function registerPlan(program: Command): void {
     )
     .option("--no-write", "write nothing to disk")
     .option("--enforce", "exit 1 on mandatory policy violations")
-    .option("--count <n>", "upcoming runs shown per cron job", positiveInt, 3)
+    .addOption(runCountOption("--count <n>", 3))
     .option("--project <dir>", "the directory holding Pulumi.yaml", ".")
     .action(async (stack: string, flags: PlanFlags) => {
       const projectDir = resolve(flags.project);

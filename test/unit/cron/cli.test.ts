@@ -110,7 +110,7 @@ describe("faktory-ha cron (real process, exit codes)", () => {
     [
       "--count 0",
       ["next", fixture("jobs.ts"), "--count", "0"],
-      /^error: --count must be a whole number 1\.\.1000; received "0"/,
+      /^error: option '-n, --count <n>' argument '0' is invalid\. It must be a whole number from 1 to 1000\.\n$/,
     ],
     [
       "a bad --from",

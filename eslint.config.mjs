@@ -1,5 +1,6 @@
 // Lint: typescript-eslint's recommended rules everywhere, plus Pulumi's Output rules (type-aware)
-// on the code that handles Outputs. Formatting is Prettier's job (`prettier --check` in `npm run lint`).
+// on the code that handles Outputs and no floating promises (type-aware) there and in the supervisor.
+// Formatting is Prettier's job and import cycles dpdm's (both in `npm run lint`).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
@@ -27,5 +28,12 @@ export default tseslint.config(
       "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/no-floating-promises": "error",
     },
+  },
+  {
+    // Every supervisor promise is awaited, or marked `void` where nothing may wait for it: a forgotten
+    // await is a fencing step that runs out of order.
+    files: ["supervisor/src/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { "@typescript-eslint/no-floating-promises": "error" },
   },
 );

@@ -7,8 +7,8 @@ import {
   redisUrlProblem,
 } from "../components/contract/supervisor";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
-import type { StackConfig } from "./config";
 import { describeValue, NAMESPACE, type ConfigProblem } from "./config-problem";
+import type { StackConfig } from "./stack-config";
 
 const k = (key: string) => `${NAMESPACE}:${key}`;
 

@@ -2,18 +2,12 @@
 // values (strings, as Pulumi stores them) and which keys are secret; every problem is reported at
 // once, each naming the key, the value received and what is allowed, before any resource exists.
 import type { z } from "zod";
-import {
-  plainKeys,
-  plainSchema,
-  REDIS_EXISTING_URL,
-  SECRET_KEYS,
-  type PlainConfig,
-  type SecretKey,
-} from "./config-schema";
+import { plainKeys, plainSchema, REDIS_EXISTING_URL, SECRET_KEYS, type SecretKey } from "./config-schema";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
 import { knownValueProblems } from "./config-known";
 import { crossKeyProblems } from "./config-rules";
 import { describeValue, NAMESPACE, StackConfigError, type ConfigProblem } from "./config-problem";
+import type { ExistingRedis, Secrets, StackConfig } from "./stack-config";
 
 export { StackConfigError, type ConfigProblem } from "./config-problem";
 
@@ -28,24 +22,6 @@ const STRING_KEYS = new Set([
   "priorityClassName",
   "existingSecret",
 ]);
-
-export type Secrets = Partial<Record<SecretKey, string>>;
-
-/** An existing Redis instead of ElastiCache; the URL is a secret, plain here like `secrets`. */
-export interface ExistingRedis {
-  readonly existingUrl: string;
-}
-
-export interface StackConfig extends Omit<PlainConfig, "secondaries" | "redis"> {
-  /** Hot standbys (0 with the OSS edition). */
-  readonly secondaries: number;
-  /** ElastiCache to create, or an existing Redis (`redis.existingUrl`, secret). */
-  readonly redis: PlainConfig["redis"] | ExistingRedis;
-  /** Secret values, plain here; `infra/` wraps them with `pulumi.secret` before use. */
-  readonly secrets: Secrets;
-  /** Legal but risky or unrecognised values, each naming its key: shown, not fatal. */
-  readonly warnings: readonly string[];
-}
 
 function decode(key: string, raw: string): unknown {
   if (STRING_KEYS.has(key)) return raw;

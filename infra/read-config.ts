@@ -1,7 +1,8 @@
 // The only place that reads Pulumi stack config: the raw `faktory-ha:*` values and which are secret.
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "./config-problem";
-import { parseStackConfig, type StackConfig } from "./config";
+import { parseStackConfig } from "./config";
+import type { StackConfig } from "./stack-config";
 
 // The engine passes the list of encrypted keys; the SDK reads it with `isConfigSecret`, which its
 // typings mark internal. Without it every secret would look like plaintext and be rejected.

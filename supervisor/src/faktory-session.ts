@@ -11,8 +11,9 @@ import {
 } from "./faktory-protocol";
 import { LineReader } from "./line-reader";
 import { closeWith } from "./linger";
-import { sameTerm, type RouteTarget, type Term } from "./route-target";
-import type { Router, Session } from "./router";
+import type { RouteTarget } from "./route-target";
+import type { Session, SessionHost } from "./session-host";
+import { sameTerm, type Term } from "./term";
 
 /** Faktory blocks a FETCH for up to 2 s; a reply still owed after this is not coming. */
 const DRAIN_REPLY_MS = 3_000;
@@ -110,7 +111,7 @@ export class FaktorySession implements Session {
    *   "data" events; the socket was accepted paused either way.
    */
   constructor(
-    private readonly router: Router,
+    private readonly router: SessionHost,
     private readonly client: Socket,
     private readonly ownReads: boolean,
   ) {}

@@ -1,4 +1,5 @@
-import { monotonicMs, type LeaseState } from "./lease-state";
+import { monotonicMs } from "./clock";
+import type { LeaseState } from "./lease-state";
 import type { Logger } from "./log";
 
 /** How often the main thread checks the lease worker: the kill comes at most this much after its bound. */

@@ -10,7 +10,9 @@ export {
   joinHostPort,
   type LeaseValue,
 } from "./lease-scripts";
-export { Elector, systemClock, type Clock, type LeaseStore, type ElectorHooks, type Role } from "./elector";
+export { Elector, type ElectorHooks, type Role } from "./elector";
+export { systemClock, type Clock } from "./clock";
+export type { LeaseStore } from "./lease-store";
 export {
   replyLength,
   rewriteHello,

@@ -6,6 +6,8 @@
  * `<prefix>:history` (the Redis replication history the keys were last seen on, and since when).
  */
 
+import type { Term } from "./term";
+
 /**
  * How long the keys have been on the replication history Redis reports now (ms, by Redis's clock): 0 when
  * it changed since a supervisor last looked. A promoted replica starts a new history (a new replication
@@ -93,10 +95,8 @@ end
 return {value, pttl}
 `;
 
-/** The decoded lease value. */
-export interface LeaseValue {
-  readonly epoch: number;
-  readonly id: string;
+/** The decoded lease value: the holder's term (id, epoch) and what others need to know of it. */
+export interface LeaseValue extends Term {
   /** host:port of the holder's internal Faktory job port. */
   readonly addr: string;
   /** host:port of the holder's internal Faktory web port. */
@@ -114,20 +114,6 @@ export interface LeaseValue {
    * looked (that reader then underestimates the expiry), but only before its own deadline.
    */
   readonly overrun?: number;
-}
-
-/** A term of office: who held the lease, and which epoch. Two terms are the same only if both match. */
-export interface Term {
-  readonly id: string;
-  readonly epoch: number;
-}
-
-export function termKey(t: Term): string {
-  return `${t.id}#${t.epoch}`;
-}
-
-export function sameTerm(a: Term | null | undefined, b: Term | null | undefined): boolean {
-  return a?.id === b?.id && a?.epoch === b?.epoch;
 }
 
 export function leaseKeys(prefix: string): {

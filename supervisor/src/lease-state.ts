@@ -1,9 +1,5 @@
+import { monotonicMs } from "./clock";
 import type { Role } from "./elector";
-
-/** Milliseconds on the process-wide monotonic clock: the same in the main thread and the lease worker. */
-export function monotonicMs(): number {
-  return Number(process.hrtime.bigint() / 1_000_000n);
-}
 
 const ROLES: readonly Role[] = ["secondary", "pending", "primary"];
 const ROLE = 0;

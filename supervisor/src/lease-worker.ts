@@ -1,13 +1,16 @@
 import { parentPort, type MessagePort } from "node:worker_threads";
 import { leaseOverrunMs } from "../../components/contract/supervisor";
+import { monotonicMs } from "./clock";
 import type { SupervisorConfig } from "./config";
 import { watchConfigDir } from "./config-watcher";
-import { Elector, type DemoteReason, type ElectorSnapshot, type LeaseEvent } from "./elector";
+import { Elector, type DemoteReason, type ElectorSnapshot } from "./elector";
 import { FaktoryProcess, holdoffAfterExits } from "./faktory-process";
-import { joinHostPort, splitHostPort, type LeaseValue, type Term } from "./lease-scripts";
-import { LeaseState, monotonicMs } from "./lease-state";
+import { joinHostPort, splitHostPort, type LeaseValue } from "./lease-scripts";
+import { LeaseState } from "./lease-state";
+import type { LeaseEvent } from "./lease-store";
 import { createLogger, redact } from "./log";
 import { RedisLease } from "./redis-lease";
+import type { Term } from "./term";
 
 /**
  * The lease side of a supervisor, in its own thread: lease, elector and the Faktory child. Renewals

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
-import { sameTerm, type RouteTarget, type Term } from "./route-target";
-import type { Router, Session } from "./router";
+import type { RouteTarget } from "./route-target";
+import type { Session, SessionHost } from "./session-host";
+import { sameTerm, type Term } from "./term";
 
 /** Byte-for-byte pipe (web UI). On a primary change it is closed: HTTP clients simply reconnect. */
 export class PipeSession implements Session {
@@ -13,7 +14,7 @@ export class PipeSession implements Session {
   private earlyBytes = 0;
 
   constructor(
-    private readonly router: Router,
+    private readonly router: SessionHost,
     private readonly client: Socket,
   ) {}
 

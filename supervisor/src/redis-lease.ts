@@ -1,5 +1,4 @@
 import { Redis, type RedisOptions } from "ioredis";
-import type { Acquired, LeaseEvent, LeaseStore, Member, Observed } from "./elector";
 import {
   ACQUIRE_LUA,
   leaseKeys,
@@ -10,6 +9,7 @@ import {
   RENEW_LUA,
   type LeaseValue,
 } from "./lease-scripts";
+import type { Acquired, LeaseEvent, LeaseStore, Member, Observed } from "./lease-store";
 import { redact } from "./log";
 
 export interface RedisLeaseOptions {

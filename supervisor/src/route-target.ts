@@ -1,22 +1,10 @@
 import { connect, type OnReadOpts, type Socket } from "node:net";
+import type { Term } from "./term";
 
-/** One primary's term: the lease holder and its epoch. The epoch alone can repeat when Redis loses keys. */
-export interface Term {
-  readonly holder: string;
-  readonly epoch: number;
-}
-
+/** Where a router sends connections: the primary's internal address, and the term it serves. */
 export interface RouteTarget extends Term {
   readonly host: string;
   readonly port: number;
-}
-
-export function sameTerm(a: Term, b: Term): boolean {
-  return a.epoch === b.epoch && a.holder === b.holder;
-}
-
-export function termKey(t: Term): string {
-  return `${t.epoch}\u0000${t.holder}`;
 }
 
 /** A connected socket, or null on refusal, timeout or abort. With onread, reads go to its buffer. */

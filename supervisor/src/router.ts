@@ -4,10 +4,10 @@ import { greets } from "./faktory-process";
 import { FaktorySession } from "./faktory-session";
 import type { Logger } from "./log";
 import { PipeSession } from "./pipe-session";
-import { sameTerm, termKey, tryConnect, type RouteTarget, type Term } from "./route-target";
+import { tryConnect, type RouteTarget } from "./route-target";
+import type { Session, SessionHost } from "./session-host";
 import { CONNECT_TIMEOUT_MS, TargetWatch } from "./target-watch";
-
-export type { RouteTarget, Term } from "./route-target";
+import { sameTerm, termKey, type Term } from "./term";
 
 export interface RouterOptions {
   readonly name: "faktory" | "web";
@@ -106,26 +106,13 @@ export function emptyRouterStats(): RouterStats {
   };
 }
 
-/** What the router asks of a connection it tracks. */
-export interface Session {
-  /** Client bytes this session keeps. */
-  readonly retained: number;
-  begin(): void;
-  targetChanged(target: RouteTarget | null, draining?: Term): void;
-  /** Closed to bring the router back under maxBufferedBytes. */
-  evict(): void;
-  /** Shutdown: close once no command of the client awaits its reply; at the deadline at the latest. */
-  closeWhenIdle(deadline: number): void;
-  destroy(): void;
-}
-
 /**
  * Listens on a public port and pipes each connection to the primary's internal port. While no primary
  * is known (or it does not accept yet) connections are held for up to holdMs. When the primary
  * changes, web connections to the old one are closed; Faktory connections are moved instead when
  * that is provably safe (see FaktorySession).
  */
-export class Router {
+export class Router implements SessionHost {
   readonly stats: RouterStats = emptyRouterStats();
   readonly limits: RouterLimits;
   private server: Server | null = null;

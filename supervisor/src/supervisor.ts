@@ -10,7 +10,8 @@ import { LeaseState } from "./lease-state";
 import type { FromLeaseWorker, LeaseStatus, LeaseWorkerData, ToLeaseWorker } from "./lease-worker";
 import { createLogger, type Logger } from "./log";
 import { SupervisorMetrics } from "./metrics";
-import { Router, type RouteTarget } from "./router";
+import type { RouteTarget } from "./route-target";
+import { Router } from "./router";
 
 /** Time for the draining announcement to reach the other routers and for quick in-flight commands to finish. */
 const DRAIN_GRACE_MS = 150;
@@ -98,7 +99,7 @@ export class Supervisor {
    * was busy and has not yet processed the worker's messages.
    */
   private fresh(target: RouteTarget): boolean {
-    return target.holder !== this.cfg.id || this.state.fresh(target.epoch, this.cfg.renewDeadlineMs);
+    return target.id !== this.cfg.id || this.state.fresh(target.epoch, this.cfg.renewDeadlineMs);
   }
 
   async start(): Promise<void> {
@@ -169,7 +170,7 @@ export class Supervisor {
       case "leader":
         return this.onLeader(m.lease);
       case "draining":
-        return this.jobRouter.drain({ holder: m.term.id, epoch: m.term.epoch });
+        return this.jobRouter.drain(m.term);
       case "status": {
         const wasReady = this.ownTerm()?.ready ?? false;
         this.lease = m.status;
@@ -196,7 +197,7 @@ export class Supervisor {
       if (term && this.lease?.role === "primary") {
         // Planned handover: routers everywhere stop sending new commands to our Faktory before it gets
         // TERM, so no FETCH pops a job that Faktory then cannot reserve while shutting down.
-        this.jobRouter.drain({ holder: term.id, epoch: term.epoch });
+        this.jobRouter.drain(term);
         this.post({ type: "drain" });
         await sleep(DRAIN_GRACE_MS);
       }
@@ -223,7 +224,7 @@ export class Supervisor {
     let web: RouteTarget | null = null;
     if (lease) {
       try {
-        const term = { holder: lease.id, epoch: lease.epoch };
+        const term = { id: lease.id, epoch: lease.epoch };
         job = { ...splitHostPort(lease.addr), ...term };
         web = { ...splitHostPort(lease.web), ...term };
       } catch {

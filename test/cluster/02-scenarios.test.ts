@@ -350,6 +350,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     await sleep(3_000);
     const before = await lease(KEY_PREFIX);
     const holder = (await readyPods(3)).find((p) => p.name === before!.id)!;
+    const overlap = overlapWatch();
     const t0 = Date.now();
     for (const pid of containerPids(holder.containerId)) {
       try {
@@ -365,11 +366,13 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     const takeoverMs = Date.now() - t0;
     await readyPods(3);
     await sleep(3_000);
+    const o = await overlap.stop();
     const report = await clients.stop();
     const t = totals(report);
     const gap = maxGap(report.pushTimes, t0 - 1_000);
     figures("sigkill-primary", {
       takeoverMs,
+      maxRunning: o.maxRunning,
       pushGapMs: gap.gapMs,
       newHolder: after.id,
       ...t,
@@ -377,11 +380,14 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     });
     // The kubelet restarts the container at once, and the restarted supervisor (same pod, same id) may take
     // the lease back before it expires; its Faktory starts only once the fence allows (the predecessor's
-    // lease would have expired). Either way PUSHes resume within about one ttl.
+    // lease would have expired). If the kill reaches Faktory a moment before its supervisor, the supervisor
+    // sees an exit it did not ask for and hands the term over (release + `stopped`) before it dies: a
+    // standby then starts at once (measured 29 ms). Either way PUSHes resume within about one ttl, under a
+    // new epoch (waited for above).
     expect(pushedAfter(report, t0 + gap.gapMs)).toBeGreaterThan(50);
     expect(takeoverMs).toBeLessThan(TTL_MS + 3_000);
-    expect(gap.gapMs).toBeGreaterThan(1_000);
     expect(gap.gapMs).toBeLessThan(TTL_MS + 3_000);
+    expect(o.maxRunning).toBeLessThanOrEqual(1);
     // Open-source Faktory pops a job (BRPOP) and writes its reservation (ZADD) in two steps
     // (manager/fetch.go, working.go): a Faktory SIGKILLed between them loses that job, whatever runs around
     // it. Each worker has at most one FETCH in flight, so at most one such job per worker (the e2e SIGKILL

@@ -136,9 +136,9 @@ async function startRouter(holdMs = 5000): Promise<Router> {
   return router;
 }
 
-/** The lease holder and epoch name a primary's term; by default each epoch has its own holder. */
-function target(f: RealFaktory, epoch: number, holder = `pod-${epoch}`) {
-  return { host: "127.0.0.1", port: f.port, epoch, holder };
+/** The lease holder's id and epoch name a primary's term; by default each epoch has its own holder. */
+function target(f: RealFaktory, epoch: number, id = `pod-${epoch}`) {
+  return { host: "127.0.0.1", port: f.port, epoch, id };
 }
 
 let queueSeq = 0;
@@ -257,7 +257,7 @@ describe("scenario 7: the job-port router in front of real Faktory servers", () 
     const router = await startRouter(400);
     // A real address with nothing listening (a primary whose Faktory has not booted yet).
     const port = await freePort();
-    router.setTarget({ host: "127.0.0.1", port, epoch: 1, holder: "pod-1" });
+    router.setTarget({ host: "127.0.0.1", port, epoch: 1, id: "pod-1" });
     const sock = connect({ port: router.port, host: "127.0.0.1" });
     sock.on("error", () => undefined);
     const t0 = Date.now();
@@ -272,7 +272,7 @@ describe("scenario 7: the job-port router in front of real Faktory servers", () 
     router.setTarget(target(a, 1));
     const c = viaRouter(router);
     await c.push({ jobtype: "e2e", queue, args: ["before"] });
-    router.drain({ holder: "pod-1", epoch: 1 });
+    router.drain({ id: "pod-1", epoch: 1 });
     const late = c.push({ jobtype: "e2e", queue, args: ["late"] });
     await sleep(300);
     expect(await queueSize(a, queue)).toBe(1);

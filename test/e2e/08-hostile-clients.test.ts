@@ -66,8 +66,8 @@ async function startRouter(opts: Partial<RouterOptions> = {}): Promise<Router> {
   return router;
 }
 
-function target(f: BareFaktory, epoch: number, holder = `pod-${epoch}`) {
-  return { host: "127.0.0.1", port: f.port, epoch, holder };
+function target(f: BareFaktory, epoch: number, id = `pod-${epoch}`) {
+  return { host: "127.0.0.1", port: f.port, epoch, id };
 }
 
 function conn(port: number): RawConn {
@@ -516,7 +516,7 @@ describe("scenario 8: hostile clients against the router in front of real Faktor
       await new Promise<void>((r) => stub.listen(0, "127.0.0.1", () => r()));
       const stubPort = (stub.address() as { port: number }).port;
       const router = await startRouter({ holdMs, password: PASSWORD });
-      router.setTarget({ host: "127.0.0.1", port: stubPort, epoch: 1, holder: "booting" });
+      router.setTarget({ host: "127.0.0.1", port: stubPort, epoch: 1, id: "booting" });
 
       // In batches the router has accepted before the next: more at once overflow the listen backlog
       // and wait a SYN retransmit (1 s), which is not what this measures.

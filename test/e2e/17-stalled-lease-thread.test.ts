@@ -243,9 +243,10 @@ describe("scenario 17: the primary's lease thread stalls, its main thread runs o
       expect(t.marginMs!).toBeGreaterThan(0);
       // OSS Faktory's FETCH is BRPOP then a separate ZADD (DESIGN §3): a FETCH cut by the kill may lose its
       // job with any supervisor. Nothing else: at most one per FETCH that failed, of jobs pushed before the
-      // kill (the stalled pod's Faktory serves the other routers until then).
+      // kill (the stalled pod's Faktory serves the other routers until then). Times are whole ms and the
+      // PUSH's answer and the kill can fall in the same one: "not after the kill" is ≥ 0.
       expect(t.lost).toBeLessThanOrEqual(t.fetchesCut);
-      for (const ms of t.lostPushedMsBeforeKill) expect(ms).toBeGreaterThan(0);
+      for (const ms of t.lostPushedMsBeforeKill) expect(ms).toBeGreaterThanOrEqual(0);
       expect(t.accounted).toBe(true);
     }
   });

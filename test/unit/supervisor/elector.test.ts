@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  Elector,
-  type Acquired,
-  type ElectorHooks,
-  type LeaseEvent,
-  type LeaseStore,
-  type Member,
-  type Observed,
-} from "../../../supervisor/src/elector";
-import { sameTerm, type LeaseValue } from "../../../supervisor/src/lease-scripts";
+import { Elector, type ElectorHooks } from "../../../supervisor/src/elector";
+import type { LeaseValue } from "../../../supervisor/src/lease-scripts";
+import type { Acquired, LeaseEvent, LeaseStore, Member, Observed } from "../../../supervisor/src/lease-store";
+import { sameTerm } from "../../../supervisor/src/term";
 import { FENCE_MARGIN_MS } from "../../../components/contract/supervisor";
 import { FakeClock, flush } from "./fake-clock";
 

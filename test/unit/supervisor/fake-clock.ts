@@ -1,4 +1,4 @@
-import type { Clock } from "../../../supervisor/src/elector";
+import type { Clock } from "../../../supervisor/src/clock";
 
 /** A manual clock: timers fire only inside advance(), in due order, with promise jobs flushed between. */
 export class FakeClock implements Clock {

@@ -5,7 +5,8 @@ import {
   WATCHDOG_GRACE_MS,
   WATCHDOG_PERIOD_MS,
 } from "../../../supervisor/src/faktory-watchdog";
-import { LeaseState, monotonicMs } from "../../../supervisor/src/lease-state";
+import { monotonicMs } from "../../../supervisor/src/clock";
+import { LeaseState } from "../../../supervisor/src/lease-state";
 import type { Logger } from "../../../supervisor/src/log";
 
 // The main thread's watchdog against a real child process standing in for Faktory, the shared state

@@ -11,7 +11,7 @@ import {
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { Redis } from "ioredis";
-import type { LeaseEvent } from "../../../supervisor/src/elector";
+import type { LeaseEvent } from "../../../supervisor/src/lease-store";
 import { RedisLease, redisOptions } from "../../../supervisor/src/redis-lease";
 import {
   freePort,

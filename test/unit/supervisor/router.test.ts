@@ -49,7 +49,7 @@ describe("Faktory router (stand-in upstream)", () => {
       host: "127.0.0.1",
       port: (upstream.address() as { port: number }).port,
       epoch: 1,
-      holder: "pod-1",
+      id: "pod-1",
     });
 
     const client = connect({ port: router.port, host: "127.0.0.1" });
@@ -144,7 +144,7 @@ describe("Faktory router reply scanning (stand-in upstream)", () => {
       host: "127.0.0.1",
       port: (upstream.address() as { port: number }).port,
       epoch: 1,
-      holder: "pod-1",
+      id: "pod-1",
     });
     const client = connect({ port: router.port, host: "127.0.0.1" });
     client.on("error", () => undefined);
@@ -199,7 +199,7 @@ describe("router byte counts", () => {
       host: "127.0.0.1",
       port: (upstream.address() as { port: number }).port,
       epoch: 1,
-      holder: "a",
+      id: "a",
     });
     const open = async (request: string) => {
       const client = connect({ port: router.port, host: "127.0.0.1" });

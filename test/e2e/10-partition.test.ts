@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { withTimeout, type LogEvent, type SupervisorHandle } from "../../supervisor/dev/local-cluster";
+import { leaseChangesSince, marksOf } from "./support/lease-changes";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import {
   openFirewall,
@@ -55,25 +56,6 @@ afterAll(async () => {
   fw?.close();
   await cluster?.stop();
 });
-
-const LEASE_CHANGES = new Set(["lease.acquired", "lease.promoted", "lease.demoted", "faktory.exited"]);
-
-/** Lease changes and Faktory exits logged by any supervisor since `marks` (events.length per supervisor). */
-function leaseChangesSince(
-  sups: readonly SupervisorHandle[],
-  marks: Map<SupervisorHandle, number>,
-): string[] {
-  return sups.flatMap((s) =>
-    s.events
-      .slice(marks.get(s) ?? 0)
-      .filter((e) => LEASE_CHANGES.has(e.event))
-      .map((e) => `${s.id} ${e.event} ${JSON.stringify(e)}`),
-  );
-}
-
-function marksOf(sups: readonly SupervisorHandle[]): Map<SupervisorHandle, number> {
-  return new Map(sups.map((s) => [s, s.events.length]));
-}
 
 /** Polls /status until `pod` is a secondary with Redis reachable and `leaderId` as the known primary. */
 async function waitRejoined(

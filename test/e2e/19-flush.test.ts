@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  startCluster,
-  withTimeout,
-  type Cluster,
-  type SupervisorHandle,
-} from "../../supervisor/dev/local-cluster";
+import { startCluster, withTimeout, type Cluster } from "../../supervisor/dev/local-cluster";
+import { leaseChangesSince, marksOf } from "./support/lease-changes";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { maxGapWithTail, routedLoad } from "./support/routed-load";
 import { audit, client, sleep } from "./support/workload";
@@ -27,17 +23,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const LEASE_CHANGES = new Set(["lease.acquired", "lease.promoted", "lease.demoted", "faktory.exited"]);
-
-function changesSince(marks: Map<SupervisorHandle, number>): string[] {
-  return cluster.supervisors.flatMap((s) =>
-    s.events
-      .slice(marks.get(s))
-      .filter((e) => LEASE_CHANGES.has(e.event))
-      .map((e) => `${s.id} ${e.event}#${String(e.epoch)}`),
-  );
-}
-
 describe("scenario 19: FLUSH under load", () => {
   it(`${ROUNDS} FLUSHes through a router: no failover, PUSH pauses no longer than a planned handover, nothing pushed after it lost`, async () => {
     await cluster.primary();
@@ -49,7 +34,7 @@ describe("scenario 19: FLUSH under load", () => {
     try {
       await sleep(1000);
       for (let i = 0; i < ROUNDS; i++) {
-        const marks = new Map(cluster.supervisors.map((s) => [s, s.events.length]));
+        const marks = marksOf(cluster.supervisors);
         const t0 = Date.now();
         await withTimeout(flusher.flush(), 10_000);
         lastFlushAt = Date.now();
@@ -57,7 +42,7 @@ describe("scenario 19: FLUSH under load", () => {
         rounds.push({
           flushMs: lastFlushAt - t0,
           pushGapMs: maxGapWithTail(load.ledger, t0, Date.now()),
-          leaseChanges: changesSince(marks),
+          leaseChanges: leaseChangesSince(cluster.supervisors, marks),
         });
       }
       await load.stop();

@@ -50,6 +50,8 @@ const totals = (r: RunReport) => ({
   duplicates: [...r.runs.values()].filter((n) => n > 1).length,
   // Commands a client gave up on without a reply (see pod-client.ts): reported, not asserted.
   hung: r.hung,
+  // Errors the client library threw outside any call (see pod-client.ts): reported, not asserted.
+  clientErrors: r.clientErrors,
 });
 
 /** Host pids of Faktory server processes in each pod (the OSS binary is /usr/local/bin/faktory-oss). */

@@ -125,7 +125,9 @@ async function main(): Promise<void> {
       if (!job) continue;
       fetched++;
       await report.hincrby(`${prefix}runs`, job.jid, 1);
-      for (let attempt = 0; attempt < 50; attempt++) {
+      // Once told to stop, an ACK still failing is given up: the job counts as run (it was fetched), and a
+      // worker must not outlive the test's wait for its summary by retrying a dead connection.
+      for (let attempt = 0; attempt < 50 && !(stopped && attempt > 0); attempt++) {
         try {
           const jid = job.jid;
           await bounded("ACK", (c) => c.ack(jid));
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
   }
   clearInterval(stopPoll);
   summary.ended = Date.now();
+  summary.clientErrors = clientErrors;
   await report.hset(`${prefix}summary:${pod}`, summary);
   process.stdout.write(`${JSON.stringify({ pod, mode, ...summary })}\n`);
   await client.close().catch(() => undefined);
@@ -151,6 +154,18 @@ class HungError extends Error {
     super(`${what}: no reply within ${COMMAND_TIMEOUT_MS} ms`);
   }
 }
+
+// The client library can throw from an event emitter with no listener left (a connection's "error" after the
+// pool dropped it). A real worker would be restarted by Kubernetes; this one records the error (key
+// `client-errors`) and carries on with a new client, so the run still ends with a summary.
+let clientErrors = 0;
+const recordClientError = (e: unknown) => {
+  clientErrors++;
+  process.stderr.write(`pod-client: uncaught ${String(e)}\n`);
+  void report.rpush(`${prefix}client-errors`, `${Date.now()} ${pod} ${String(e)}`).catch(() => undefined);
+};
+process.on("uncaughtException", recordClientError);
+process.on("unhandledRejection", recordClientError);
 
 main().catch((e: unknown) => {
   process.stderr.write(`pod-client: ${String(e)}\n`);

@@ -26,6 +26,8 @@ export interface RunReport {
   readonly pushErrors: string[];
   /** Commands a client gave up on after COMMAND_TIMEOUT_MS without a reply ("<ms> <pod> <command>"). */
   readonly hung: string[];
+  /** Errors the client library threw outside any call ("<ms> <pod> <error>"); the client carried on. */
+  readonly clientErrors: string[];
   /** Successful PUSH completion times, sorted (all producers). */
   readonly pushTimes: number[];
 }
@@ -151,10 +153,12 @@ export async function startClients(o: {
       try {
         const producerPods = pods.filter((n) => n.startsWith("producer-"));
         await r.set(`${prefix}stop-producers`, "1");
-        await waitFor("the producers' summaries", 60_000, async () => {
-          const n = await Promise.all(producerPods.map((p) => r.exists(`${prefix}summary:${p}`)));
-          return n.every((x) => x === 1);
-        });
+        await explainOnTimeout(r, prefix, o.namespace, producerPods, () =>
+          waitFor("the producers' summaries", 60_000, async () => {
+            const n = await Promise.all(producerPods.map((p) => r.exists(`${prefix}summary:${p}`)));
+            return n.every((x) => x === 1);
+          }),
+        );
         // Workers drain what was pushed (bounded); whatever is still missing then counts as lost.
         const drainDeadline = Date.now() + 60_000;
         while (Date.now() < drainDeadline) {
@@ -164,10 +168,12 @@ export async function startClients(o: {
           await sleep(500);
         }
         await r.set(`${prefix}stop`, "1");
-        await waitFor("the clients' summaries", 60_000, async () => {
-          const keys = await r.keys(`${prefix}summary:*`);
-          return keys.length === pods.length;
-        });
+        await explainOnTimeout(r, prefix, o.namespace, pods, () =>
+          waitFor("the clients' summaries", 60_000, async () => {
+            const keys = await r.keys(`${prefix}summary:*`);
+            return keys.length === pods.length;
+          }),
+        );
         const producers: ProducerSummary[] = [];
         for (const p of producerPods) {
           const h = await r.hgetall(`${prefix}summary:${p}`);
@@ -185,6 +191,7 @@ export async function startClients(o: {
         );
         const pushErrors = await r.lrange(`${prefix}push-errors`, 0, -1);
         const hung = await r.lrange(`${prefix}hung`, 0, -1);
+        const clientErrors = await r.lrange(`${prefix}client-errors`, 0, -1);
         const runs = new Map(
           Object.entries(await r.hgetall(`${prefix}runs`)).map(([k, v]) => [k, Number(v)]),
         );
@@ -194,6 +201,7 @@ export async function startClients(o: {
           runs,
           pushErrors,
           hung,
+          clientErrors,
           pushTimes: [...pushed.values()].sort((a, b) => a - b),
         };
       } finally {
@@ -202,6 +210,50 @@ export async function startClients(o: {
       }
     },
   };
+}
+
+/**
+ * Runs `wait`; when it times out, the error says which client pods wrote no summary, what state each is in and
+ * the end of its log, so a failed run in CI explains itself.
+ */
+async function explainOnTimeout(
+  r: ReturnType<typeof nodeRedis>,
+  prefix: string,
+  namespace: string,
+  expected: readonly string[],
+  wait: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await wait();
+  } catch (e) {
+    const lines: string[] = [String(e)];
+    for (const p of expected) {
+      if ((await r.exists(`${prefix}summary:${p}`)) === 1) continue;
+      let state = "";
+      try {
+        const pod = kubectlJson<{ status: { phase: string; containerStatuses?: { state: object }[] } }>([
+          "get",
+          "pod",
+          p,
+          "-n",
+          namespace,
+        ]);
+        state = `${pod.status.phase} ${JSON.stringify(pod.status.containerStatuses?.[0]?.state ?? {})}`;
+      } catch (k) {
+        state = String(k);
+      }
+      let log = "";
+      try {
+        log = kubectl(["logs", p, "-n", namespace, "--tail", "15"]);
+      } catch (k) {
+        log = String(k);
+      }
+      lines.push(`no summary from ${p}: ${state}\n${log}`);
+    }
+    const hung = await r.lrange(`${prefix}hung`, 0, -1);
+    if (hung.length) lines.push(`hung commands: ${hung.slice(-10).join("; ")}`);
+    throw new Error(lines.join("\n"));
+  }
 }
 
 /** Jobs pushed (answered OK) but never fetched by a worker. */

@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "faktory-worker";
-import { freePort, startCluster, waitForPrimary } from "../supervisor/dev/local-cluster";
+import { LEASE_DEFAULTS } from "../components/contract/supervisor";
+import { freePort, startLoopbackCluster, waitForPrimary } from "../test/support/loopback";
 import { greets } from "../supervisor/src/faktory-process";
 import { machine, median, quantile, quiet, round, sleep } from "./support";
 
@@ -130,15 +131,18 @@ async function startHaproxy(
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "fha-bench-router-"));
-  // The production lease timings (config.ts defaults), not the quick test ones: the supervisor's
+  // The production lease timings (the contract's defaults), not the quick test ones: the supervisor's
   // CPU, measured as a whole, includes its lease worker, which renews every 450 ms with the latter.
-  const cluster = await startCluster(1, {
+  const { ttlMs, renewIntervalMs, renewDeadlineMs, pollMs, stopTimeoutMs } = LEASE_DEFAULTS;
+  const cluster = await startLoopbackCluster(1, {
     password: PASSWORD,
     quiet: true,
     prefix: "fha-bench-router",
-    ttlMs: 10_000,
-    renewIntervalMs: 1_500,
-    renewDeadlineMs: 4_000,
+    ttlMs,
+    renewIntervalMs,
+    renewDeadlineMs,
+    pollMs,
+    stopTimeoutMs,
   });
   const out: Record<string, unknown> = {
     benchmark: "router",

@@ -15,10 +15,10 @@ import {
   REPO_ROOT,
   startRedis,
   startSupervisor,
-  type ClusterOptions,
+  type SupervisorOptions,
   type SupervisorHandle,
   type SupervisorPorts,
-} from "./dev/local-cluster";
+} from "../test/support/loopback";
 
 const PASSWORD = "sandbox";
 const BASE_PORT = Number(process.env.SANDBOX_BASE_PORT ?? 27400);
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const dir = join(REPO_ROOT, ".sandbox", String(Date.now()));
   mkdirSync(dir, { recursive: true });
   const redis = await startRedis(dir);
-  const options: ClusterOptions = {
+  const options: SupervisorOptions = {
     redisUrl: redis.url,
     baseDir: dir,
     password: PASSWORD,

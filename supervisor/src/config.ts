@@ -201,7 +201,7 @@ export function parseConfig(
   const command = dash >= 0 ? argv.slice(dash + 1) : [...argv];
   if (command.length === 0) {
     throw new ConfigError(
-      "no Faktory command: start as `faktory-ha-supervisor -- faktory -b :17419 -w :17420`",
+      `no Faktory command: start as \`faktory-ha-supervisor -- faktory -b :${SUPERVISOR_INTS.internalPort.default} -w :${SUPERVISOR_INTS.internalWebPort.default}\``,
     );
   }
 

@@ -75,6 +75,122 @@ export function announcedLength(buf: Buffer): number {
   return Number.isInteger(n) && n >= 0 ? eol + 2 + n + 2 : 0;
 }
 
+// Where a ReplyScanner is within the current reply: at its start; in a simple line ("+" or ":"), after
+// its "\r"; after a bulk string's "$"; in its header (its length so far in len), after the header's
+// "\r"; in a null bulk string's header ("$-1"); in its body (len bytes to come, with "\r\n").
+const SCAN_START = 0;
+const SCAN_LINE = 1;
+const SCAN_LINE_CR = 2;
+const SCAN_BULK = 3;
+const SCAN_HEADER = 4;
+const SCAN_HEADER_CR = 5;
+const SCAN_NULL_BULK = 6;
+const SCAN_BODY = 7;
+
+/**
+ * Follows a stream of replies byte by byte, across reads, so that they can be passed on as they come
+ * instead of being joined first: the common case, simple strings, integers and bulk strings. It stops
+ * at the start of a reply that the reply-by-reply path (replyLength on whole replies) must take: an
+ * error (it may be a shutdown refusal), an array, anything else unexpected, or one reply more than the
+ * caller expects.
+ */
+export class ReplyScanner {
+  private state = SCAN_START;
+  /** In a bulk string: its length so far while reading the header, then the bytes still to come. */
+  private len = 0;
+  private completed = 0;
+
+  /** Replies the last scan completed. */
+  get done(): number {
+    return this.completed;
+  }
+
+  /** Forgets the reply in progress: the next byte starts a reply (a new connection). */
+  reset(): void {
+    this.state = SCAN_START;
+    this.len = 0;
+  }
+
+  /**
+   * Follows b from its first byte, completing at most limit replies (counted in done). Returns where it
+   * stopped: b.length (possibly within a reply, continued by the next scan), or the start of a reply it
+   * leaves to the caller; -1 for a malformed bulk string header.
+   */
+  scan(b: Buffer, limit: number): number {
+    let state = this.state;
+    let len = this.len;
+    let done = 0;
+    let pos = 0;
+    const end = b.length;
+    while (pos < end) {
+      const c = b[pos];
+      switch (state) {
+        case SCAN_START:
+          if (done === limit) break;
+          if (c === 0x2b || c === 0x3a) state = SCAN_LINE;
+          else if (c === 0x24) {
+            state = SCAN_BULK;
+            len = 0;
+          } else break;
+          pos++;
+          continue;
+        case SCAN_BULK:
+          if (c === 0x2d) {
+            state = SCAN_NULL_BULK; // "$-1": no value
+            pos++;
+          } else state = SCAN_HEADER;
+          continue;
+        case SCAN_LINE:
+          while (pos < end && b[pos] !== 0x0d) pos++;
+          if (pos < end) {
+            state = SCAN_LINE_CR;
+            pos++;
+          }
+          continue;
+        case SCAN_LINE_CR:
+          pos++;
+          if (c === 0x0a) {
+            state = SCAN_START;
+            done++;
+          } else if (c !== 0x0d) state = SCAN_LINE;
+          continue;
+        case SCAN_HEADER:
+          pos++;
+          if (c >= 0x30 && c <= 0x39 && len < 1e12) len = len * 10 + (c - 0x30);
+          else if (c === 0x0d) state = SCAN_HEADER_CR;
+          else return -1;
+          continue;
+        case SCAN_HEADER_CR:
+          pos++;
+          if (c !== 0x0a) return -1;
+          state = SCAN_BODY;
+          len += 2; // the body's "\r\n"
+          continue;
+        case SCAN_NULL_BULK:
+          pos++;
+          if (c === 0x0d) state = SCAN_LINE_CR;
+          else if (c < 0x30 || c > 0x39) return -1;
+          continue;
+        case SCAN_BODY: {
+          const take = Math.min(len, end - pos);
+          pos += take;
+          len -= take;
+          if (len === 0) {
+            state = SCAN_START;
+            done++;
+          }
+          continue;
+        }
+      }
+      break; // at the start of a reply the caller takes
+    }
+    this.state = state;
+    this.len = len;
+    this.completed = done;
+    return pos;
+  }
+}
+
 /**
  * The reply Faktory sends to a command it read after shutdown began, without running it: such a
  * command can safely be sent again to the next primary.

@@ -6,6 +6,7 @@ import {
   isOk,
   isShutdownRefusal,
   parseGreeting,
+  ReplyScanner,
   replyLength,
   rewriteHello,
 } from "./faktory-protocol";
@@ -19,18 +20,6 @@ import { sameTerm, type Term } from "./term";
 const DRAIN_REPLY_MS = 3_000;
 /** A HELLO is a few hundred bytes: a client that has not proved itself gets no more room for a line. */
 export const MAX_HELLO_BYTES = 64 * 1024;
-
-// Reply scanner states: at the start of a reply; in a simple line ("+" or ":"), after its "\r"; after
-// a bulk string's "$"; in its header (with its length so far in scanLen), after the header's "\r";
-// in a null bulk string's header ("$-1"); in a bulk string's body (scanLen bytes to come, with "\r\n").
-const SCAN_START = 0;
-const SCAN_LINE = 1;
-const SCAN_LINE_CR = 2;
-const SCAN_BULK = 3;
-const SCAN_HEADER = 4;
-const SCAN_HEADER_CR = 5;
-const SCAN_NULL_BULK = 6;
-const SCAN_BODY = 7;
 
 /** A graceful end: no last words, just the FIN. */
 const NOTHING = Buffer.alloc(0);
@@ -64,6 +53,8 @@ export class FaktorySession implements Session {
   private target: RouteTarget | null = null;
   private readonly abort = new AbortController();
   private readonly reader = new LineReader(MAX_HELLO_BYTES);
+  /** Complete lines counted by completeLines. */
+  private lineCount = 0;
   private firstDeadline = 0;
   /** The client's first line; once Faktory accepted it, the identity redone after a move. */
   private hello: Buffer | null = null;
@@ -96,10 +87,8 @@ export class FaktorySession implements Session {
   private upChunks: Buffer[] = [];
   private upBytes = 0;
   private upNeed = 0;
-  /** Where the reply scanner is within the current upstream reply (fast path, see scanReplies). */
-  private scan = SCAN_START;
-  /** In a bulk string: its length so far while reading the header, then the bytes still to come. */
-  private scanLen = 0;
+  /** The fast path through an open session's upstream replies (see onUpstreamRead). */
+  private readonly replies = new ReplyScanner();
   private moving = false;
   private reading = true;
   private upstreamFull = false;
@@ -155,7 +144,7 @@ export class FaktorySession implements Session {
     this.upChunks = [];
     this.upBytes = 0;
     this.upNeed = 0;
-    this.scan = SCAN_START;
+    this.replies.reset();
     this.moving = false;
     this.upstreamFull = false;
     this.rehelloSent = false;
@@ -199,9 +188,6 @@ export class FaktorySession implements Session {
     if (!ok) return this.lineTooLong();
     this.settle();
   }
-
-  /** Complete lines counted by completeLines. */
-  private lineCount = 0;
 
   /**
    * Where the chunk's complete lines end (0 when there is none), counting them in lineCount; -1 when
@@ -318,99 +304,21 @@ export class FaktorySession implements Session {
     else this.client.pause();
   }
 
+  /**
+   * The common case for upstream bytes of an open session: replies the scanner follows, each answering
+   * the oldest command in flight, passed on as they come (a reply may span reads). The reply-by-reply
+   * path takes over where the scanner stops: at an error reply (it may be a shutdown refusal), an
+   * array, a reply no command is owed, or anything else unexpected.
+   */
   private onUpstreamRead(sock: Socket, d: Buffer): void {
     if (sock !== this.upstream || this.dead) return;
     if (this.phase !== "open" || this.upBytes > 0) return this.onUpstreamData(sock, d);
-    const stop = this.scanReplies(d, d.length);
+    const stop = this.replies.scan(d, this.owed);
     if (stop < 0) return this.protocolError("unparseable reply");
-    if (this.scanDone > 0) this.answered(this.scanDone);
+    if (this.replies.done > 0) this.answered(this.replies.done);
     if (stop > 0) this.toClient(stop === d.length ? d : d.subarray(0, stop));
     if (stop < d.length) return this.onUpstreamData(sock, d.subarray(stop));
     this.afterReplies();
-  }
-
-  /** Replies completed by scanReplies. */
-  private scanDone = 0;
-
-  /**
-   * The common case for upstream bytes of an open session: replies that are simple strings,
-   * integers or bulk strings, each answering the oldest command in flight, passed on as they come
-   * (a reply may span reads). Counts the replies completed in scanDone and returns where the
-   * reply-by-reply path must take over: at an error reply (it may be a shutdown refusal), an array, a
-   * reply no command is owed, or anything else unexpected; -1 for a malformed bulk string header.
-   */
-  private scanReplies(b: Buffer, end: number): number {
-    let state = this.scan;
-    let len = this.scanLen;
-    let done = 0;
-    let pos = 0;
-    const owed = this.owed;
-    while (pos < end) {
-      const c = b[pos];
-      switch (state) {
-        case SCAN_START:
-          if (done === owed) break;
-          if (c === 0x2b || c === 0x3a) state = SCAN_LINE;
-          else if (c === 0x24) {
-            state = SCAN_BULK;
-            len = 0;
-          } else break;
-          pos++;
-          continue;
-        case SCAN_BULK:
-          if (c === 0x2d) {
-            state = SCAN_NULL_BULK; // "$-1": no value
-            pos++;
-          } else state = SCAN_HEADER;
-          continue;
-        case SCAN_LINE:
-          while (pos < end && b[pos] !== 0x0d) pos++;
-          if (pos < end) {
-            state = SCAN_LINE_CR;
-            pos++;
-          }
-          continue;
-        case SCAN_LINE_CR:
-          pos++;
-          if (c === 0x0a) {
-            state = SCAN_START;
-            done++;
-          } else if (c !== 0x0d) state = SCAN_LINE;
-          continue;
-        case SCAN_HEADER:
-          pos++;
-          if (c >= 0x30 && c <= 0x39 && len < 1e12) len = len * 10 + (c - 0x30);
-          else if (c === 0x0d) state = SCAN_HEADER_CR;
-          else return -1;
-          continue;
-        case SCAN_HEADER_CR:
-          pos++;
-          if (c !== 0x0a) return -1;
-          state = SCAN_BODY;
-          len += 2; // the body's "\r\n"
-          continue;
-        case SCAN_NULL_BULK:
-          pos++;
-          if (c === 0x0d) state = SCAN_LINE_CR;
-          else if (c < 0x30 || c > 0x39) return -1;
-          continue;
-        case SCAN_BODY: {
-          const take = Math.min(len, end - pos);
-          pos += take;
-          len -= take;
-          if (len === 0) {
-            state = SCAN_START;
-            done++;
-          }
-          continue;
-        }
-      }
-      break; // at the start of a reply the slow path takes
-    }
-    this.scan = state;
-    this.scanLen = len;
-    this.scanDone = done;
-    return pos;
   }
 
   private onUpstreamData(sock: Socket, d: Buffer): void {

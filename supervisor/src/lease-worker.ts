@@ -56,7 +56,8 @@ export interface LeaseStatus {
   readonly reportedAt: number;
 }
 
-const STATUS_EVERY_MS = 1_000;
+/** How often the main thread hears from this thread: its liveness check counts on it. */
+export const STATUS_EVERY_MS = 1_000;
 /** Recent primaries' hosts to fence: more than the failovers that can pile up while Faktory is stopped. */
 const MAX_PREDECESSOR_HOSTS = 8;
 const RENEW_SAMPLES = 200;

@@ -7,7 +7,13 @@ import { FaktoryWatchdog } from "./faktory-watchdog";
 import { startHealthServer } from "./health";
 import { splitHostPort, type LeaseValue } from "./lease-scripts";
 import { LeaseState } from "./lease-state";
-import type { FromLeaseWorker, LeaseStatus, LeaseWorkerData, ToLeaseWorker } from "./lease-worker";
+import {
+  STATUS_EVERY_MS,
+  type FromLeaseWorker,
+  type LeaseStatus,
+  type LeaseWorkerData,
+  type ToLeaseWorker,
+} from "./lease-worker";
 import { createLogger, type Logger } from "./log";
 import { SupervisorMetrics } from "./metrics";
 import type { RouteTarget } from "./route-target";
@@ -17,8 +23,14 @@ import { Router } from "./router";
 const DRAIN_GRACE_MS = 150;
 /** Bound on waiting for each client connection to fall idle before it is closed at shutdown. */
 const CLOSE_GRACE_MS = 2_000;
-/** The lease worker reports every second; this much silence means it is stuck. */
-const WORKER_SILENCE_MS = 5_000;
+/** Five missed reports from the lease worker: it is stuck. */
+const WORKER_SILENCE_MS = 5 * STATUS_EVERY_MS;
+/**
+ * This thread's own heartbeat, and five missed beats: its event loop is blocked. The same five seconds
+ * as WORKER_SILENCE_MS, but another thread's silence: either fails the liveness probe.
+ */
+const BEAT_MS = 1_000;
+const BEAT_SILENCE_MS = 5 * BEAT_MS;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -131,7 +143,7 @@ export class Supervisor {
       status: () => this.status(),
       metrics: () => this.metrics(),
     });
-    this.beat = setInterval(() => (this.lastBeat = Date.now()), 1_000);
+    this.beat = setInterval(() => (this.lastBeat = Date.now()), BEAT_MS);
     this.faktoryMonitor.start();
     this.startWorker();
     this.watchdog.start();
@@ -242,7 +254,7 @@ export class Supervisor {
   private alive(): boolean {
     const now = Date.now();
     return (
-      now - this.lastBeat < 5_000 &&
+      now - this.lastBeat < BEAT_SILENCE_MS &&
       now - this.lastWorkerReport < WORKER_SILENCE_MS &&
       !this.watchdog.stalled()
     );

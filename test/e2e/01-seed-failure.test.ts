@@ -8,7 +8,7 @@ import {
   startRedis,
   type BareFaktory,
   type RunningRedis,
-} from "../../supervisor/dev/local-cluster";
+} from "../support/loopback";
 import { client, jidsInRedis, sleep } from "./support/workload";
 
 // Scenario 1: the seed's design, reproduced — two Faktory servers active on one Redis (as two

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../supervisor/dev/local-cluster";
+import { startLoopbackCluster, type LoopbackCluster } from "../support/loopback";
 import { audit, client, drain, Ledger, producer, worker } from "./support/workload";
 
 // Scenario 2: the seed's workload (FETCH through one entry point, ACK through another) through three
 // supervisors. Every connection reaches the one primary, so every ACK lands.
 const PASSWORD = "e2e-secret";
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s2" });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s2" });
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -1,22 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greets } from "../../supervisor/src/faktory-process";
 import {
-  startCluster,
-  startSupervisor,
+  startLoopbackCluster,
   waitForPrimary,
-  type Cluster,
+  type LoopbackCluster,
   type LogEvent,
   type SupervisorHandle,
-} from "../../supervisor/dev/local-cluster";
+} from "../support/loopback";
 import { audit, client, drain, Ledger, producer, sleep, worker, type Loop } from "./support/workload";
 
 // Scenario 3: failover under load. Short lease timings (ttl 3 s, renew 0.5 s, deadline 1.5 s).
 const PASSWORD = "e2e-secret";
 const TTL = 3000;
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s3", ttlMs: TTL });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s3", ttlMs: TTL });
 });
 afterAll(async () => {
   await cluster?.stop();
@@ -24,13 +23,6 @@ afterAll(async () => {
 
 function alive(): SupervisorHandle[] {
   return cluster.supervisors.filter((s) => s.proc.exitCode === null && s.proc.signalCode === null);
-}
-
-/** Replaces a dead supervisor with a fresh one (same id and ports), like Kubernetes restarting the pod. */
-async function respawn(dead: SupervisorHandle): Promise<void> {
-  await dead.exited;
-  const fresh = await startSupervisor(dead.id, cluster.options, dead.ports);
-  cluster.supervisors[cluster.supervisors.indexOf(dead)] = fresh;
 }
 
 interface Load {
@@ -98,7 +90,7 @@ describe("scenario 3: failover", () => {
     expect(result.ran + result.pending).toBe(result.pushed);
     // Producers kept going across the failover.
     expect([...l.ledger.pushed.values()].some((t) => t > t0 + gapMs)).toBe(true);
-    await respawn(old);
+    await cluster.restart(old);
   });
 
   it("unplanned (SIGKILL of the pod): takeover after ttl, nothing lost but what Faktory's own FETCH drops", async () => {
@@ -136,7 +128,7 @@ describe("scenario 3: failover", () => {
     expect(result.lost.length).toBeLessThanOrEqual(cutFetches);
     for (const jid of result.lost) expect(l.ledger.pushed.get(jid)!).toBeLessThanOrEqual(t0);
     expect(result.ran + result.pending + result.lost.length).toBe(result.pushed);
-    await respawn(old);
+    await cluster.restart(old);
   });
 
   it("frozen node (SIGSTOP of supervisor + Faktory): takeover after ttl; on resume it stops Faktory before serving", async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, waitForPrimary, type Cluster } from "../../supervisor/dev/local-cluster";
+import { startLoopbackCluster, waitForPrimary, type LoopbackCluster } from "../support/loopback";
 import { client, jidsInRedis, sleep } from "./support/workload";
 
 // Scenario 4: a job reserved on the old primary and ACKed after failover. The new primary loads all
 // reservations from Redis at boot (manager/working.go loadWorkingSet), so it accepts the ACK.
 const PASSWORD = "e2e-secret";
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(2, { password: PASSWORD, quiet: true, prefix: "fha-s4", ttlMs: 3000 });
+  cluster = await startLoopbackCluster(2, { password: PASSWORD, quiet: true, prefix: "fha-s4", ttlMs: 3000 });
 });
 afterAll(async () => {
   await cluster?.stop();

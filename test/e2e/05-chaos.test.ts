@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  startCluster,
-  startSupervisor,
-  waitForPrimary,
-  type Cluster,
-} from "../../supervisor/dev/local-cluster";
+import { startLoopbackCluster, waitForPrimary, type LoopbackCluster } from "../support/loopback";
 import { audit, client, drain, Ledger, producer, sleep, worker } from "./support/workload";
 
 // Scenario 5: producers and workers through random routers while primaries are killed at random.
 const PASSWORD = "e2e-secret";
 const DURATION_MS = Number(process.env.CHAOS_DURATION_MS ?? 25_000);
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s5", ttlMs: 3000 });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s5", ttlMs: 3000 });
 });
 afterAll(async () => {
   await cluster?.stop();
@@ -54,7 +49,7 @@ describe("scenario 5: chaos", () => {
       else victim.signalGroup("SIGKILL");
       await victim.exited;
       // Kubernetes restarts the pod: same name, same ports.
-      cluster.supervisors[index] = await startSupervisor(victim.id, cluster.options, victim.ports);
+      await cluster.restart(victim);
       down.delete(index);
     }
     await waitForPrimary(cluster.supervisors, 20_000);

@@ -5,18 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   faktoryBin,
   freePort,
-  startCluster,
+  startLoopbackCluster,
   startSupervisor,
   supervisorBundle,
-  type Cluster,
-} from "../../supervisor/dev/local-cluster";
+  type LoopbackCluster,
+} from "../support/loopback";
 import { sleep } from "./support/workload";
 
 // The supervisor's own duties, on the real binary: config errors, Redis down, Faktory dying unasked,
 // SIGHUP on config change.
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(1, { quiet: true, prefix: "fha-s6", ttlMs: 3000 });
+  cluster = await startLoopbackCluster(1, { quiet: true, prefix: "fha-s6", ttlMs: 3000 });
 });
 afterAll(async () => {
   await cluster?.stop();

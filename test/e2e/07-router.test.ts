@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "faktory-worker";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort, sleep, startBareFaktory, type BareFaktory } from "../../supervisor/dev/local-cluster";
+import { freePort, sleep, startBareFaktory, type BareFaktory } from "../support/loopback";
 import { createLogger } from "../../supervisor/src/log";
 import { Router } from "../../supervisor/src/router";
 

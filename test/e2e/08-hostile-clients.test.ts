@@ -6,7 +6,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { Client } from "faktory-worker";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sleep, startBareFaktory, type BareFaktory } from "../../supervisor/dev/local-cluster";
+import { sleep, startBareFaktory, type BareFaktory } from "../support/loopback";
 import { createLogger } from "../../supervisor/src/log";
 import { Router, type RouterOptions } from "../../supervisor/src/router";
 import { RawConn } from "./support/raw-conn";

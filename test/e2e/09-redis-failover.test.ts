@@ -16,7 +16,7 @@ import { audit, jidsInRedis, sleep } from "./support/workload";
 // Scenario 9: an ElastiCache-style failover of the Redis under a running cluster. Two real redis-servers
 // (primary + replica) behind an endpoint that sends NEW connections to the current primary while open
 // ones stay put; supervisors (and so Faktory) get the endpoint as REDIS_URL. Lease timings: ttl 3 s,
-// renew 0.5 s, deadline 1.5 s (local-cluster defaults). Faktory itself drops a connection that answers
+// renew 0.5 s, deadline 1.5 s (the loopback cluster's defaults). Faktory itself drops a connection that answers
 // READONLY and reconnects; the supervisor must not stay on the demoted node either.
 //
 // Loss accounting. For every failover we snapshot the jobs (queue, reservations, retries, scheduled,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { withTimeout, type LogEvent, type SupervisorHandle } from "../../supervisor/dev/local-cluster";
+import { withTimeout, type LogEvent, type SupervisorHandle } from "../support/loopback";
 import { leaseChangesSince, marksOf } from "./support/lease-changes";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import {

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import {
   LEASE_DATABASE,
-  startCluster,
+  startLoopbackCluster,
   waitForPrimary,
   withTimeout,
-  type Cluster,
-} from "../../supervisor/dev/local-cluster";
+  type LoopbackCluster,
+} from "../support/loopback";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { audit, client, drain, Ledger, producer, sleep, worker, type Loop } from "./support/workload";
 
@@ -22,11 +22,11 @@ const TRIALS_PER_KIND = 7;
 type Kind = "del-leader" | "del-lease-keys" | "stale-holder";
 const KINDS: readonly Kind[] = ["del-leader", "del-lease-keys", "stale-holder"];
 
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 /** A connection to the lease's own database (Faktory's data is in database 0). */
 let leaseRedis: Redis;
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s11", ttlMs: TTL });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s11", ttlMs: TTL });
   leaseRedis = cluster.redis.client.duplicate({ db: LEASE_DATABASE });
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { Client } from "faktory-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, waitForPrimary, withTimeout, type Cluster } from "../../supervisor/dev/local-cluster";
+import { startLoopbackCluster, waitForPrimary, withTimeout, type LoopbackCluster } from "../support/loopback";
 import { sleep } from "./support/workload";
 
 // Scenario 12: hostile clients flood the primary's router — a storm of connections that never finish
@@ -16,9 +16,9 @@ const IDLE_CONNECTIONS = 2_000;
 const STREAMERS = 4;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61); // "aaaa…", never a newline
 
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(2, { password: PASSWORD, quiet: true, prefix: "fha-s12" });
+  cluster = await startLoopbackCluster(2, { password: PASSWORD, quiet: true, prefix: "fha-s12" });
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -11,12 +11,11 @@ import { createLogger } from "../../supervisor/src/log";
 import {
   freePort,
   startBareFaktory,
-  startCluster,
-  startSupervisor,
+  startLoopbackCluster,
   waitForPrimary,
-  type Cluster,
+  type LoopbackCluster,
   type SupervisorHandle,
-} from "../../supervisor/dev/local-cluster";
+} from "../support/loopback";
 import { client, sleep } from "./support/workload";
 
 // Issue 12: /metrics on real supervisors and a real Faktory, read by a real Prometheus (Debian's
@@ -26,12 +25,12 @@ const QUEUE = "m13";
 const JOBS = 37;
 const LABELS = { namespace: "e2e", app_kubernetes_io_instance: "faktory" };
 const SELECTOR = '{namespace="e2e",app_kubernetes_io_instance="faktory"}';
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fha-s13-prom-"));
-  cluster = await startCluster(3, {
+  cluster = await startLoopbackCluster(3, {
     password: PASSWORD,
     quiet: true,
     prefix: "fha-s13",
@@ -121,8 +120,7 @@ describe("faktory figures on /metrics, from the primary only", () => {
       expect(faktoryLines(await scrape(s)), s.id).toEqual([]);
     }
     // The pod comes back (same id and ports), as Kubernetes would restart it.
-    const fresh = await startSupervisor(primary.id, cluster.options, primary.ports);
-    cluster.supervisors[cluster.supervisors.indexOf(primary)] = fresh;
+    await cluster.restart(primary);
   });
 
   it("logs one JSON line per event, with event and id, and never the password", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../supervisor/dev/local-cluster";
+import { startLoopbackCluster, type LoopbackCluster } from "../support/loopback";
 import { client, sleep } from "./support/workload";
 
 // Scenario 14: a standby pod replaced (a rolling update, a drain) while clients send through its
@@ -7,9 +7,9 @@ import { client, sleep } from "./support/workload";
 // PUSH that fails was never sent: retrying it cannot store a job twice. (faktory-worker does not check
 // a pooled connection before using it, so the next command on each closed connection still fails.)
 const PASSWORD = "e2e-secret";
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s14" });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s14" });
 });
 afterAll(async () => {
   await cluster?.stop();

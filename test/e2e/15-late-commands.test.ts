@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LogEvent, type SupervisorHandle } from "../../supervisor/dev/local-cluster";
+import { type LogEvent, type SupervisorHandle } from "../support/loopback";
+import { median } from "./support/median";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import {
   openFirewall,
@@ -226,12 +227,6 @@ async function trial(n: number, cutMs: number): Promise<TrialFigures> {
     await Promise.race([Promise.all(loops.map((l) => l.stop())), sleep(20_000)]);
     await Promise.all([...plain, ...fetchers].map((x) => Promise.race([x.close(), sleep(3000)])));
   }
-}
-
-function median(xs: readonly number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function check(all: readonly TrialFigures[], label: string): void {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  startCluster,
+  startLoopbackCluster,
   waitForPrimary,
   withTimeout,
-  type Cluster,
+  type LoopbackCluster,
   type LogEvent,
   type SupervisorHandle,
-} from "../../supervisor/dev/local-cluster";
+} from "../support/loopback";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { describeSupervisors, maxGapWithTail } from "./support/routed-load";
 import {
@@ -42,9 +42,9 @@ const WINDOW_MS = 10_000;
 /** After every router is back: PUSH must keep working this long (no new stall right after). */
 const STEADY_MS = 1000;
 
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s16", ttlMs: TTL });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s16", ttlMs: TTL });
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  startCluster,
-  startSupervisor,
+  startLoopbackCluster,
   withTimeout,
-  type Cluster,
+  type LoopbackCluster,
   type LogEvent,
   type SupervisorHandle,
-} from "../../supervisor/dev/local-cluster";
+} from "../support/loopback";
 import { probeLiveness } from "./support/liveness-prober";
+import { median } from "./support/median";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { pauseLeaseThread } from "./support/pause-thread";
 import { routedLoad } from "./support/routed-load";
@@ -27,14 +27,14 @@ const DEADLINE = 1200;
 const STOP_TIMEOUT = 600;
 const TRIALS = 20;
 
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 /** Every supervisor process the test ran, respawned ones included: their events hold the Faktory lives. */
 const everyPod: SupervisorHandle[] = [];
 /** When the test's "kubelet" killed a pod: the end of a Faktory life its supervisor could not log. */
 const killedAt = new Map<SupervisorHandle, number>();
 
 beforeAll(async () => {
-  cluster = await startCluster(3, {
+  cluster = await startLoopbackCluster(3, {
     password: PASSWORD,
     quiet: true,
     prefix: "fha-s17",
@@ -54,12 +54,9 @@ function isAlive(s: SupervisorHandle): boolean {
   return s.proc.exitCode === null && s.proc.signalCode === null;
 }
 
-/** Replaces a dead supervisor with a fresh one (same id and ports), like Kubernetes restarting the pod. */
+/** Restarts a dead pod, keeping the fresh one for the Faktory lives. */
 async function respawn(dead: SupervisorHandle): Promise<void> {
-  await dead.exited;
-  const fresh = await startSupervisor(dead.id, cluster.options, dead.ports);
-  cluster.supervisors[cluster.supervisors.indexOf(dead)] = fresh;
-  everyPod.push(fresh);
+  everyPod.push(await cluster.restart(dead));
 }
 
 /** The current primary and its epoch, from /status. */
@@ -182,11 +179,6 @@ async function stallPrimary(n: number): Promise<Trial> {
     pushed: result.pushed,
     accounted: result.ran + result.pending + result.lost.length === result.pushed,
   };
-}
-
-function median(xs: readonly number[]): number | null {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : null;
 }
 
 describe("scenario 17: the primary's lease thread stalls, its main thread runs on", () => {

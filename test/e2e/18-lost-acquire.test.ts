@@ -1,13 +1,14 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  killPods,
   startSupervisor,
   waitForPrimary,
   withTimeout,
-  type ClusterOptions,
+  type SupervisorOptions,
   type LogEvent,
   type SupervisorHandle,
-} from "../../supervisor/dev/local-cluster";
+} from "../support/loopback";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { startRedisPair, type FailoverRecord, type RedisPair } from "./support/redis-failover";
 import { routedLoad } from "./support/routed-load";
@@ -42,7 +43,7 @@ const SCRIPTS = ["eval", "evalsha", "eval_ro", "evalsha_ro"];
 
 let pair: RedisPair;
 let baseDir: string;
-let options: ClusterOptions;
+let options: SupervisorOptions;
 /** Every supervisor process ever started (restarted pods get a new handle), for the Faktory lives. */
 const everyone: SupervisorHandle[] = [];
 let current: SupervisorHandle[] = [];
@@ -80,11 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of everyone) {
-    s.signalGroup("SIGCONT");
-    s.signalGroup("SIGKILL");
-  }
-  await Promise.all(everyone.map((s) => Promise.race([s.exited, sleep(3000)])));
+  await killPods(everyone);
   await pair?.stop();
   if (baseDir) rmSync(baseDir, { recursive: true, force: true });
 });

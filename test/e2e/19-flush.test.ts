@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, withTimeout, type Cluster } from "../../supervisor/dev/local-cluster";
+import { startLoopbackCluster, withTimeout, type LoopbackCluster } from "../support/loopback";
 import { leaseChangesSince, marksOf } from "./support/lease-changes";
 import { faktoryLives, maxOverlapMs } from "./support/overlap";
 import { maxGapWithTail, routedLoad } from "./support/routed-load";
@@ -15,9 +15,9 @@ const ROUNDS = 5;
 /** What a planned handover costs at most (its median is ≈ 0.5 s: bench/README.md). */
 const HANDOVER_GAP_MS = 1500;
 
-let cluster: Cluster;
+let cluster: LoopbackCluster;
 beforeAll(async () => {
-  cluster = await startCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s19", ttlMs: TTL });
+  cluster = await startLoopbackCluster(3, { password: PASSWORD, quiet: true, prefix: "fha-s19", ttlMs: TTL });
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -1,4 +1,4 @@
-import type { SupervisorHandle } from "../../../supervisor/dev/local-cluster";
+import type { SupervisorHandle } from "../../support/loopback";
 
 const LEASE_CHANGES = new Set(["lease.acquired", "lease.promoted", "lease.demoted", "faktory.exited"]);
 

@@ -1,5 +1,5 @@
 import { LIVENESS_DEFAULTS } from "../../../components/k8s/args-schema";
-import { withTimeout, type SupervisorHandle } from "../../../supervisor/dev/local-cluster";
+import { withTimeout, type SupervisorHandle } from "../../support/loopback";
 
 /** The kubelet's liveness probe on one pod, with the component's default timings. */
 export interface LivenessProber {

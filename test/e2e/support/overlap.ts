@@ -1,4 +1,4 @@
-import type { SupervisorHandle } from "../../../supervisor/dev/local-cluster";
+import type { SupervisorHandle } from "../../support/loopback";
 
 /** One Faktory process's life as its supervisor logged it: from spawn to exit (a superset of "accepting"). */
 export interface FaktoryLife {

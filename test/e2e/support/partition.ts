@@ -14,14 +14,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  sleep,
+  killPods,
   startRedis,
   startSupervisor,
   waitForPrimary,
-  type ClusterOptions,
+  type LoopbackClusterOptions,
+  type SupervisorOptions,
   type RunningRedis,
   type SupervisorHandle,
-} from "../../../supervisor/dev/local-cluster";
+} from "../../support/loopback";
 
 export const PARTITION_CHAIN = "FHA-PARTITION";
 
@@ -181,7 +182,7 @@ export interface PartitionCluster {
   readonly supervisors: SupervisorHandle[];
   /** supervisors[i] runs as users[i]. */
   readonly users: PodUser[];
-  readonly options: ClusterOptions;
+  readonly options: SupervisorOptions;
   userOf(s: SupervisorHandle): PodUser;
   primary(timeoutMs?: number): Promise<SupervisorHandle>;
   stop(): Promise<void>;
@@ -189,25 +190,21 @@ export interface PartitionCluster {
 
 /**
  * One redis-server (run as us) and n supervisors `sup-<i>`, each run as user `fha-p<i>`, and with
- * `podHosts` each on its own loopback address (ClusterOptions.podHost).
+ * `podHosts` each on its own loopback address (SupervisorOptions.podHost).
  */
 export async function startPartitionCluster(
   n: number,
-  opts: Partial<ClusterOptions> & { prefix?: string; podHosts?: readonly string[] } = {},
+  opts: LoopbackClusterOptions & { podHosts?: readonly string[] } = {},
 ): Promise<PartitionCluster> {
   const users = Array.from({ length: n }, (_, i) => ensureUser(`fha-p${i}`));
   const baseDir = mkdtempSync(join(tmpdir(), `${opts.prefix ?? "fha-part"}-`));
   const redis = await startRedis(baseDir);
   // Protected mode refuses every client address but 127.0.0.1 and ::1; the server listens on 127.0.0.1 only.
   if (opts.podHosts) await redis.client.config("SET", "protected-mode", "no");
-  const options: ClusterOptions = { ...opts, redisUrl: redis.url, baseDir };
+  const options: SupervisorOptions = { ...opts, redisUrl: redis.url, baseDir };
   const supervisors: SupervisorHandle[] = [];
   const stop = async () => {
-    for (const s of supervisors) {
-      s.signalGroup("SIGCONT");
-      s.signalGroup("SIGKILL");
-    }
-    await Promise.all(supervisors.map((s) => Promise.race([s.exited, sleep(3000)])));
+    await killPods(supervisors);
     await redis.stop();
     rmSync(baseDir, { recursive: true, force: true });
   };

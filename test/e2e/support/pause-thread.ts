@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { bundleOnce, type SupervisorHandle } from "../../../supervisor/dev/local-cluster";
+import { bundleOnce, type SupervisorHandle } from "../../support/loopback";
 
 /** A supervisor whose lease thread is paused in the debugger while its main thread keeps running. */
 export interface PausedThread {

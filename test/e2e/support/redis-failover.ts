@@ -22,13 +22,15 @@ import { Redis } from "ioredis";
 import {
   bundleOnce,
   freePort,
+  killPods,
   redisServerBin,
   sleep,
   startSupervisor,
   waitForPrimary,
-  type ClusterOptions,
+  type LoopbackClusterOptions,
+  type SupervisorOptions,
   type SupervisorHandle,
-} from "../../../supervisor/dev/local-cluster";
+} from "../../support/loopback";
 import type { EndpointCommand, ProxiedConnection } from "./endpoint-proxy-main";
 
 export type { ProxiedConnection } from "./endpoint-proxy-main";
@@ -459,7 +461,7 @@ export function supervisorConnections(clients: readonly NodeClient[]): NodeClien
 export interface FailoverCluster {
   readonly redis: RedisPair;
   readonly supervisors: SupervisorHandle[];
-  readonly options: ClusterOptions;
+  readonly options: SupervisorOptions;
   primary(timeoutMs?: number): Promise<SupervisorHandle>;
   stop(): Promise<void>;
 }
@@ -467,18 +469,14 @@ export interface FailoverCluster {
 /** n supervisors whose REDIS_URL is the pair's endpoint (so their Faktory's Redis is too). */
 export async function startFailoverCluster(
   n: number,
-  opts: Partial<ClusterOptions> & { prefix?: string } = {},
+  opts: LoopbackClusterOptions = {},
 ): Promise<FailoverCluster> {
   const baseDir = mkdtempSync(join(tmpdir(), `${opts.prefix ?? "fha-rf"}-`));
   const redis = await startRedisPair(baseDir);
-  const options: ClusterOptions = { ...opts, redisUrl: redis.url, baseDir };
+  const options: SupervisorOptions = { ...opts, redisUrl: redis.url, baseDir };
   const supervisors: SupervisorHandle[] = [];
   const stop = async () => {
-    for (const s of supervisors) {
-      s.signalGroup("SIGCONT");
-      s.signalGroup("SIGKILL");
-    }
-    await Promise.all(supervisors.map((s) => Promise.race([s.exited, sleep(3000)])));
+    await killPods(supervisors);
     await redis.stop();
     rmSync(baseDir, { recursive: true, force: true });
   };

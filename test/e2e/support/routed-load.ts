@@ -1,4 +1,4 @@
-import { withTimeout, type SupervisorHandle } from "../../../supervisor/dev/local-cluster";
+import { withTimeout, type SupervisorHandle } from "../../support/loopback";
 import { client, drain, Ledger, producer, sleep, worker, type Loop } from "./workload";
 
 /** Producers and workers through the routers of some pods, with a way out when the cluster is wedged. */

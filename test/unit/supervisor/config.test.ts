@@ -106,7 +106,12 @@ describe("parseConfig", () => {
   });
 
   const cases: [string, Record<string, string | undefined>, string[] | undefined, string][] = [
-    ["missing command", base, ["--"], "no Faktory command: start as `faktory-ha-supervisor -- faktory"],
+    [
+      "missing command",
+      base,
+      ["--"],
+      "no Faktory command: start as `faktory-ha-supervisor -- faktory -b :17419 -w :17420`",
+    ],
     ["missing REDIS_URL", {}, undefined, "REDIS_URL is required: e.g. rediss://:password@my-redis:6379"],
     [
       "unparseable REDIS_URL",

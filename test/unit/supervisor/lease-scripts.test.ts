@@ -13,13 +13,7 @@ import { connect } from "node:net";
 import { Redis } from "ioredis";
 import type { LeaseEvent } from "../../../supervisor/src/lease-store";
 import { RedisLease, redisOptions } from "../../../supervisor/src/redis-lease";
-import {
-  freePort,
-  redisServerBin,
-  startRedis,
-  sleep,
-  type RunningRedis,
-} from "../../../supervisor/dev/local-cluster";
+import { freePort, redisServerBin, startRedis, sleep, type RunningRedis } from "../../support/loopback";
 
 // The Lua scripts run on a real redis-server: their compare-then-act semantics are the point.
 let redis: RunningRedis;

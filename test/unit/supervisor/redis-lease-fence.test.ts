@@ -3,7 +3,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedis, type RunningRedis } from "../../../supervisor/dev/local-cluster";
+import { startRedis, type RunningRedis } from "../../support/loopback";
 import { parseClientList, RedisLease } from "../../../supervisor/src/redis-lease";
 
 // fenceClients on a real redis-server: which connections CLIENT KILL closes is the point. Each "pod" is

@@ -6,6 +6,7 @@ const PROCESS_TESTS = [
   "test/unit/cli/**/*.test.ts",
   "test/unit/cron/cli.test.ts",
   "test/unit/library.test.ts",
+  "test/unit/package-install.test.ts",
   "test/policies/pack-load.test.ts",
 ];
 

@@ -7,45 +7,114 @@ import {
   redisUrlProblem,
 } from "../components/contract/supervisor";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
+import {
+  editionIgnoresProblems,
+  existingSecretConflictProblems,
+  licenseRequiredProblem,
+  ossStandbysProblem,
+  type ArgNamer,
+  type RuleArg,
+  type RuleProblem,
+} from "../components/k8s/arg-rules";
+import {
+  alarmTopicProblems,
+  engineVersionProblems,
+  nodeSizeProblems,
+} from "../components/aws/cross-arg-rules";
 import { describeValue, NAMESPACE, type ConfigProblem } from "./config-problem";
 import type { StackConfig } from "./stack-config";
 
 const k = (key: string) => `${NAMESPACE}:${key}`;
+
+/** The stack keys of the component args the shared rules name (the others keep their names). */
+const STACK_KEYS: Partial<Record<RuleArg, string>> = {
+  redisUrl: "redis.existingUrl",
+  cron: "cronFile",
+  "monitoring.podMonitor": "monitoring.podMonitor.enabled",
+  "monitoring.prometheusRule": "monitoring.prometheusRule.enabled",
+  "monitoring.dashboard": "monitoring.dashboard.enabled",
+};
+const stackName: ArgNamer = (arg) => k(STACK_KEYS[arg] ?? arg);
+
+function toConfigProblem(problem: RuleProblem): ConfigProblem {
+  const { received } = problem;
+  return {
+    key: problem.key,
+    received:
+      received === "secret"
+        ? "a secret value (not shown)"
+        : received === "nothing"
+          ? "nothing"
+          : describeValue(received.value),
+    allowed: problem.rule,
+  };
+}
+
+/** The component's cross-argument rules (components/k8s/arg-rules.ts), with the stack's key names. */
+function componentRuleProblems(
+  config: StackConfig,
+  given: Readonly<Record<string, unknown>>,
+): ConfigProblem[] {
+  const { edition, secrets, existingSecret, monitoring } = config;
+  const shown = (value: unknown): RuleProblem["received"] => (value === undefined ? "nothing" : { value });
+  const on = (enabled: boolean | undefined): RuleProblem["received"] =>
+    enabled === true ? { value: true } : "nothing";
+  const problems = [
+    ossStandbysProblem(edition, config.secondaries, stackName),
+    licenseRequiredProblem(
+      edition,
+      secrets.license === undefined ? "missing" : "given",
+      existingSecret,
+      stackName,
+    ),
+    ...editionIgnoresProblems(
+      edition,
+      {
+        redisUrl: "existingUrl" in config.redis ? "secret" : "nothing",
+        license: secrets.license === undefined ? "nothing" : "secret",
+        cron: shown(config.cronFile),
+        statsd: shown(config.statsd),
+        lease: shown(given.lease),
+        "monitoring.scrapeAnnotations": on(monitoring.scrapeAnnotations),
+        "monitoring.podMonitor": on(monitoring.podMonitor.enabled),
+        "monitoring.prometheusRule": on(monitoring.prometheusRule.enabled),
+        "monitoring.dashboard": on(monitoring.dashboard.enabled),
+      },
+      stackName,
+    ),
+    ...existingSecretConflictProblems(
+      existingSecret,
+      { password: secrets.password !== undefined, license: secrets.license !== undefined },
+      stackName,
+    ),
+  ];
+  return problems.filter((p) => p !== undefined).map(toConfigProblem);
+}
 
 export function crossKeyProblems(
   config: StackConfig,
   given: Readonly<Record<string, unknown>>,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const { edition, environment, secrets, redis, existingSecret } = config;
+  const { edition, environment, secrets, redis } = config;
   const existingRedis = "existingUrl" in redis;
 
-  if (edition === "oss" && config.secondaries > 0) {
+  problems.push(...componentRuleProblems(config, given));
+  // The ElastiCache keys (stack-only: the component takes a Redis URL), worded as the component's
+  // edition rule: oss runs its own Redis, so they would be dropped without a word.
+  if (edition === "oss" && given.redis !== undefined) {
     problems.push({
-      key: k("secondaries"),
-      received: String(config.secondaries),
-      allowed:
-        'must be 0 with edition "oss": open-source Faktory keeps its Redis inside the pod, so only one server can run; ' +
-        'use edition "enterprise" for hot standbys',
+      key: k("redis"),
+      received: describeValue(given.redis),
+      allowed: `is not used with ${k("edition")} "oss" (it runs its own Redis; no ElastiCache is created): remove it or set ${k("edition")} to "enterprise"`,
     });
   }
-  if (edition === "enterprise" && secrets.license === undefined && existingSecret === undefined) {
-    problems.push({
-      key: k("license"),
-      received: "nothing",
-      allowed:
-        'is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): ' +
-        `run \`pulumi config set --secret ${k("license")} <key>\`, set ${k("existingSecret")} to a Secret holding FAKTORY_LICENSE, or set ${k("edition")} to "oss" for a dev stack`,
-    });
-  }
-  // Every environment: the Redis component always builds Multi-AZ with automatic failover, which
-  // needs a replica. Checked here so the message names the stack key, not the component arg.
-  if (edition === "enterprise" && !existingRedis && redis.nodes < 2) {
-    problems.push({
-      key: k("redis.nodes"),
-      received: String(redis.nodes),
-      allowed: `must be at least 2${environment === "prod" ? " in prod" : ""}: a primary and a replica in another AZ, for automatic failover`,
-    });
+  // The Redis component's rules, with the stack's key names (the node range is in the schema).
+  if (!existingRedis) {
+    const redisKeys = { engine: "redis.engine", engineVersion: "redis.engineVersion" } as const;
+    for (const p of engineVersionProblems(redis, (key) => k(redisKeys[key]))) {
+      problems.push({ key: p.key, received: describeValue(redis.engineVersion), allowed: p.rule });
+    }
   }
   if (edition === "enterprise" && config.image === undefined && config.faktoryImage === undefined) {
     problems.push({
@@ -98,11 +167,14 @@ export function crossKeyProblems(
   }
   if (config.cluster !== undefined) {
     const { minNodes, desiredNodes, maxNodes } = config.cluster;
-    if (!(minNodes <= desiredNodes && desiredNodes <= maxNodes)) {
+    const nodeKeys = { min: "minNodes", desired: "desiredNodes", max: "maxNodes" } as const;
+    for (const message of nodeSizeProblems({ min: minNodes, desired: desiredNodes, max: maxNodes }, (key) =>
+      k(`cluster.${nodeKeys[key]}`),
+    )) {
       problems.push({
         key: k("cluster"),
         received: `minNodes ${minNodes}, desiredNodes ${desiredNodes}, maxNodes ${maxNodes}`,
-        allowed: "must satisfy minNodes ≤ desiredNodes ≤ maxNodes",
+        allowed: message,
       });
     }
     const pods = 1 + config.secondaries;
@@ -114,25 +186,7 @@ export function crossKeyProblems(
       });
     }
   }
-  if (existingRedis && edition === "oss") {
-    problems.push({
-      key: k("redis.existingUrl"),
-      received: "a secret value (not shown)",
-      allowed:
-        'is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"',
-    });
-  }
-  if (existingSecret !== undefined) {
-    for (const key of ["password", "license"] as const) {
-      if (secrets[key] === undefined) continue;
-      problems.push({
-        key: k(key),
-        received: "a secret value (not shown)",
-        allowed: `must not be set with ${k("existingSecret")} (${JSON.stringify(existingSecret)}): the pods read it from that Secret; remove one of them`,
-      });
-    }
-  }
-  const { alarms, monitoring } = config;
+  const { alarms } = config;
   if (existingRedis && alarms.enabled) {
     problems.push({
       key: k("alarms.enabled"),
@@ -140,12 +194,11 @@ export function crossKeyProblems(
       allowed: `must be false with ${k("redis.existingUrl")}: the CloudWatch alarms watch the ElastiCache nodes faktory-ha creates; alarm on your Redis where it is run`,
     });
   }
-  if (alarms.topicArn !== undefined && alarms.emails.length > 0) {
-    problems.push({
-      key: k("alarms.emails"),
-      received: describeValue(alarms.emails),
-      allowed: `must be empty with ${k("alarms.topicArn")}: e-mail subscriptions are made only on a topic faktory-ha creates; subscribe the addresses to your existing topic instead`,
-    });
+  const alarmKeys = { arn: "alarms.topicArn", emails: "alarms.emails" } as const;
+  for (const p of alarmTopicProblems({ arn: alarms.topicArn !== undefined, emails: alarms.emails }, (key) =>
+    k(alarmKeys[key]),
+  )) {
+    problems.push({ key: p.key, received: describeValue(alarms.emails), allowed: p.rule });
   }
   if (edition === "oss" && alarms.enabled) {
     problems.push({
@@ -154,17 +207,6 @@ export function crossKeyProblems(
       allowed:
         'must be false with edition "oss": the CloudWatch alarms watch the ElastiCache nodes, which oss does not use',
     });
-  }
-  if (edition === "oss") {
-    for (const part of ["podMonitor", "prometheusRule", "dashboard"] as const) {
-      if (!monitoring[part].enabled) continue;
-      problems.push({
-        key: k(`monitoring.${part}.enabled`),
-        received: "true",
-        allowed:
-          'must be false with edition "oss": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
-      });
-    }
   }
   // The contract's rules, with the component's stop timeout and liveness probe (stack config sets
   // neither); the OSS edition runs no lease, as in the component.

@@ -1,21 +1,34 @@
 // The stack config schema: every key under the `faktory-ha:` namespace, with messages that say what
 // is allowed. Cross-key rules (edition vs secondaries, prod minimums) live in `config-rules.ts`.
 import { z } from "zod";
-import { ALARM_DEFAULTS, ALARM_LIMITS, type AlarmThresholds } from "../components/aws/alarm-config";
+import { ALARM_DEFAULTS, type AlarmThresholds } from "../components/aws/alarm-config";
 import {
   dashboardShape,
   podMonitorShape,
   prometheusRuleShape,
 } from "../components/k8s/monitoring/args-schema";
-import { CLUSTER_DEFAULTS } from "../components/aws/cluster";
-import { cidrSchema, pinnedImageSchema, vpcCidrSchema } from "../components/aws/args-schema";
-import { REDIS_DEFAULTS } from "../components/aws/redis";
+import {
+  azCountSchema,
+  cacheNodeTypeSchema,
+  emailSchema,
+  instanceTypeSchema,
+  kubernetesVersionSchema,
+  natGatewaysSchema,
+  nodeCountSchema,
+  pinnedImageSchema,
+  publicAccessCidrSchema,
+  redisEngineSchema,
+  redisNodesSchema,
+  snapshotRetentionSchema,
+  thresholdSchema,
+  vpcCidrSchema,
+} from "../components/aws/args-schema";
+import { CLUSTER_DEFAULTS, NETWORK_DEFAULTS, REDIS_DEFAULTS } from "../components/aws/defaults";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
 import {
   bool,
   cidrListSchema,
   editionSchema,
-  int,
   leaseSchema,
   namespaceSchema,
   oneOf,
@@ -26,31 +39,30 @@ import {
 } from "../components/k8s/args-schema";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-export const REDIS_ENGINES = ["redis", "valkey"] as const;
-export const AZ_COUNTS = [2, 3] as const;
+/** The stack's own VPC default, apart from the component's 10.0.0.0/16 so it rarely clashes on peering. */
+const STACK_VPC_CIDR = "10.42.0.0/16";
 
+/** A new VPC (the Network component's rules and defaults) or an existing one. */
 export const networkSchema = z.union(
   [
     z
       .object({
-        azCount: z
-          .number()
-          .refine((n) => (AZ_COUNTS as readonly number[]).includes(n), {
-            message: `must be one of ${AZ_COUNTS.join(", ")} (availability zones for subnets, nodes and Redis)`,
-          })
-          .default(3),
-        vpcCidr: vpcCidrSchema.default("10.42.0.0/16"),
-        natGateways: oneOf(["single", "perAz"] as const).default("perAz"),
+        azCount: azCountSchema.default(NETWORK_DEFAULTS.azCount),
+        vpcCidr: vpcCidrSchema.default(STACK_VPC_CIDR),
+        natGateways: natGatewaysSchema.default(NETWORK_DEFAULTS.natGateways),
       })
       .strict(),
     z
       .object({
-        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123abcd" }),
+        vpcId: z
+          .string({ message: "must be a VPC id such as vpc-0123abcd" })
+          .regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123abcd" }),
         privateSubnetIds: z
           .array(
             z
               .string()
               .regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123abcd" }),
+            { message: "must list the private subnet ids, at least 2 in different availability zones" },
           )
           .min(2, { message: "must list at least 2 private subnets in different availability zones" }),
       })
@@ -61,42 +73,25 @@ export const networkSchema = z.union(
 
 export const clusterSchema = z
   .object({
-    version: z
-      .string({ message: 'must be an EKS Kubernetes version as a quoted string, such as "1.31"' })
-      .regex(/^1\.\d{2}$/, {
-        message: 'must be an EKS Kubernetes version as a quoted string, such as "1.31"',
-      })
-      .default("1.31"),
-    instanceType: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as m7g.large" })
-      .default(CLUSTER_DEFAULTS.nodeInstanceType),
-    minNodes: int("the node group's minimum size", 1, 100).default(CLUSTER_DEFAULTS.nodeMinSize),
-    desiredNodes: int("the node group's desired size", 1, 100).default(CLUSTER_DEFAULTS.nodeDesiredSize),
-    maxNodes: int("the node group's maximum size", 1, 100).default(CLUSTER_DEFAULTS.nodeMaxSize),
-    publicAccessCidrs: z.array(cidrSchema).default([]),
+    version: kubernetesVersionSchema.default("1.31"),
+    instanceType: instanceTypeSchema.default(CLUSTER_DEFAULTS.nodeInstanceType),
+    minNodes: nodeCountSchema("the node group's minimum size").default(CLUSTER_DEFAULTS.nodeMinSize),
+    desiredNodes: nodeCountSchema("the node group's desired size").default(CLUSTER_DEFAULTS.nodeDesiredSize),
+    maxNodes: nodeCountSchema("the node group's maximum size").default(CLUSTER_DEFAULTS.nodeMaxSize),
+    publicAccessCidrs: z.array(publicAccessCidrSchema).default([]),
   })
   .strict();
 
 export const redisSchema = z
   .object({
-    engine: oneOf(REDIS_ENGINES).default(REDIS_DEFAULTS.engine),
+    engine: redisEngineSchema.default(REDIS_DEFAULTS.engine),
     engineVersion: z
       .string()
       .regex(/^\d+\.\d+$/, { message: "must be a major.minor version such as 7.1" })
       .optional(),
-    nodeType: z
-      .string()
-      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
-        message: "must be an ElastiCache node type such as cache.r7g.large",
-      })
-      .default(REDIS_DEFAULTS.nodeType),
-    nodes: int("the number of cache nodes (1 primary + replicas)", 1, 6).default(
-      REDIS_DEFAULTS.numCacheClusters,
-    ),
-    snapshotRetentionDays: int("the days of snapshots kept", 0, 35).default(
-      REDIS_DEFAULTS.snapshotRetentionLimit,
-    ),
+    nodeType: cacheNodeTypeSchema.default(REDIS_DEFAULTS.nodeType),
+    nodes: redisNodesSchema.default(REDIS_DEFAULTS.numCacheClusters),
+    snapshotRetentionDays: snapshotRetentionSchema.default(REDIS_DEFAULTS.snapshotRetentionLimit),
     sourceSecurityGroupIds: z
       .array(
         z
@@ -144,10 +139,7 @@ export const monitoringSchema = z
   })
   .strict();
 
-const threshold = (key: keyof AlarmThresholds) => {
-  const { min, max, what } = ALARM_LIMITS[key];
-  return int(what, min, max).default(ALARM_DEFAULTS[key]);
-};
+const threshold = (key: keyof AlarmThresholds) => thresholdSchema(key).default(ALARM_DEFAULTS[key]);
 
 export const alarmsSchema = z
   .object({
@@ -159,9 +151,7 @@ export const alarmsSchema = z
           "must be the ARN of a standard (not FIFO) SNS topic, e.g. arn:aws:sns:us-east-1:123456789012:oncall",
       })
       .optional(),
-    emails: z
-      .array(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "must list e-mail addresses" }))
-      .default([]),
+    emails: z.array(emailSchema, { message: "must be a list of e-mail addresses" }).default([]),
     loadBalancer: bool.default(true),
     thresholds: z
       .object({
@@ -177,14 +167,15 @@ export const alarmsSchema = z
   })
   .strict();
 
-/** The plain (non-secret) keys and their schemas. Secret keys are listed in `SECRET_KEYS`. */
+/** The plain (non-secret) keys and their schemas. Secret keys are listed in `SECRET_CONFIG_KEYS`. */
 export const plainKeys = {
   environment: oneOf(ENVIRONMENTS),
   edition: editionSchema.default(FAKTORY_DEFAULTS.edition),
   // Its default depends on the edition: applied in config.ts, from the component's defaults.
   secondaries: secondariesSchema.optional(),
   namespace: namespaceSchema.default("faktory"),
-  network: networkSchema.default({ azCount: 3, vpcCidr: "10.42.0.0/16", natGateways: "perAz" }),
+  // `prefault` parses `{}`: the create-a-VPC shape with its defaults, written once above.
+  network: networkSchema.prefault({}),
   cluster: clusterSchema.optional(),
   redis: redisSchema.prefault({}),
   faktoryImage: pinnedImageSchema.optional(),
@@ -210,10 +201,10 @@ export const plainKeys = {
 } as const;
 
 /** Keys whose values must be set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["license", "password", "registryPassword", "kubeconfig"] as const;
+export const SECRET_CONFIG_KEYS = ["license", "password", "registryPassword", "kubeconfig"] as const;
 /** A secret inside an object key: `pulumi config set --secret --path faktory-ha:redis.existingUrl …`. */
 export const REDIS_EXISTING_URL = "existingUrl";
-export type SecretKey = (typeof SECRET_KEYS)[number];
+export type SecretKey = (typeof SECRET_CONFIG_KEYS)[number];
 
 export const plainSchema = z.object(plainKeys).strict();
 export type PlainConfig = z.output<typeof plainSchema>;

@@ -1,10 +1,19 @@
 // Stack config → one typed, validated object. Pure: the caller hands in the raw `faktory-ha:*`
 // values (strings, as Pulumi stores them) and which keys are secret; every problem is reported at
 // once, each naming the key, the value received and what is allowed, before any resource exists.
-import type { z } from "zod";
-import { plainKeys, plainSchema, REDIS_EXISTING_URL, SECRET_KEYS, type SecretKey } from "./config-schema";
+import { z } from "zod";
+import {
+  plainKeys,
+  plainSchema,
+  REDIS_EXISTING_URL,
+  SECRET_CONFIG_KEYS,
+  type SecretKey,
+} from "./config-schema";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
-import { knownValueProblems } from "./config-known";
+import { valueAt } from "../components/arg-schema";
+import { keysAt, schemaAt, shapeOf } from "../components/schema-shape";
+import { nearMiss } from "../components/near-miss";
+import { allowedCidrWarnings, knownValueProblems } from "./config-known";
 import { crossKeyProblems } from "./config-rules";
 import { describeValue, NAMESPACE, StackConfigError, type ConfigProblem } from "./config-problem";
 import type { ExistingRedis, Secrets, StackConfig } from "./stack-config";
@@ -32,21 +41,17 @@ function decode(key: string, raw: string): unknown {
   }
 }
 
-function valueAt(root: Record<string, unknown>, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = root;
-  for (const segment of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[segment as string];
-  }
-  return cur;
-}
-
 function keyName(path: readonly PropertyKey[]): string {
   const [head, ...rest] = path.map(String);
   return `${NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
 }
 
-function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string, unknown>): ConfigProblem[] {
+/** `inBranch`: the issues are already those of the union shape the value meant (no second pick). */
+function problemsFrom(
+  issues: readonly z.core.$ZodIssue[],
+  values: Record<string, unknown>,
+  inBranch = false,
+): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
@@ -56,13 +61,21 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
         out.push({ key: keyName(issue.path), received: describeValue(parent), allowed: mixed });
         continue;
       }
+      // zod may answer a union with one shape's unknown keys, not necessarily the shape meant.
+      const meant = inBranch ? undefined : closestBranchIssues(issue.path, parent);
+      if (meant !== undefined) {
+        out.push(...problemsFrom(meant, values, true));
+        continue;
+      }
       const allowed =
-        issue.path.length === 0 ? [...Object.keys(plainKeys), ...SECRET_KEYS] : allowedKeysAt(issue.path);
+        issue.path.length === 0
+          ? [...Object.keys(plainKeys), ...SECRET_CONFIG_KEYS]
+          : allowedKeysAt(issue.path, parent);
       for (const key of issue.keys) {
         out.push({
           key: keyName([...issue.path, key]),
           received: describeValue((parent as Record<string, unknown> | undefined)?.[key]),
-          allowed: `unknown key; allowed keys are ${allowed.join(", ")}`,
+          allowed: unknownKeyProblem(key, allowed, issue.path.length === 0),
         });
       }
       continue;
@@ -75,13 +88,12 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
         out.push({ key: keyName(issue.path), received: describeValue(given), allowed: mixed });
         continue;
       }
-      const byo =
-        given !== null && typeof given === "object" && ("vpcId" in given || "privateSubnetIds" in given);
-      const branch = issue.errors[byo ? 1 : 0] ?? issue.errors[0];
+      const branch = issue.errors[closestBranch(issue.path, given)] ?? issue.errors[0];
       out.push(
         ...problemsFrom(
           branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
           values,
+          true,
         ),
       );
       continue;
@@ -95,61 +107,68 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], values: Record<string
   return out;
 }
 
+/** Why a key is unknown: the key it was likely meant to be, else every allowed key (never none). */
+function unknownKeyProblem(key: string, allowed: readonly string[], topLevel: boolean): string {
+  const [head, ...rest] = key.split(".");
+  if (topLevel && rest.length > 0 && allowed.includes(head)) {
+    return (
+      `unknown key: a dot at the top level does not nest; set it with \`pulumi config set --path ${NAMESPACE}:${key} <value>\`, ` +
+      `which writes ${NAMESPACE}:${head}: { ${rest.join(".")}: <value> } into the stack file`
+    );
+  }
+  const near = nearMiss(key, allowed);
+  if (near !== undefined) return `unknown key; did you mean "${near}"?`;
+  return `unknown key; allowed keys are ${allowed.join(", ")}`;
+}
+
+/** The keys of each shape of the union at `path`; empty when the schema there is not a union. */
+function unionBranches(path: readonly PropertyKey[]): string[][] {
+  const options = schemaAt(plainSchema, path)?.def?.options;
+  return Array.isArray(options) ? options.map((o) => Object.keys(shapeOf(o) ?? {})) : [];
+}
+
+/**
+ * Which shape of a union the given value meant: the one most of its keys belong to, counting a
+ * near miss (`privateSubnetIDs`) as belonging, so a typo does not switch the blame to the other shape.
+ */
+function closestBranch(path: readonly PropertyKey[], given: unknown): number {
+  const keys = given !== null && typeof given === "object" ? Object.keys(given) : [];
+  const scores = unionBranches(path).map(
+    (branch) => keys.filter((k) => branch.includes(k) || nearMiss(k, branch) !== undefined).length,
+  );
+  const best = Math.max(0, ...scores);
+  return Math.max(0, scores.indexOf(best));
+}
+
+/** The issues of the union shape the value at `path` meant, with full paths; undefined outside a union. */
+function closestBranchIssues(path: readonly PropertyKey[], given: unknown): z.core.$ZodIssue[] | undefined {
+  const options = schemaAt(plainSchema, path)?.def?.options;
+  if (!Array.isArray(options)) return undefined;
+  const branch: unknown = options[closestBranch(path, given)];
+  if (!(branch instanceof z.ZodType)) return undefined;
+  const parsed = branch.safeParse(given);
+  return parsed.success ? [] : parsed.error.issues.map((i) => ({ ...i, path: [...path, ...i.path] }));
+}
+
+/** The keys allowed at `path`; inside a union, those of the shape the value meant. */
+function allowedKeysAt(path: readonly PropertyKey[], given: unknown): string[] {
+  const branches = unionBranches(path);
+  return branches.length > 0 ? (branches[closestBranch(path, given)] ?? []) : keysAt(plainSchema, path);
+}
+
 /**
  * When a value mixes keys of two shapes of a union (`vpcId` with `natGateways`), says which keys
  * belong together; undefined when it does not.
  */
 function mixedBranches(path: readonly PropertyKey[], given: unknown): string | undefined {
   if (given === null || typeof given !== "object") return undefined;
-  const options = schemaAt(path)?.def?.options;
+  const options = schemaAt(plainSchema, path)?.def?.options;
   if (!Array.isArray(options)) return undefined;
   const branches = options.map((o) => Object.keys(shapeOf(o) ?? {}));
   const keys = Object.keys(given);
   const used = branches.filter((b) => keys.some((k) => b.includes(k)));
   if (used.length < 2) return undefined;
   return `mixes keys of different shapes; use either ${used.map((b) => `{ ${b.join(", ")} }`).join(" or ")}, not both`;
-}
-
-type SchemaLike = { shape?: Record<string, unknown>; def?: { innerType?: unknown; options?: unknown } };
-
-/** The object shape of a schema, through optional/default/prefault wrappers. */
-function shapeOf(schema: unknown): Record<string, unknown> | undefined {
-  let inner = schema as SchemaLike | undefined;
-  for (let i = 0; i < 4 && inner !== undefined; i++) {
-    if (inner.shape) return inner.shape;
-    inner = inner.def?.innerType as SchemaLike | undefined;
-  }
-  return undefined;
-}
-
-/** The schema at a key path, with wrappers removed (a union stays a union). */
-function schemaAt(path: readonly PropertyKey[]): SchemaLike | undefined {
-  let shape: Record<string, unknown> | undefined = plainKeys;
-  let schema: SchemaLike | undefined;
-  for (const segment of path) {
-    schema = shape?.[segment as string] as SchemaLike | undefined;
-    shape = shapeOf(schema);
-  }
-  for (let i = 0; i < 4 && schema?.def?.innerType !== undefined && !schema.def.options; i++) {
-    schema = schema.def.innerType as SchemaLike;
-  }
-  return schema;
-}
-
-function allowedKeysAt(path: readonly PropertyKey[]): string[] {
-  // Walk down the object shapes along the path, unwrapping optional/default/prefault wrappers.
-  const unwrap = (schema: unknown): Record<string, unknown> | undefined => {
-    let inner = schema;
-    for (let i = 0; i < 4 && inner !== undefined; i++) {
-      const shape = (inner as { shape?: Record<string, unknown> }).shape;
-      if (shape) return shape;
-      inner = (inner as { def?: { innerType?: unknown } }).def?.innerType;
-    }
-    return undefined;
-  };
-  let shape: Record<string, unknown> | undefined = plainKeys;
-  for (const segment of path) shape = unwrap(shape?.[segment as string]);
-  return Object.keys(shape ?? {});
 }
 
 /**
@@ -205,7 +224,7 @@ export function parseStackConfig(
   for (const [fullKey, rawValue] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
-    if ((SECRET_KEYS as readonly string[]).includes(key)) {
+    if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key)) {
       if (!secretKeys.has(fullKey)) {
         problems.push({
           key: fullKey,
@@ -228,7 +247,13 @@ export function parseStackConfig(
 
   const plain = parsed.data;
   const secondaries = plain.secondaries ?? FAKTORY_DEFAULTS.secondaries[plain.edition];
-  const warnings = [...known.warnings];
+  const warnings = [
+    ...known.warnings,
+    ...allowedCidrWarnings(
+      plain.allowedCidrs,
+      "vpcCidr" in plain.network ? plain.network.vpcCidr : undefined,
+    ),
+  ];
   if (plain.environment === "prod" && secondaries === 0) {
     warnings.push(
       `${NAMESPACE}:secondaries: 0 in prod: no hot standby, so every restart of the Faktory pod stops enqueueing until it is back`,

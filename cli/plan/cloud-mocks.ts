@@ -23,6 +23,11 @@ export interface RecordedResource {
 
 export interface MockRuntime {
   readonly resources: RecordedResource[];
+  /**
+   * Every value the stand-in made up where the cloud would answer at deploy time (ARNs, endpoints,
+   * image digests, zone ids, a VPC's CIDR); the plan marks them in what it writes.
+   */
+  readonly standIns: ReadonlySet<string>;
   readonly unknownCalls: string[];
   /** Every invoke the program made, answered or not, in order. */
   readonly calls: { readonly token: string; readonly inputs: Record<string, unknown> }[];
@@ -30,9 +35,29 @@ export interface MockRuntime {
   one(type: string, name?: string): RecordedResource;
 }
 
+/** AWS's documentation account id: never a real one. */
 const ACCOUNT = "123456789012";
-const REGION = "us-east-1";
-const AZS = [`${REGION}a`, `${REGION}b`, `${REGION}c`];
+/** Unit tests that set no region get this one. */
+const DEFAULT_REGION = "us-east-1";
+/** The random 8 characters the Kubernetes provider appends to an auto-named object, as the stand-in writes them. */
+export const AUTO_NAME_SUFFIX = "0a1b2c3d";
+
+const DIRECTIONS: Record<string, string> = {
+  north: "n",
+  south: "s",
+  east: "e",
+  west: "w",
+  central: "c",
+  northeast: "ne",
+  northwest: "nw",
+  southeast: "se",
+  southwest: "sw",
+};
+/** The short form AWS uses in zone ids and ElastiCache endpoints: `eu-west-1` → `euw1`. */
+export function regionCode(region: string): string {
+  const [area = "", direction = "", number = ""] = region.split("-");
+  return `${area}${DIRECTIONS[direction] ?? direction}${number}`;
+}
 
 /** What the stand-in returns as a generated password; the plan redacts any string containing it. */
 export function generatedSecret(resourceName: string): string {
@@ -41,18 +66,32 @@ export function generatedSecret(resourceName: string): string {
 
 /** Without metadata.name the Kubernetes provider auto-names: `<resource name>-<8 random chars>`. */
 export function kubernetesAutoName(resourceName: string): string {
-  return `${resourceName}-0a1b2c3d`;
+  return `${resourceName}-${AUTO_NAME_SUFFIX}`;
+}
+
+/** Where the stand-in's answers are: the stack's region, and the record of every value it made up. */
+interface Cloud {
+  readonly region: string;
+  readonly azs: readonly string[];
+  /** Records `value` as made up and returns it. */
+  made<T extends string>(value: T): T;
 }
 
 /** Outputs a real provider would return that the components read back. */
-function stateFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function stateFor(
+  cloud: Cloud,
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const { region, made } = cloud;
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: generatedSecret(name) };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
       return {
         ...inputs,
-        primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com`,
+        primaryEndpointAddress: made(`master.${name}.abc123.${regionCode(region)}.cache.amazonaws.com`),
         port: 6379,
         // ElastiCache names the nodes of a cluster-mode-disabled group `<group id>-001`, `-002`, …
         memberClusters: [...Array(Number(inputs.numCacheClusters ?? 1)).keys()].map(
@@ -60,23 +99,23 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         ),
       };
     case "aws:sns/topic:Topic":
-      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:sns:${REGION}:${ACCOUNT}:${name}` };
+      return { ...inputs, name: inputs.name ?? name, arn: made(`arn:aws:sns:${region}:${ACCOUNT}:${name}`) };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return {
         ...inputs,
         name: inputs.name ?? name,
-        arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
+        arn: made(`arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`),
       };
     case "aws:elasticache/parameterGroup:ParameterGroup":
     case "aws:elasticache/subnetGroup:SubnetGroup":
       // Autonamed: the provider returns the generated name, which the replication group references.
       return { ...inputs, name: inputs.name ?? name };
     case "aws:iam/role:Role":
-      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` };
+      return { ...inputs, name: inputs.name ?? name, arn: made(`arn:aws:iam::${ACCOUNT}:role/${name}`) };
     case "aws:iam/policy:Policy":
-      return { ...inputs, name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` };
+      return { ...inputs, name: inputs.name ?? name, arn: made(`arn:aws:iam::${ACCOUNT}:policy/${name}`) };
     case "aws:ec2/vpc:Vpc":
-      return { ...inputs, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${name}` };
+      return { ...inputs, arn: made(`arn:aws:ec2:${region}:${ACCOUNT}:vpc/${name}`) };
     case "eks:index:Cluster":
       return {
         ...inputs,
@@ -88,17 +127,19 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         },
         clusterSecurityGroupId: "sg-cluster",
         nodeSecurityGroupId: "sg-nodes",
-        oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/${name}`,
-        oidcProviderUrl: `oidc.eks.${REGION}.amazonaws.com/id/${name}`,
-        oidcIssuer: `oidc.eks.${REGION}.amazonaws.com/id/${name}`,
+        oidcProviderArn: made(
+          `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${region}.amazonaws.com/id/${name}`,
+        ),
+        oidcProviderUrl: made(`oidc.eks.${region}.amazonaws.com/id/${name}`),
+        oidcIssuer: made(`oidc.eks.${region}.amazonaws.com/id/${name}`),
       };
     case "aws:ecr/repository:Repository":
-      return { ...inputs, repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}` };
+      return { ...inputs, repositoryUrl: made(`${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}`) };
     case "docker-build:index:Image":
       return {
         ...inputs,
-        ref: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}@sha256:${"a".repeat(64)}`,
-        digest: `sha256:${"a".repeat(64)}`,
+        ref: made(`${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}@sha256:${"a".repeat(64)}`),
+        digest: made(`sha256:${"a".repeat(64)}`),
       };
     case "kubernetes:core/v1:Secret": {
       const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
@@ -109,7 +150,7 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       // The AWS Load Balancer Controller writes the NLB's DNS name into a LoadBalancer Service's status.
       const spec = inputs.spec as { type?: string } | undefined;
       if (spec?.type !== "LoadBalancer") return { ...inputs };
-      const hostname = `k8s-${name}-0123456789.elb.${REGION}.amazonaws.com`;
+      const hostname = made(`k8s-${name}-0123456789.elb.${region}.amazonaws.com`);
       return { ...inputs, status: { loadBalancer: { ingress: [{ hostname }] } } };
     }
     default:
@@ -117,12 +158,21 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
   }
 }
 
-function callResult(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+function callResult(
+  cloud: Cloud,
+  token: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const { region, azs, made } = cloud;
   switch (token) {
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
-      return { names: AZS, zoneIds: AZS.map((_, i) => `use1-az${i + 1}`), state: "available" };
+      return {
+        names: azs,
+        zoneIds: azs.map((_, i) => made(`${regionCode(region)}-az${i + 1}`)),
+        state: "available",
+      };
     case "aws:index/getRegion:getRegion":
-      return { name: REGION, region: REGION, id: REGION };
+      return { name: region, region, id: region };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/plan`, userId: "plan" };
     case "aws:index/getPartition:getPartition":
@@ -132,11 +182,11 @@ function callResult(token: string, inputs: Record<string, unknown>): Record<stri
     case "aws:ec2/getVpc:getVpc":
       return {
         id: inputs.id,
-        cidrBlock: "10.99.0.0/16",
-        arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${String(inputs.id)}`,
+        cidrBlock: made("10.99.0.0/16"),
+        arn: made(`arn:aws:ec2:${region}:${ACCOUNT}:vpc/${String(inputs.id)}`),
       };
     case "aws:ec2/getSubnet:getSubnet":
-      return { id: inputs.id, availabilityZone: AZS[0], vpcId: "vpc-existing" };
+      return { id: inputs.id, availabilityZone: azs[0], vpcId: "vpc-existing" };
     case "aws:lb/getLoadBalancer:getLoadBalancer":
     case "aws:lb/getTargetGroup:getTargetGroup": {
       // What the AWS Load Balancer Controller tagged for a Service: found by those tags.
@@ -148,8 +198,10 @@ function callResult(token: string, inputs: Record<string, unknown>): Record<stri
           ? `net/k8s-${stack}/0123456789abcdef`
           : `targetgroup/k8s-${stack}-${port}/fedcba9876543210`;
       return {
-        arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${suffix.startsWith("net/") ? "loadbalancer/" : ""}${suffix}`,
-        arnSuffix: suffix,
+        arn: made(
+          `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:${suffix.startsWith("net/") ? "loadbalancer/" : ""}${suffix}`,
+        ),
+        arnSuffix: made(suffix),
         tags,
       };
     }
@@ -158,7 +210,7 @@ function callResult(token: string, inputs: Record<string, unknown>): Record<stri
         authorizationToken: "bW9jazptb2Nr",
         userName: "AWS",
         password: "mock-ecr-password",
-        proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
+        proxyEndpoint: made(`https://${ACCOUNT}.dkr.ecr.${region}.amazonaws.com`),
         expiresAt: "2099-01-01T00:00:00Z",
       };
     default:
@@ -174,10 +226,20 @@ const typeOfUrn = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop();
  * program is imported or any resource is created.
  */
 export function setupMocks(
-  options: { project?: string; stack?: string; preview?: boolean } = {},
+  options: { project?: string; stack?: string; preview?: boolean; region?: string } = {},
 ): MockRuntime {
   const project = options.project ?? "faktory-ha";
   const stack = options.stack ?? "test";
+  const region = options.region ?? DEFAULT_REGION;
+  const standIns = new Set<string>();
+  const cloud: Cloud = {
+    region,
+    azs: [`${region}a`, `${region}b`, `${region}c`],
+    made: (value) => {
+      standIns.add(value);
+      return value;
+    },
+  };
   const resources: RecordedResource[] = [];
   const unknownCalls: string[] = [];
   const calls: MockRuntime["calls"] = [];
@@ -214,12 +276,12 @@ export function setupMocks(
         });
         return {
           id: args.custom === false ? undefined : `${args.name}-id`,
-          state: stateFor(args.type, args.name, args.inputs as Record<string, unknown>),
+          state: stateFor(cloud, args.type, args.name, args.inputs as Record<string, unknown>),
         };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         calls.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
-        const result = callResult(args.token, args.inputs as Record<string, unknown>);
+        const result = callResult(cloud, args.token, args.inputs as Record<string, unknown>);
         if (result === undefined) {
           unknownCalls.push(args.token);
           return {};
@@ -251,6 +313,7 @@ export function setupMocks(
 
   return {
     resources,
+    standIns,
     unknownCalls,
     calls,
     ofType: (type) => resources.filter((r) => r.type === type),

@@ -24,6 +24,8 @@ export interface Evaluation {
   readonly outputs: Record<string, unknown>;
   /** Invoke tokens the stand-in had no answer for (a gap in cloud-mocks.ts, not in the program). */
   readonly unknownCalls: string[];
+  /** Values the stand-in made up for what the cloud answers at deploy time (cloud-mocks.ts), sorted. */
+  readonly standIns: readonly string[];
   /**
    * Inputs with secrets still wrapped, by URN, for the policy pack only (a policy must see that a
    * value is a secret, e.g. in a ConfigMap). Never print or write these.
@@ -73,7 +75,13 @@ export async function evaluateProgram(
   loadProgram: () => Record<string, unknown>,
 ): Promise<Evaluation> {
   pulumi.runtime.setAllConfig(config.config, config.secretKeys);
-  const runtime = setupMocks({ project, stack: config.stack, preview: false });
+  // The stack's region, so made-up ARNs, zones and endpoints name the region the stack deploys to.
+  const runtime = setupMocks({
+    project,
+    stack: config.stack,
+    preview: false,
+    ...(config.config["aws:region"] ? { region: config.config["aws:region"] } : {}),
+  });
 
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
@@ -119,6 +127,7 @@ export async function evaluateProgram(
     resources,
     outputs: redactSecrets(outputs, knownSecrets, REDACTED) as Record<string, unknown>,
     unknownCalls: [...runtime.unknownCalls],
+    standIns: [...runtime.standIns].sort(),
     rawInputs: new Map(runtime.resources.map((r) => [r.urn, r.inputs])),
   };
 }

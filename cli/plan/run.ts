@@ -9,6 +9,7 @@ import { unwrapSecrets } from "./cloud-mocks";
 import { evaluateProgram, type Evaluation, type PlannedResource } from "./evaluate";
 import { fileNameFor, kubernetesObjects, summary, tree, withSecretValuesHidden } from "./render";
 import { readStackFile } from "./stack-file";
+import { outFileHeader, standInsIn } from "./stand-ins";
 
 export interface PlanOptions {
   readonly stack: string;
@@ -48,6 +49,11 @@ export interface PlanReport {
   readonly cron: { readonly jobs: CronPreview[]; readonly warnings: string[] };
   readonly unknownCalls: readonly string[];
   readonly files: readonly string[];
+  /**
+   * Values the offline stand-in made up for what the cloud assigns at deploy time (ARNs, endpoints,
+   * digests, zone ids); each file under out/<stack>/ lists those it holds in its opening comment.
+   */
+  readonly placeholders: readonly string[];
 }
 
 interface Project {
@@ -165,12 +171,16 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
         data: keysOf(raw.data),
         stringData: keysOf(raw.stringData),
       });
-      writeFileSync(join(dir, file), toYaml(shown, { sortMapEntries: false }));
+      const header = outFileHeader(options.stack, standInsIn(shown, evaluation.standIns));
+      writeFileSync(join(dir, file), header + toYaml(shown, { sortMapEntries: false }));
       files.push(file);
     }
     if (confd.size > 0) mkdirSync(join(dir, "conf.d"), { recursive: true });
     for (const [name, content] of confd) {
-      writeFileSync(join(dir, "conf.d", name), content);
+      writeFileSync(
+        join(dir, "conf.d", name),
+        outFileHeader(options.stack, standInsIn(content, evaluation.standIns, name)) + content,
+      );
       files.push(join("conf.d", name));
     }
   }
@@ -191,6 +201,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     cron: cronPreview(confd.get("cron.toml"), options.cronCount, options.now),
     unknownCalls: evaluation.unknownCalls,
     files: options.outDir !== null ? [...files, `../${options.stack}.plan.json`] : [],
+    placeholders: evaluation.standIns,
   };
   if (options.outDir !== null) {
     // Beside the stack's folder, not in it: `kubectl apply -R -f <out>/<stack>/` reads every .json file.

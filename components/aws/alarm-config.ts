@@ -66,26 +66,6 @@ export const ALARM_LIMITS: Readonly<
 
 export type ResolvedThresholds = Required<AlarmThresholds>;
 
-/**
- * Applies the defaults and checks every threshold.
- * @returns the thresholds and the problems found, each as `<key> must be … (got …)`.
- */
-export function resolveThresholds(given: AlarmThresholds = {}): {
-  thresholds: ResolvedThresholds;
-  problems: string[];
-} {
-  const thresholds = { ...ALARM_DEFAULTS, ...given };
-  const problems: string[] = [];
-  for (const key of Object.keys(ALARM_LIMITS) as (keyof AlarmThresholds)[]) {
-    const value = thresholds[key];
-    const { min, max, what } = ALARM_LIMITS[key];
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${key} must be ${what}: an integer from ${min} to ${max} (got ${String(value)})`);
-    }
-  }
-  return { thresholds, problems };
-}
-
 export const ELASTICACHE_NAMESPACE = "AWS/ElastiCache";
 export const NLB_NAMESPACE = "AWS/NetworkELB";
 export const PERIOD_SECONDS = 60;

@@ -1,18 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { z } from "zod";
+import { SUPERVISOR_INTS } from "../contract/supervisor";
+import { anyInput, argProblems, input, int, requiredInput, throwIfProblems } from "../arg-schema";
 import {
+  ALARM_DEFAULTS,
   AlarmSpec,
   AlarmThresholds,
   cacheNodeAlarmSpecs,
   controllerTags,
-  resolveThresholds,
+  ResolvedThresholds,
   targetGroupAlarmSpec,
 } from "./alarm-config";
-import { argError, show } from "./validate";
+import { emailSchema, thresholdSchema } from "./args-schema";
+import { alarmTopicProblems } from "./cross-arg-rules";
 
 const TYPE = "faktory-ha:aws:Alarms";
-const FAKTORY_PORT = 7419;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** Faktory's job port, the Service port the NLB forwards (the supervisor contract's). */
+const FAKTORY_PORT = SUPERVISOR_INTS.port.default;
 
 /** Where alarm notifications go: an existing SNS topic, or one the component creates. */
 export type AlarmTopic =
@@ -56,7 +61,7 @@ export interface ControllerLoadBalancer {
   readonly clusterName?: pulumi.Input<string | undefined>;
   /**
    * The Service ports; each has its own target group (one listener per port).
-   * @default [7419] (Faktory's job port)
+   * @default [7419] (Faktory's job port, the supervisor contract's `port`)
    */
   readonly ports?: readonly number[];
   /**
@@ -205,40 +210,71 @@ export class Alarms extends pulumi.ComponentResource {
   }
 }
 
-function validateAlarmsArgs(name: string, args: AlarmsArgs, topic: AlarmTopic) {
-  const { thresholds, problems } = resolveThresholds(args.thresholds);
-  if (problems.length > 0) throw argError(TYPE, name, problems.map((p) => `thresholds.${p}`).join("; "));
-  if (args.cacheClusterIds.length === 0 && args.loadBalancer === undefined) {
-    throw argError(TYPE, name, "cacheClusterIds must list at least one cache cluster (got [])");
+const KMS_AWS_SNS = "alias/aws/sns";
+const thresholdsShape = {
+  memoryPercent: thresholdSchema("memoryPercent").optional(),
+  engineCpuPercent: thresholdSchema("engineCpuPercent").optional(),
+  replicationLagSeconds: thresholdSchema("replicationLagSeconds").optional(),
+  connections: thresholdSchema("connections").optional(),
+  unhealthyHosts: thresholdSchema("unhealthyHosts").optional(),
+  evaluationMinutes: thresholdSchema("evaluationMinutes").optional(),
+} satisfies Record<keyof AlarmThresholds, z.ZodType>;
+const alarmsArgsShape = {
+  cacheClusterIds: z.array(anyInput, { message: "must be a list of cache cluster ids" }),
+  // Both shapes of `AlarmTopic` in one object, so a mix is explained below rather than as a union miss.
+  topic: z
+    .object({
+      arn: anyInput,
+      emails: z.array(emailSchema, { message: "must be a list of e-mail addresses" }).optional(),
+      kmsMasterKeyId: input(
+        z.unknown().refine((key) => key !== KMS_AWS_SNS, {
+          message:
+            `must not be "${KMS_AWS_SNS}": its key policy does not let CloudWatch publish; ` +
+            "use a customer-managed key that allows cloudwatch.amazonaws.com, or none",
+        }),
+      ),
+    })
+    .strict()
+    .optional(),
+  thresholds: z.object(thresholdsShape).strict().optional(),
+  loadBalancer: z
+    .object({
+      namespace: requiredInput("the Service's namespace"),
+      serviceName: requiredInput("the Service's name"),
+      clusterName: anyInput,
+      ports: z
+        .array(int("a TCP port", 1, 65535), { message: "must be a list of Service ports" })
+        .min(1, { message: "must list at least one Service port" })
+        .optional(),
+      ready: anyInput,
+    } satisfies Record<keyof ControllerLoadBalancer, z.ZodType>)
+    .strict()
+    .optional(),
+  tags: anyInput,
+} satisfies Record<keyof AlarmsArgs, z.ZodType>; // every arg of the interface, and no other
+const alarmsArgsSchema = z.object(alarmsArgsShape).strict();
+
+/** The thresholds with their defaults; throws one error listing every problem. */
+function validateAlarmsArgs(name: string, args: AlarmsArgs, topic: AlarmTopic): ResolvedThresholds {
+  const problems = argProblems(alarmsArgsSchema, args);
+  if (
+    Array.isArray(args.cacheClusterIds) &&
+    args.cacheClusterIds.length === 0 &&
+    args.loadBalancer === undefined
+  ) {
+    problems.push("cacheClusterIds must list at least one cache cluster (got [])");
   }
-  if ("arn" in topic && ("emails" in topic || "kmsMasterKeyId" in topic)) {
-    throw argError(
-      TYPE,
-      name,
-      "topic takes either { arn } (an existing topic) or { emails, kmsMasterKeyId } (a topic to create), not both",
-    );
-  }
-  if (!("arn" in topic)) {
-    for (const email of topic.emails ?? []) {
-      if (!EMAIL.test(email))
-        throw argError(TYPE, name, `topic.emails must be e-mail addresses (got ${show(email)})`);
+  if ("arn" in topic) {
+    const emails = "emails" in topic && Array.isArray(topic.emails) ? topic.emails : [];
+    for (const p of alarmTopicProblems({ arn: true, emails }, (key) => `topic.${key}`)) {
+      problems.push(`${p.key} ${p.rule}`);
     }
-    if (topic.kmsMasterKeyId === "alias/aws/sns") {
-      throw argError(
-        TYPE,
-        name,
-        'topic.kmsMasterKeyId must not be "alias/aws/sns": its key policy does not let CloudWatch publish; ' +
-          "use a customer-managed key that allows cloudwatch.amazonaws.com, or none",
+    if ("kmsMasterKeyId" in topic) {
+      problems.push(
+        "topic takes either { arn } (an existing topic) or { emails, kmsMasterKeyId } (a topic to create), not both",
       );
     }
   }
-  for (const port of args.loadBalancer?.ports ?? []) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw argError(TYPE, name, `loadBalancer.ports must be TCP ports from 1 to 65535 (got ${show(port)})`);
-    }
-  }
-  if (args.loadBalancer?.ports?.length === 0) {
-    throw argError(TYPE, name, "loadBalancer.ports must list at least one Service port (got [])");
-  }
-  return thresholds;
+  throwIfProblems(TYPE, name, problems);
+  return { ...ALARM_DEFAULTS, ...args.thresholds };
 }

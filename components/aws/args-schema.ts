@@ -1,9 +1,18 @@
 // Rules of the AWS components' plain values as zod schemas, for the components and the stack config
 // alike (pure: zod and the components' own rule functions, no provider). Messages are predicates
-// ("must be …") that read after an arg path or a stack key.
+// ("must be …") that read after an arg path or a stack key. Ranges and defaults come from defaults.ts.
 import { z } from "zod";
+import { int, oneOf } from "../arg-schema";
+import { ALARM_LIMITS, type AlarmThresholds } from "./alarm-config";
+import {
+  NAT_GATEWAY_MODES,
+  NODE_COUNT_RANGE,
+  REDIS_ENGINES,
+  REDIS_NODE_RANGE,
+  SNAPSHOT_RETENTION_RANGE,
+} from "./defaults";
 import { imageRefProblem } from "./image-ref";
-import { VPC_PREFIX_RANGE } from "./network-cidrs";
+import { AZ_COUNT_RANGE, VPC_PREFIX_RANGE } from "./network-cidrs";
 import { parseCidr } from "./validate";
 
 export const CIDR_MESSAGE = "must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16";
@@ -32,3 +41,55 @@ export const pinnedImageSchema = z.string().superRefine((ref, ctx) => {
     ctx.addIssue({ code: "custom", message: `must be a pinned image reference: it ${problem}` });
   }
 });
+
+// --- Network ---
+export const azCountSchema = int(
+  "the number of availability zones (subnets, nodes and Redis spread over them)",
+  AZ_COUNT_RANGE.min,
+  AZ_COUNT_RANGE.max,
+);
+export const natGatewaysSchema = oneOf(NAT_GATEWAY_MODES);
+
+// --- Cluster ---
+export const nodeCountSchema = (what: string) => int(what, NODE_COUNT_RANGE.min, NODE_COUNT_RANGE.max);
+export const KUBERNETES_VERSION_MESSAGE =
+  'must be an EKS Kubernetes version as a quoted string, such as "1.31"';
+export const kubernetesVersionSchema = z
+  .string({ message: KUBERNETES_VERSION_MESSAGE })
+  .regex(/^1\.\d{2}$/, { message: KUBERNETES_VERSION_MESSAGE });
+export const instanceTypeSchema = z
+  .string({ message: "must be an EC2 instance type such as m7g.large" })
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as m7g.large" });
+/** A CIDR allowed to reach the EKS API's public endpoint: never the whole internet. */
+export const publicAccessCidrSchema = cidrSchema.refine((s) => parseCidr(s)?.prefix !== 0, {
+  message: "must not open the API to the internet (a /0 such as 0.0.0.0/0); name the networks that need it",
+});
+
+// --- Redis ---
+export const redisEngineSchema = oneOf(REDIS_ENGINES);
+export const redisNodesSchema = int(
+  "the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica)",
+  REDIS_NODE_RANGE.min,
+  REDIS_NODE_RANGE.max,
+);
+export const snapshotRetentionSchema = int(
+  "the days of automatic snapshots kept (0 turns them off)",
+  SNAPSHOT_RETENTION_RANGE.min,
+  SNAPSHOT_RETENTION_RANGE.max,
+);
+export const cacheNodeTypeSchema = z
+  .string({ message: "must be an ElastiCache node type such as cache.r7g.large" })
+  .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {
+    message: "must be an ElastiCache node type such as cache.r7g.large",
+  });
+
+// --- Alarms ---
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+export const emailSchema = z
+  .string({ message: "must be an e-mail address" })
+  .regex(EMAIL, { message: "must be an e-mail address" });
+/** One threshold, with its range and meaning from `ALARM_LIMITS`. */
+export const thresholdSchema = (key: keyof AlarmThresholds) => {
+  const { min, max, what } = ALARM_LIMITS[key];
+  return int(what, min, max);
+};

@@ -11,117 +11,30 @@ import {
   irsaTrustPolicy,
   lbControllerValues,
 } from "./lb-controller";
-import { argError, parseCidr, requireInteger, show } from "./validate";
+import { z } from "zod";
+import { anyInput, argProblems, bool, input, throwIfProblems } from "../arg-schema";
+import {
+  instanceTypeSchema,
+  kubernetesVersionSchema,
+  nodeCountSchema,
+  publicAccessCidrSchema,
+} from "./args-schema";
+import { nodeSizeProblems } from "./cross-arg-rules";
+import { CLUSTER_DEFAULTS } from "./defaults";
+
+export { CLUSTER_DEFAULTS } from "./defaults";
 
 const TYPE = "faktory-ha:aws:Cluster";
 
 /** Managed policies every EKS worker node role needs (kubelet, VPC CNI, image pulls from ECR). */
-/** Defaults the stack config shares (infra/config-schema.ts reads them from here). */
-export const CLUSTER_DEFAULTS = {
-  nodeInstanceType: "t3.large",
-  nodeMinSize: 2,
-  nodeDesiredSize: 3,
-  nodeMaxSize: 6,
-} as const;
-
 const NODE_POLICIES = {
   worker: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
   cni: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
   ecr: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 } as const;
 
-export interface ClusterArgs {
-  // --- A new EKS cluster (give vpcId + privateSubnetIds) ---
-  /** VPC of a new cluster. Required unless `kubeconfig` or `provider` is given. @default undefined */
-  readonly vpcId?: pulumi.Input<string>;
-  /**
-   * Private subnets (≥ 2 AZs) for the control plane ENIs and the node group. Required with `vpcId`.
-   * @default undefined
-   */
-  readonly privateSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * Kubernetes version of a new cluster, e.g. `"1.33"`.
-   * @default undefined (EKS's default version at creation time)
-   */
-  readonly kubernetesVersion?: pulumi.Input<string>;
-  /**
-   * Also expose the API server on a public endpoint, limited to `publicAccessCidrs`. The private
-   * endpoint is always on. Without a public endpoint, `pulumi up` must run from inside the VPC
-   * (or over VPN/peering), because the Helm release and the Faktory component talk to the API.
-   * @default false
-   */
-  readonly endpointPublicAccess?: boolean;
-  /**
-   * CIDRs allowed to reach the public endpoint. Required (non-empty) when `endpointPublicAccess`
-   * is true; `0.0.0.0/0` is refused.
-   * @default undefined
-   */
-  readonly publicAccessCidrs?: readonly string[];
-  /**
-   * Control plane log types sent to CloudWatch.
-   * @default ["api", "audit", "authenticator"]
-   */
-  readonly enabledClusterLogTypes?: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * Node group instance type.
-   * @default "t3.large"
-   */
-  readonly nodeInstanceType?: pulumi.Input<string>;
-  /**
-   * Root volume size of each node in GiB (encrypted gp3).
-   * @default 50
-   */
-  readonly nodeDiskSizeGiB?: pulumi.Input<number>;
-  /**
-   * Node group minimum size (≥ 1).
-   * @default 2
-   */
-  readonly nodeMinSize?: number;
-  /**
-   * Node group desired size (between min and max). With 3 Faktory pods spread over hosts, keep ≥ 3.
-   * @default 3
-   */
-  readonly nodeDesiredSize?: number;
-  /**
-   * Node group maximum size (≥ desired).
-   * @default 6
-   */
-  readonly nodeMaxSize?: number;
-
-  // --- An existing cluster (give kubeconfig or provider) ---
-  /**
-   * Kubeconfig of an existing cluster (a secret). Then no AWS resources are created, only a
-   * Kubernetes provider. Mutually exclusive with `provider` and the new-cluster args.
-   * @default undefined
-   */
-  readonly kubeconfig?: pulumi.Input<string>;
-  /**
-   * A ready Kubernetes provider for an existing cluster; passed through as `provider`.
-   * @default undefined
-   */
-  readonly provider?: k8s.Provider;
-  /**
-   * Name of an existing cluster (for outputs, and required to install the controller into it).
-   * @default undefined
-   */
-  readonly clusterName?: pulumi.Input<string>;
-  /** An existing cluster's node security group, passed through to `nodeSecurityGroupId`. @default undefined */
-  readonly nodeSecurityGroupId?: pulumi.Input<string>;
-  /** An existing cluster's security group, passed through to `clusterSecurityGroupId`. @default undefined */
-  readonly clusterSecurityGroupId?: pulumi.Input<string>;
-  /**
-   * An existing cluster's IAM OIDC provider ARN; required to install the controller into it.
-   * @default undefined
-   */
-  readonly oidcProviderArn?: pulumi.Input<string>;
-  /**
-   * An existing cluster's OIDC issuer URL (with or without `https://`); required to install the
-   * controller into it.
-   * @default undefined
-   */
-  readonly oidcIssuer?: pulumi.Input<string>;
-
-  // --- Both modes ---
+/** Args of both modes: the AWS Load Balancer Controller and tags. */
+interface ClusterCommonArgs {
   /**
    * Install the AWS Load Balancer Controller (Helm, kube-system) with an IRSA role. The Faktory
    * component's internal NLB needs it. For an existing cluster it also needs `clusterName`,
@@ -141,6 +54,130 @@ export interface ClusterArgs {
    */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
+
+/** A new EKS cluster: give `vpcId` and `privateSubnetIds`. */
+export interface NewClusterArgs extends ClusterCommonArgs {
+  /** VPC of the new cluster. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets (≥ 2 AZs) for the control plane ENIs and the node group. */
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Kubernetes version of a new cluster, e.g. `"1.33"`.
+   * @default undefined (EKS's default version at creation time)
+   */
+  readonly kubernetesVersion?: pulumi.Input<string>;
+  /**
+   * Also expose the API server on a public endpoint, limited to `publicAccessCidrs`. The private
+   * endpoint is always on. Without a public endpoint, `pulumi up` must run from inside the VPC
+   * (or over VPN/peering), because the Helm release and the Faktory component talk to the API.
+   * @default false
+   */
+  readonly endpointPublicAccess?: boolean;
+  /**
+   * CIDRs allowed to reach the public endpoint. Required (non-empty) when `endpointPublicAccess`
+   * is true; a /0 (`0.0.0.0/0`) is refused.
+   * @default undefined
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Control plane log types sent to CloudWatch.
+   * @default ["api", "audit", "authenticator"]
+   */
+  readonly enabledClusterLogTypes?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Node group instance type.
+   * @default "t3.large"
+   */
+  readonly nodeInstanceType?: pulumi.Input<string>;
+  /**
+   * Root volume size of each node in GiB (encrypted gp3).
+   * @default 50
+   */
+  readonly nodeDiskSizeGiB?: pulumi.Input<number>;
+  /**
+   * Node group minimum size (1 to 100).
+   * @default 2
+   */
+  readonly nodeMinSize?: number;
+  /**
+   * Node group desired size (between min and max). With 3 Faktory pods spread over hosts, keep ≥ 3.
+   * @default 3
+   */
+  readonly nodeDesiredSize?: number;
+  /**
+   * Node group maximum size (≥ desired, at most 100).
+   * @default 6
+   */
+  readonly nodeMaxSize?: number;
+  readonly kubeconfig?: never;
+  readonly provider?: never;
+  readonly clusterName?: never;
+  readonly nodeSecurityGroupId?: never;
+  readonly clusterSecurityGroupId?: never;
+  readonly oidcProviderArn?: never;
+  readonly oidcIssuer?: never;
+}
+
+/** An existing cluster's args, whichever way it is reached. */
+interface ExistingClusterCommonArgs extends ClusterCommonArgs {
+  /**
+   * The existing cluster's VPC; required to install the controller into it.
+   * @default undefined
+   */
+  readonly vpcId?: pulumi.Input<string>;
+  /**
+   * Name of the existing cluster (for outputs, and required to install the controller into it).
+   * @default undefined
+   */
+  readonly clusterName?: pulumi.Input<string>;
+  /** The existing cluster's node security group, passed through to `nodeSecurityGroupId`. @default undefined */
+  readonly nodeSecurityGroupId?: pulumi.Input<string>;
+  /** The existing cluster's security group, passed through to `clusterSecurityGroupId`. @default undefined */
+  readonly clusterSecurityGroupId?: pulumi.Input<string>;
+  /**
+   * The existing cluster's IAM OIDC provider ARN; required to install the controller into it.
+   * @default undefined
+   */
+  readonly oidcProviderArn?: pulumi.Input<string>;
+  /**
+   * The existing cluster's OIDC issuer URL (with or without `https://`); required to install the
+   * controller into it.
+   * @default undefined
+   */
+  readonly oidcIssuer?: pulumi.Input<string>;
+  readonly privateSubnetIds?: never;
+  readonly kubernetesVersion?: never;
+  readonly endpointPublicAccess?: never;
+  readonly publicAccessCidrs?: never;
+  readonly enabledClusterLogTypes?: never;
+  readonly nodeInstanceType?: never;
+  readonly nodeDiskSizeGiB?: never;
+  readonly nodeMinSize?: never;
+  readonly nodeDesiredSize?: never;
+  readonly nodeMaxSize?: never;
+}
+
+/** An existing cluster reached by its kubeconfig: only a Kubernetes provider is created. */
+export interface KubeconfigClusterArgs extends ExistingClusterCommonArgs {
+  /** Kubeconfig of the existing cluster (a secret). */
+  readonly kubeconfig: pulumi.Input<string>;
+  readonly provider?: never;
+}
+
+/** An existing cluster reached by a ready Kubernetes provider, passed through as `provider`. */
+export interface ProviderClusterArgs extends ExistingClusterCommonArgs {
+  /** A ready Kubernetes provider for the existing cluster. */
+  readonly provider: k8s.Provider;
+  readonly kubeconfig?: never;
+}
+
+export type ExistingClusterArgs = KubeconfigClusterArgs | ProviderClusterArgs;
+
+/**
+ * A new EKS cluster (`vpcId` + `privateSubnetIds`) or an existing one (`kubeconfig` or `provider`);
+ * an arg of the other mode is a compile error, and a run-time error for JavaScript callers.
+ */
+export type ClusterArgs = NewClusterArgs | ExistingClusterArgs;
 
 /**
  * An EKS cluster for Faktory (private subnets, OIDC for IRSA, access entries, one managed node
@@ -170,8 +207,8 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly loadBalancerController: k8s.helm.v3.Release | undefined;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const mode = validateClusterArgs(name, args);
-    const installLbc = args.installLoadBalancerController ?? mode === "create";
+    validateClusterArgs(name, args);
+    const installLbc = args.installLoadBalancerController ?? !isExisting(args);
     const chartVersion = args.loadBalancerControllerChartVersion ?? LB_CONTROLLER_CHART_VERSION;
     const endpointPublicAccess = args.endpointPublicAccess ?? false;
     const enabledClusterLogTypes = args.enabledClusterLogTypes ?? ["api", "audit", "authenticator"];
@@ -185,18 +222,18 @@ export class Cluster extends pulumi.ComponentResource {
     super(TYPE, name, {}, opts);
     const parent = { parent: this };
 
-    let vpcId: pulumi.Input<string>;
+    let vpcId: pulumi.Input<string | undefined>;
     let clusterName: pulumi.Output<string | undefined>;
     let oidcProviderArn: pulumi.Output<string | undefined>;
     let oidcIssuer: pulumi.Output<string | undefined>;
     let lbcDependsOn: pulumi.Resource[] = [];
 
-    if (mode === "create") {
-      vpcId = args.vpcId as pulumi.Input<string>;
+    if (!isExisting(args)) {
+      vpcId = args.vpcId;
       const cluster = new eks.Cluster(
         `${name}-eks`,
         {
-          vpcId,
+          vpcId: args.vpcId,
           privateSubnetIds: args.privateSubnetIds,
           version: args.kubernetesVersion,
           endpointPrivateAccess: true,
@@ -295,12 +332,12 @@ export class Cluster extends pulumi.ComponentResource {
       oidcIssuer = cluster.oidcIssuer;
       lbcDependsOn = [nodeGroup];
     } else {
-      vpcId = args.vpcId ?? "";
-      if (args.provider) {
+      vpcId = args.vpcId;
+      if (args.provider !== undefined) {
         this.provider = args.provider;
         this.kubeconfig = pulumi.output(undefined);
       } else {
-        const kubeconfig = pulumi.secret(args.kubeconfig as pulumi.Input<string>);
+        const kubeconfig = pulumi.secret(args.kubeconfig);
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableConfigMapMutable: true }, parent);
         this.kubeconfig = kubeconfig;
       }
@@ -348,11 +385,10 @@ export class Cluster extends pulumi.ComponentResource {
           version: chartVersion,
           repositoryOpts: { repo: LB_CONTROLLER_CHART_REPO },
           namespace: LB_CONTROLLER_NAMESPACE,
-          values: pulumi
-            .all([clusterName, region, vpcId, role.arn])
-            .apply(([cluster, reg, vpc, roleArn]) =>
-              lbControllerValues({ clusterName: cluster ?? "", region: reg, vpcId: vpc, roleArn }),
-            ),
+          values: pulumi.all([clusterName, region, vpcId, role.arn]).apply(([cluster, reg, vpc, roleArn]) =>
+            // Present when installing: validateClusterArgs requires them for an existing cluster.
+            lbControllerValues({ clusterName: cluster ?? "", region: reg, vpcId: vpc ?? "", roleArn }),
+          ),
         },
         { parent: this, provider: this.provider, dependsOn: [...lbcDependsOn, attachment] },
       );
@@ -370,30 +406,68 @@ export class Cluster extends pulumi.ComponentResource {
   }
 }
 
-function validateClusterArgs(name: string, args: ClusterArgs): "create" | "existing" {
-  const existing = args.kubeconfig !== undefined || args.provider !== undefined;
-  if (args.kubeconfig !== undefined && args.provider !== undefined) {
-    throw argError(TYPE, name, "give either kubeconfig or provider for an existing cluster, not both");
-  }
-  if (existing) {
-    const createOnly = (
-      [
-        "privateSubnetIds",
-        "kubernetesVersion",
-        "endpointPublicAccess",
-        "publicAccessCidrs",
-        "enabledClusterLogTypes",
-        "nodeInstanceType",
-        "nodeDiskSizeGiB",
-        "nodeMinSize",
-        "nodeDesiredSize",
-        "nodeMaxSize",
-      ] as const
-    ).filter((k) => args[k] !== undefined);
+/** Whether the args name an existing cluster (a kubeconfig or a provider) rather than a new one. */
+function isExisting(args: ClusterArgs): args is ExistingClusterArgs {
+  return args.kubeconfig !== undefined || args.provider !== undefined;
+}
+
+const CREATE_ONLY = [
+  "privateSubnetIds",
+  "kubernetesVersion",
+  "endpointPublicAccess",
+  "publicAccessCidrs",
+  "enabledClusterLogTypes",
+  "nodeInstanceType",
+  "nodeDiskSizeGiB",
+  "nodeMinSize",
+  "nodeDesiredSize",
+  "nodeMaxSize",
+] as const;
+const EXISTING_ONLY = [
+  "clusterName",
+  "nodeSecurityGroupId",
+  "clusterSecurityGroupId",
+  "oidcProviderArn",
+  "oidcIssuer",
+] as const;
+const NODE_SIZE_ARGS = { min: "nodeMinSize", desired: "nodeDesiredSize", max: "nodeMaxSize" } as const;
+
+/** Every arg of either mode; which mode may use which is checked after, with a message saying why. */
+const clusterArgsShape = {
+  vpcId: anyInput,
+  privateSubnetIds: anyInput,
+  kubernetesVersion: input(kubernetesVersionSchema),
+  endpointPublicAccess: bool.optional(),
+  publicAccessCidrs: z.array(publicAccessCidrSchema, { message: "must be a list of IPv4 CIDRs" }).optional(),
+  enabledClusterLogTypes: anyInput,
+  nodeInstanceType: input(instanceTypeSchema),
+  nodeDiskSizeGiB: anyInput,
+  nodeMinSize: nodeCountSchema("the node group's minimum size").optional(),
+  nodeDesiredSize: nodeCountSchema("the node group's desired size").optional(),
+  nodeMaxSize: nodeCountSchema("the node group's maximum size").optional(),
+  kubeconfig: anyInput,
+  provider: anyInput,
+  clusterName: anyInput,
+  nodeSecurityGroupId: anyInput,
+  clusterSecurityGroupId: anyInput,
+  oidcProviderArn: anyInput,
+  oidcIssuer: anyInput,
+  installLoadBalancerController: bool.optional(),
+  loadBalancerControllerChartVersion: anyInput,
+  tags: anyInput,
+} satisfies Record<keyof NewClusterArgs | keyof ExistingClusterArgs, z.ZodType>; // every arg, no other
+const clusterArgsSchema = z.object(clusterArgsShape).strict();
+
+/** Throws one error listing every problem of the args. */
+function validateClusterArgs(name: string, args: ClusterArgs): void {
+  const problems = argProblems(clusterArgsSchema, args);
+  if (isExisting(args)) {
+    if (args.kubeconfig !== undefined && args.provider !== undefined) {
+      problems.push("give either kubeconfig or provider for an existing cluster, not both");
+    }
+    const createOnly = CREATE_ONLY.filter((k) => args[k] !== undefined);
     if (createOnly.length > 0) {
-      throw argError(
-        TYPE,
-        name,
+      problems.push(
         `${createOnly.join(", ")} cannot be combined with an existing cluster (kubeconfig/provider)`,
       );
     }
@@ -402,66 +476,35 @@ function validateClusterArgs(name: string, args: ClusterArgs): "create" | "exist
         (k) => args[k] === undefined,
       );
       if (missing.length > 0) {
-        throw argError(
-          TYPE,
-          name,
-          `installLoadBalancerController on an existing cluster needs ${missing.join(", ")}`,
-        );
+        problems.push(`installLoadBalancerController on an existing cluster needs ${missing.join(", ")}`);
       }
     }
-    return "existing";
+    throwIfProblems(TYPE, name, problems);
+    return;
   }
-
-  const existingOnly = (
-    ["clusterName", "nodeSecurityGroupId", "clusterSecurityGroupId", "oidcProviderArn", "oidcIssuer"] as const
-  ).filter((k) => args[k] !== undefined);
+  const existingOnly = EXISTING_ONLY.filter((k) => args[k] !== undefined);
   if (existingOnly.length > 0) {
-    throw argError(
-      TYPE,
-      name,
-      `${existingOnly.join(", ")} only apply to an existing cluster (kubeconfig/provider)`,
-    );
+    problems.push(`${existingOnly.join(", ")} only apply to an existing cluster (kubeconfig/provider)`);
   }
   if (args.vpcId === undefined || args.privateSubnetIds === undefined) {
-    throw argError(
-      TYPE,
-      name,
+    problems.push(
       "give vpcId and privateSubnetIds for a new cluster, or kubeconfig or provider for an existing one",
     );
   }
   const cidrs = args.publicAccessCidrs;
-  if (args.endpointPublicAccess) {
-    if (cidrs === undefined || cidrs.length === 0) {
-      throw argError(
-        TYPE,
-        name,
-        "endpointPublicAccess needs publicAccessCidrs (got none); 0.0.0.0/0 is not allowed",
-      );
-    }
-  } else if (cidrs !== undefined) {
-    throw argError(TYPE, name, "publicAccessCidrs needs endpointPublicAccess: true");
+  if (args.endpointPublicAccess === true && (cidrs === undefined || cidrs.length === 0)) {
+    problems.push("endpointPublicAccess needs publicAccessCidrs (got none); 0.0.0.0/0 is not allowed");
+  } else if (args.endpointPublicAccess !== true && cidrs !== undefined) {
+    problems.push("publicAccessCidrs needs endpointPublicAccess: true");
   }
-  for (const cidr of cidrs ?? []) {
-    if (!parseCidr(cidr)) {
-      throw argError(
-        TYPE,
-        name,
-        `publicAccessCidrs entries must be IPv4 CIDRs without host bits (got ${show(cidr)})`,
-      );
-    }
-    if (parseCidr(cidr)?.prefix === 0) {
-      throw argError(
-        TYPE,
-        name,
-        `publicAccessCidrs must not open the API to the internet (got ${show(cidr)})`,
-      );
-    }
+  const sizes = {
+    min: args.nodeMinSize ?? CLUSTER_DEFAULTS.nodeMinSize,
+    desired: args.nodeDesiredSize ?? CLUSTER_DEFAULTS.nodeDesiredSize,
+    max: args.nodeMaxSize ?? CLUSTER_DEFAULTS.nodeMaxSize,
+  };
+  // The order is only meaningful between sizes that are whole numbers; the schema names the others.
+  if (Object.values(sizes).every((n) => Number.isInteger(n))) {
+    problems.push(...nodeSizeProblems(sizes, (key) => NODE_SIZE_ARGS[key]));
   }
-  const min = args.nodeMinSize ?? 2;
-  const desired = args.nodeDesiredSize ?? 3;
-  const max = args.nodeMaxSize ?? 6;
-  requireInteger(TYPE, name, "nodeMinSize", min, 1);
-  requireInteger(TYPE, name, "nodeDesiredSize", desired, min);
-  requireInteger(TYPE, name, "nodeMaxSize", max, desired);
-  return "create";
+  throwIfProblems(TYPE, name, problems);
 }

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
-import { imageRefProblem } from "./image-ref";
-import { argError, requireDnsLabel, show } from "./validate";
+import { z } from "zod";
+import { anyInput, argProblems, argsError, input, throwIfProblems } from "../arg-schema";
+import { pinnedImageSchema } from "./args-schema";
+import { dnsLabelProblem } from "./validate";
 
 const TYPE = "faktory-ha:aws:Image";
 
@@ -68,7 +70,7 @@ export class Image extends pulumi.ComponentResource {
   public readonly repositoryUrl: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    validateImageArgs(name, args);
+    const build = validateImageArgs(name, args);
     const context = args.context ?? ".";
     const dockerfile = args.dockerfile ?? "supervisor/Dockerfile";
     const platforms = args.platforms ?? [dockerBuild.Platform.Linux_amd64];
@@ -77,8 +79,8 @@ export class Image extends pulumi.ComponentResource {
 
     super(TYPE, name, {}, opts);
 
-    if (args.image !== undefined) {
-      this.imageRef = pulumi.output(args.image);
+    if ("prebuilt" in build) {
+      this.imageRef = pulumi.output(build.prebuilt);
       this.repositoryUrl = pulumi.output(undefined);
       this.registerOutputs({ imageRef: this.imageRef });
       return;
@@ -106,10 +108,10 @@ export class Image extends pulumi.ComponentResource {
       {
         context: { location: context },
         dockerfile: { location: dockerfile },
-        buildArgs: { FAKTORY_IMAGE: args.faktoryImage as pulumi.Input<string> },
+        buildArgs: { FAKTORY_IMAGE: build.faktoryImage },
         platforms,
         push: true,
-        tags: [pulumi.interpolate`${repository.repositoryUrl}:${args.tag as pulumi.Input<string>}`],
+        tags: [pulumi.interpolate`${repository.repositoryUrl}:${build.tag}`],
         registries: [
           {
             address: repository.repositoryUrl,
@@ -127,26 +129,51 @@ export class Image extends pulumi.ComponentResource {
   }
 }
 
-function validateImageArgs(name: string, args: ImageArgs): void {
+const imageArgsShape = {
+  image: pinnedImageSchema.optional(),
+  faktoryImage: input(z.string({ message: "must be an image reference" })),
+  tag: input(z.string({ message: "must be an image tag" })),
+  context: anyInput,
+  dockerfile: anyInput,
+  platforms: anyInput,
+  kmsKeyArn: anyInput,
+  forceDelete: anyInput,
+  tags: anyInput,
+} satisfies Record<keyof ImageArgs, z.ZodType>; // every arg of the interface, and no other
+const imageArgsSchema = z.object(imageArgsShape).strict();
+const BUILD_ONLY = [
+  "faktoryImage",
+  "tag",
+  "context",
+  "dockerfile",
+  "platforms",
+  "kmsKeyArn",
+  "forceDelete",
+] as const;
+
+/** The prebuilt image, or the base image and tag to build from; throws one error listing every problem. */
+function validateImageArgs(
+  name: string,
+  args: ImageArgs,
+): { prebuilt: string } | { faktoryImage: pulumi.Input<string>; tag: pulumi.Input<string> } {
+  const problems = argProblems(imageArgsSchema, args);
   if (args.image !== undefined) {
-    const buildArgs = (
-      ["faktoryImage", "tag", "context", "dockerfile", "platforms", "kmsKeyArn", "forceDelete"] as const
-    ).filter((k) => args[k] !== undefined);
+    const buildArgs = BUILD_ONLY.filter((k) => args[k] !== undefined);
     if (buildArgs.length > 0) {
-      throw argError(TYPE, name, `${buildArgs.join(", ")} cannot be combined with image (a prebuilt image)`);
+      problems.push(`${buildArgs.join(", ")} cannot be combined with image (a prebuilt image)`);
     }
-    const problem = imageRefProblem(args.image);
-    if (problem) throw argError(TYPE, name, `image ${problem} (got ${show(args.image)})`);
-    return;
+    throwIfProblems(TYPE, name, problems);
+    return { prebuilt: args.image };
   }
   // The ECR repository is autonamed from the component name; ECR accepts lowercase names only.
-  requireDnsLabel(TYPE, name, 200);
-  const missing = (["faktoryImage", "tag"] as const).filter((k) => args[k] === undefined);
-  if (missing.length > 0) {
-    throw argError(
-      TYPE,
-      name,
-      `${missing.join(" and ")} required to build the image (or give a prebuilt image)`,
-    );
+  const nameProblem = dnsLabelProblem(name, 200);
+  if (nameProblem !== undefined) problems.unshift(nameProblem);
+  const { faktoryImage, tag } = args;
+  if (faktoryImage === undefined || tag === undefined) {
+    const missing = [faktoryImage === undefined ? "faktoryImage" : [], tag === undefined ? "tag" : []].flat();
+    problems.push(`${missing.join(" and ")} required to build the image (or give a prebuilt image)`);
+    throw argsError(TYPE, name, problems);
   }
+  throwIfProblems(TYPE, name, problems);
+  return { faktoryImage, tag };
 }

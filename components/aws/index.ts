@@ -1,7 +1,13 @@
 export { Network } from "./network";
 export type { NetworkArgs, NatGatewayMode } from "./network";
 export { Cluster, CLUSTER_DEFAULTS } from "./cluster";
-export type { ClusterArgs } from "./cluster";
+export type {
+  ClusterArgs,
+  ExistingClusterArgs,
+  KubeconfigClusterArgs,
+  NewClusterArgs,
+  ProviderClusterArgs,
+} from "./cluster";
 export { Redis, REDIS_DEFAULTS } from "./redis";
 export type { RedisArgs } from "./redis";
 export { redisUrl } from "./redis-config";

@@ -1,15 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AZ_COUNT_RANGE, VPC_PREFIX_RANGE, subnetLayout } from "./network-cidrs";
-import { argError, parseCidr, requireInteger, requireOneOf, show } from "./validate";
+import { z } from "zod";
+import { anyInput, argProblems, throwIfProblems } from "../arg-schema";
+import { azCountSchema, natGatewaysSchema, vpcCidrSchema } from "./args-schema";
+import { NETWORK_DEFAULTS, type NatGatewayMode } from "./defaults";
+import { subnetLayout } from "./network-cidrs";
+
+export type { NatGatewayMode } from "./defaults";
 
 const TYPE = "faktory-ha:aws:Network";
 
 /** The subnet tags the AWS Load Balancer Controller uses to pick subnets for each scheme. */
 const LB_ROLE_TAG = { public: "kubernetes.io/role/elb", private: "kubernetes.io/role/internal-elb" } as const;
-
-/** How private subnets reach the internet (image pulls, AWS APIs, the Faktory license check). */
-export type NatGatewayMode = "perAz" | "single";
 
 export interface NetworkArgs {
   /**
@@ -76,9 +78,9 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     const existing = validateNetworkArgs(name, args);
-    const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
-    const azCount = args.azCount ?? 3;
-    const natGateways = args.natGateways ?? "perAz";
+    const cidrBlock = args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
+    const azCount = args.azCount ?? NETWORK_DEFAULTS.azCount;
+    const natGateways = args.natGateways ?? NETWORK_DEFAULTS.natGateways;
     const tags = args.tags ?? {};
 
     super(TYPE, name, {}, opts);
@@ -204,52 +206,47 @@ export class Network extends pulumi.ComponentResource {
   }
 }
 
-/** Returns the existing-VPC inputs when that mode is chosen; throws on any invalid combination. */
+const networkArgsShape = {
+  vpcId: anyInput,
+  privateSubnetIds: anyInput,
+  publicSubnetIds: anyInput,
+  cidrBlock: vpcCidrSchema.optional(),
+  azCount: azCountSchema.optional(),
+  availabilityZones: z.array(z.string(), { message: "must be a list of AZ names" }).optional(),
+  natGateways: natGatewaysSchema.optional(),
+  tags: anyInput,
+} satisfies Record<keyof NetworkArgs, z.ZodType>; // every arg of the interface, and no other
+const networkArgsSchema = z.object(networkArgsShape).strict();
+const CREATE_ONLY = ["cidrBlock", "azCount", "availabilityZones", "natGateways"] as const;
+
+/** Returns the existing-VPC inputs when that mode is chosen; throws one error listing every problem. */
 function validateNetworkArgs(
   name: string,
   args: NetworkArgs,
 ): { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<pulumi.Input<string>[]> } | undefined {
-  if (args.vpcId !== undefined || args.privateSubnetIds !== undefined) {
+  const problems = argProblems(networkArgsSchema, args);
+  const existing = args.vpcId !== undefined || args.privateSubnetIds !== undefined;
+  if (existing) {
     if (args.vpcId === undefined || args.privateSubnetIds === undefined) {
-      throw argError(TYPE, name, "vpcId and privateSubnetIds must be given together to use an existing VPC");
+      problems.push("vpcId and privateSubnetIds must be given together to use an existing VPC");
     }
-    const createOnly = (["cidrBlock", "azCount", "availabilityZones", "natGateways"] as const).filter(
-      (k) => args[k] !== undefined,
-    );
+    const createOnly = CREATE_ONLY.filter((k) => args[k] !== undefined);
     if (createOnly.length > 0) {
-      throw argError(TYPE, name, `${createOnly.join(", ")} cannot be combined with vpcId (an existing VPC)`);
+      problems.push(`${createOnly.join(", ")} cannot be combined with vpcId (an existing VPC)`);
     }
-    return { vpcId: args.vpcId, privateSubnetIds: args.privateSubnetIds };
-  }
-  if (args.publicSubnetIds !== undefined) {
-    throw argError(
-      TYPE,
-      name,
-      "publicSubnetIds is only for an existing VPC (give vpcId and privateSubnetIds)",
-    );
-  }
-  if (args.cidrBlock !== undefined) {
-    const parsed = parseCidr(args.cidrBlock);
-    if (!parsed || parsed.prefix < VPC_PREFIX_RANGE.min || parsed.prefix > VPC_PREFIX_RANGE.max) {
-      throw argError(
-        TYPE,
-        name,
-        `cidrBlock must be an IPv4 CIDR without host bits, /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max} ` +
-          `(got ${show(args.cidrBlock)})`,
+  } else {
+    if (args.publicSubnetIds !== undefined) {
+      problems.push("publicSubnetIds is only for an existing VPC (give vpcId and privateSubnetIds)");
+    }
+    const azCount = args.azCount ?? NETWORK_DEFAULTS.azCount;
+    if (Array.isArray(args.availabilityZones) && args.availabilityZones.length !== azCount) {
+      problems.push(
+        `availabilityZones must list exactly azCount (${azCount}) zones (got ${args.availabilityZones.length})`,
       );
     }
   }
-  const azCount = args.azCount ?? 3;
-  requireInteger(TYPE, name, "azCount", azCount, AZ_COUNT_RANGE.min, AZ_COUNT_RANGE.max);
-  if (args.availabilityZones !== undefined && args.availabilityZones.length !== azCount) {
-    throw argError(
-      TYPE,
-      name,
-      `availabilityZones must list exactly azCount (${azCount}) zones (got ${args.availabilityZones.length})`,
-    );
-  }
-  if (args.natGateways !== undefined) {
-    requireOneOf(TYPE, name, "natGateways", args.natGateways, ["perAz", "single"] as const);
-  }
-  return undefined;
+  throwIfProblems(TYPE, name, problems);
+  return existing && args.vpcId !== undefined && args.privateSubnetIds !== undefined
+    ? { vpcId: args.vpcId, privateSubnetIds: args.privateSubnetIds }
+    : undefined;
 }

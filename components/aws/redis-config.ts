@@ -1,7 +1,7 @@
 /** Pure rules for the Redis component: engines, parameter group families, AUTH token, URL. */
+import type { RedisEngine } from "./defaults";
 
-export type RedisEngine = "redis" | "valkey";
-export const REDIS_ENGINES: readonly RedisEngine[] = ["redis", "valkey"];
+export type { RedisEngine } from "./defaults";
 
 /** Major versions this project supports per engine (Faktory needs Redis ≥ 7 semantics). */
 export const SUPPORTED_MAJORS: Readonly<Record<RedisEngine, readonly number[]>> = {

@@ -6,22 +6,23 @@ import {
   AUTH_TOKEN_SPECIALS,
   DEFAULT_ENGINE_VERSION,
   memberClusterId,
-  REDIS_ENGINES,
-  RedisEngine,
-  SUPPORTED_MAJORS,
   parameterGroupFamily,
   redisUrl,
   spreadOverZones,
 } from "./redis-config";
-import { argError, requireDnsLabel, requireInteger, requireOneOf, show } from "./validate";
+import { z } from "zod";
+import { anyInput, argProblems, bool, input, int, requiredInput, throwIfProblems } from "../arg-schema";
+import {
+  cacheNodeTypeSchema,
+  redisEngineSchema,
+  redisNodesSchema,
+  snapshotRetentionSchema,
+} from "./args-schema";
+import { engineVersionProblems } from "./cross-arg-rules";
+import { REDIS_DEFAULTS, type RedisEngine } from "./defaults";
+import { dnsLabelProblem } from "./validate";
 
-/** Defaults the stack config shares (infra/config-schema.ts reads them from here). */
-export const REDIS_DEFAULTS = {
-  engine: "redis",
-  nodeType: "cache.t4g.small",
-  numCacheClusters: 2,
-  snapshotRetentionLimit: 7,
-} as const;
+export { REDIS_DEFAULTS } from "./defaults";
 
 const TYPE = "faktory-ha:aws:Redis";
 const PORT = 6379;
@@ -58,7 +59,8 @@ export interface RedisArgs {
    */
   readonly nodeType?: pulumi.Input<string>;
   /**
-   * Nodes in the replication group (1 primary + replicas), 2 to 6. At least 2 for automatic failover.
+   * Nodes in the replication group (1 primary + replicas), 2 to 6: Multi-AZ with automatic failover,
+   * always on, needs a replica in another AZ.
    * @default 2
    */
   readonly numCacheClusters?: number;
@@ -123,7 +125,9 @@ export class Redis extends pulumi.ComponentResource {
     validateRedisArgs(name, args);
     const engine = args.engine ?? REDIS_DEFAULTS.engine;
     const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION[engine];
-    const family = parameterGroupFamily(engine, engineVersion) as string;
+    const family = parameterGroupFamily(engine, engineVersion);
+    if (family === undefined)
+      throw new Error(`Redis "${name}": no parameter group family for ${engineVersion}`);
     const nodeType = args.nodeType ?? REDIS_DEFAULTS.nodeType;
     const numCacheClusters = args.numCacheClusters ?? REDIS_DEFAULTS.numCacheClusters;
     const snapshotRetentionLimit = args.snapshotRetentionLimit ?? REDIS_DEFAULTS.snapshotRetentionLimit;
@@ -242,44 +246,37 @@ export class Redis extends pulumi.ComponentResource {
   }
 }
 
+const redisArgsShape = {
+  vpcId: requiredInput("the VPC to create the security group in"),
+  subnetIds: requiredInput("the private subnets of the subnet group"),
+  sourceSecurityGroupIds: z
+    .array(anyInput, { message: "must be a list of security group ids" })
+    .min(1, { message: "must list at least one security group: Redis admits nothing else" }),
+  availabilityZones: anyInput,
+  engine: redisEngineSchema.optional(),
+  engineVersion: z.string({ message: "must be <major>.<minor>, such as 7.1" }).optional(),
+  nodeType: input(cacheNodeTypeSchema),
+  numCacheClusters: redisNodesSchema.optional(),
+  snapshotRetentionLimit: input(snapshotRetentionSchema),
+  snapshotWindow: anyInput,
+  maintenanceWindow: anyInput,
+  applyImmediately: input(bool),
+  kmsKeyId: anyInput,
+  authTokenLength: int("the AUTH token's length", AUTH_TOKEN_LENGTH.min, AUTH_TOKEN_LENGTH.max).optional(),
+  tags: anyInput,
+} satisfies Record<keyof RedisArgs, z.ZodType>; // every arg of the interface, and no other
+const redisArgsSchema = z.object(redisArgsShape).strict();
+
 function validateRedisArgs(name: string, args: RedisArgs): void {
+  const problems = argProblems(redisArgsSchema, args);
   // Autonamed children append "-cache-" plus a 7-character suffix; the replication group id limit is 40.
-  requireDnsLabel(TYPE, name, 24);
+  const nameProblem = dnsLabelProblem(name, 24);
+  if (nameProblem !== undefined) problems.unshift(nameProblem);
   const engine = args.engine ?? REDIS_DEFAULTS.engine;
-  requireOneOf(TYPE, name, "engine", engine, REDIS_ENGINES);
-  if (args.engineVersion !== undefined && parameterGroupFamily(engine, args.engineVersion) === undefined) {
-    throw argError(
-      TYPE,
-      name,
-      `engineVersion must be <major>.<minor> with major ${SUPPORTED_MAJORS[engine].join(" or ")} ` +
-        `for engine ${show(engine)} (got ${show(args.engineVersion)})`,
-    );
+  if (redisEngineSchema.safeParse(engine).success && typeof args.engineVersion === "string") {
+    for (const p of engineVersionProblems({ engine, engineVersion: args.engineVersion }, (key) => key)) {
+      problems.push(`${p.key} ${p.rule} (got ${JSON.stringify(args.engineVersion)})`);
+    }
   }
-  const numCacheClusters = args.numCacheClusters ?? REDIS_DEFAULTS.numCacheClusters;
-  requireInteger(TYPE, name, "numCacheClusters", numCacheClusters, 2);
-  if (numCacheClusters > 6) {
-    throw argError(
-      TYPE,
-      name,
-      `numCacheClusters must be at most 6, a primary and 5 replicas (got ${numCacheClusters})`,
-    );
-  }
-  requireInteger(
-    TYPE,
-    name,
-    "authTokenLength",
-    args.authTokenLength ?? 64,
-    AUTH_TOKEN_LENGTH.min,
-    AUTH_TOKEN_LENGTH.max,
-  );
-  if (typeof args.snapshotRetentionLimit === "number") {
-    requireInteger(TYPE, name, "snapshotRetentionLimit", args.snapshotRetentionLimit, 0, 35);
-  }
-  if (args.sourceSecurityGroupIds.length === 0) {
-    throw argError(
-      TYPE,
-      name,
-      "sourceSecurityGroupIds must list at least one security group (got []); Redis admits nothing else",
-    );
-  }
+  throwIfProblems(TYPE, name, problems);
 }

@@ -1,50 +1,4 @@
-/**
- * Argument validation shared by the AWS components. Errors are thrown from the constructor before
- * `super()`, so a bad argument fails the preview with nothing registered, and every message has the
- * same shape: `<Type> "<name>": <arg> <what is wrong> (got <value>)`.
- */
-export function argError(type: string, name: string, message: string): Error {
-  const shortType = type.split(":").pop() ?? type;
-  return new Error(`${shortType} "${name}": ${message}`);
-}
-
-export function show(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
-
-/** Throws unless `value` is an integer in [min, max]. */
-export function requireInteger(
-  type: string,
-  name: string,
-  arg: string,
-  value: number,
-  min: number,
-  max?: number,
-): void {
-  const ok = Number.isInteger(value) && value >= min && (max === undefined || value <= max);
-  if (!ok) {
-    const range = max === undefined ? `≥ ${min}` : `between ${min} and ${max}`;
-    throw argError(type, name, `${arg} must be an integer ${range} (got ${show(value)})`);
-  }
-}
-
-/** Throws unless `value` is one of `allowed`. */
-export function requireOneOf<T extends string>(
-  type: string,
-  name: string,
-  arg: string,
-  value: string,
-  allowed: readonly T[],
-): asserts value is T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw argError(
-      type,
-      name,
-      `${arg} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (got ${show(value)})`,
-    );
-  }
-}
-
+// IPv4 CIDR parsing for the network layout and the CIDR schemas, and the AWS resource name rule.
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /** Parses an IPv4 CIDR into its network address (as a 32-bit number) and prefix; undefined if malformed. */
@@ -69,18 +23,11 @@ export function formatCidr(base: number, prefix: number): string {
  * Names that end up in AWS resource names through autonaming (ElastiCache ids, ECR repositories)
  * accept only lowercase letters, digits and hyphens, starting with a letter.
  */
-export function requireDnsLabel(type: string, name: string, maxLength: number): void {
-  if (
-    !/^[a-z][a-z0-9-]*$/.test(name) ||
-    name.length > maxLength ||
-    name.endsWith("-") ||
-    name.includes("--")
-  ) {
-    throw argError(
-      type,
-      name,
-      `the resource name must be lowercase letters, digits and single hyphens, start with a letter, ` +
-        `and be at most ${maxLength} characters (got ${show(name)})`,
-    );
-  }
+export function dnsLabelProblem(name: string, maxLength: number): string | undefined {
+  const ok =
+    /^[a-z][a-z0-9-]*$/.test(name) && name.length <= maxLength && !name.endsWith("-") && !name.includes("--");
+  return ok
+    ? undefined
+    : `the resource name must be lowercase letters, digits and single hyphens, start with a letter, ` +
+        `and be at most ${maxLength} characters (got ${JSON.stringify(name)})`;
 }

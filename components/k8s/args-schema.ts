@@ -13,6 +13,7 @@ import {
   SUPERVISOR_INTS,
 } from "../contract/supervisor";
 import { cidrSchema } from "../aws/args-schema";
+import { int, oneOf } from "../arg-schema";
 import { SECRET_KEYS } from "./constants";
 import { buildEnv } from "./env";
 import { commonLabels } from "./labels";
@@ -30,15 +31,8 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 const keyIssue = (ctx: z.core.$RefinementCtx, key: string, message: string) =>
   ctx.addIssue({ code: "custom", path: [key], message });
 
-/** A whole number in [min, max] (or ≥ min), described as `what`. */
-export const int = (what: string, min: number, max?: number) => {
-  const message = `must be ${what}: an integer ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}`;
-  const n = z.number({ message }).int({ message }).min(min, { message });
-  return max === undefined ? n : n.max(max, { message });
-};
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
-export const bool = z.boolean({ message: "must be true or false" });
+// The building blocks both components' schemas share (one wording of "an integer from … to …").
+export { bool, int, oneOf } from "../arg-schema";
 
 export const EDITIONS = ["enterprise", "oss"] as const;
 export const MAX_SECONDARIES = 10;
@@ -392,71 +386,3 @@ export const podShape = {
   extraConfFiles: extraConfFilesSchema.optional(),
   existingSecret: secretNameSchema.optional(),
 } as const;
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-/** `lease.ttlMs`, `tolerations[0].key`, `podLabels["app.kubernetes.io/name"]`. */
-export function argPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => {
-      if (typeof p === "number") return `[${p}]`;
-      const s = String(p);
-      if (IDENTIFIER.test(s)) return i === 0 ? s : `.${s}`;
-      return `[${JSON.stringify(s)}]`;
-    })
-    .join("");
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = root;
-  for (const segment of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[segment as string];
-  }
-  return cur;
-}
-
-/** A value short enough to repeat in a message (`="agent"`); nothing for text, objects and lists. */
-function shown(value: unknown): string {
-  if (typeof value === "number" || typeof value === "boolean") return `=${String(value)}`;
-  if (typeof value === "string" && value.length <= 80 && !value.includes("\n")) {
-    return `=${JSON.stringify(value)}`;
-  }
-  return "";
-}
-
-function messages(
-  issues: readonly z.core.$ZodIssue[],
-  root: unknown,
-  prefix: readonly PropertyKey[],
-): string[] {
-  return issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => `${argPath([...prefix, ...issue.path, key])} is not a known key`);
-    }
-    return [`${argPath([...prefix, ...issue.path])}${shown(valueAt(root, issue.path))} ${issue.message}`];
-  });
-}
-
-/**
- * Parses one arg; its problems name the arg path and the value received:
- * `lease.ttlMs=500 must be the lease ttl in ms: an integer from 1000 to 3600000`.
- */
-export function parseArg<T extends z.ZodType>(
-  path: string | readonly PropertyKey[],
-  schema: T,
-  value: unknown,
-): { ok: true; value: z.output<T> } | { ok: false; problems: string[] } {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return {
-    ok: false,
-    problems: messages(parsed.error.issues, value, typeof path === "string" ? [path] : path),
-  };
-}
-
-/** Checks several args against an object shape of schemas: one message per problem, as `parseArg`. */
-export function argProblems(shape: Readonly<Record<string, z.ZodType>>, args: object): string[] {
-  const picked = Object.fromEntries(Object.keys(shape).map((k) => [k, (args as Record<string, unknown>)[k]]));
-  const parsed = z.object(shape).safeParse(picked);
-  return parsed.success ? [] : messages(parsed.error.issues, picked, []);
-}

@@ -1,5 +1,6 @@
 // Resource wiring for `faktory-ha:k8s:Faktory`. Every manifest comes from a pure builder in this
-// directory; this file only resolves Inputs, creates the children and exposes the outputs.
+// directory; this file only resolves Inputs, creates the children and exposes the outputs. The
+// constructor reads as its list of steps; each step creates one kind of child.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -12,7 +13,13 @@ import { scrapeAnnotations } from "./monitoring/manifests";
 import { createMonitoringResources } from "./monitoring/resources";
 import { buildNetworkPolicy } from "./network-policy";
 import { buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
-import { DEFAULTS, existingSecretKeys, imagePinningError, resolveSettings } from "./settings";
+import {
+  DEFAULTS,
+  existingSecretKeys,
+  imagePinningError,
+  resolveSettings,
+  type ResolvedSettings,
+} from "./settings";
 import type { FaktoryArgs } from "./types";
 import { buildStatefulSet } from "./workload";
 
@@ -20,6 +27,14 @@ type Manifest = Record<string, unknown>;
 const metadataOf = (m: pulumi.Output<Manifest>) =>
   m.apply((o) => o.metadata as k8s.types.input.meta.v1.ObjectMeta);
 const specOf = <T>(m: pulumi.Output<Manifest>) => m.apply((o) => o.spec as T);
+
+/** Where the pods read their secrets: the Secret with the password (and license), and the one with REDIS_URL. */
+interface SecretRefs {
+  /** The component's own Secret, when it creates one (the StatefulSet waits for it). */
+  readonly secret: k8s.core.v1.Secret | undefined;
+  readonly secretName: pulumi.Input<string>;
+  readonly redisUrlSecretName: pulumi.Input<string>;
+}
 
 /**
  * Faktory on Kubernetes: one StatefulSet of `1 + secondaries` supervised pods (enterprise) or one
@@ -47,301 +62,45 @@ export class Faktory extends pulumi.ComponentResource {
   /** The Faktory password (secret). */
   public readonly password: pulumi.Output<string>;
 
-  constructor(name: string, args: FaktoryArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("faktory-ha:k8s:Faktory", name, {}, opts);
+  private readonly settings: ResolvedSettings;
+  /** Labels on every object: the component's own and the caller's `labels`. */
+  private readonly labels: Readonly<Record<string, string>>;
 
+  constructor(
+    private readonly instance: string,
+    private readonly args: FaktoryArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super("faktory-ha:k8s:Faktory", instance, {}, opts);
     // Defaults and every plain-arg check, before any child exists.
-    const settings = resolveSettings(name, args);
-    const { edition, webUi } = settings;
-    if (typeof args.image === "string") {
-      const error = imagePinningError(args.image);
-      if (error) throw new pulumi.ResourceError(error, this);
-    }
-    const extraLabels = args.labels ?? {};
-    const labels = commonLabels({ instance: name }, extraLabels);
-    const allowedNamespaces = args.allowedNamespaces ?? [];
-    const allowedCidrs = args.allowedCidrs ?? args.vpcCidrs;
-    const requests = args.resources?.requests ?? DEFAULTS.requests;
-    const limits = args.resources?.limits ?? DEFAULTS.limits;
-    const storageSize = args.storageSize ?? DEFAULTS.storageSize;
-    const cronToml = args.cron && args.cron.length > 0 ? renderCronToml(args.cron) : undefined;
-    const statsdToml = args.statsd ? renderStatsdToml(args.statsd) : undefined;
-    const child = { parent: this };
+    this.settings = resolveSettings(instance, args);
+    this.labels = commonLabels({ instance }, args.labels ?? {});
 
-    const namespaceResource = settings.createNamespace
-      ? new k8s.core.v1.Namespace(
-          `${name}-namespace`,
-          {
-            metadata: {
-              name: args.namespace ?? name,
-              // The AWS Load Balancer Controller then gates pod readiness on NLB registration, so a
-              // rolling update never takes a pod down before its replacement receives traffic.
-              labels: { ...labels, "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
-            },
-          },
-          child,
-        )
-      : undefined;
+    const namespaceResource = this.createNamespace();
     const namespace = namespaceResource
       ? namespaceResource.metadata.name
-      : pulumi.output(args.namespace ?? name);
-
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      `${name}-service-account`,
-      {
-        metadata: { name, namespace, labels },
-        // Neither the supervisor nor Faktory talks to the Kubernetes API.
-        automountServiceAccountToken: false,
-      },
-      child,
-    );
-
-    // The password, license and (unless `redisUrl` is given) Redis URL come from the user's Secret
-    // when `existingSecret` names one; the password is read back from it for the output URLs.
-    const { existingSecret } = settings;
-    let password: pulumi.Output<string>;
-    if (existingSecret !== undefined) {
-      const existing = k8s.core.v1.Secret.get(
-        `${name}-existing-secret`,
-        pulumi.interpolate`${namespace}/${existingSecret}`,
-        child,
-      );
-      const required = existingSecretKeys(edition, args.redisUrl !== undefined);
-      password = existing.data.apply((data) => {
-        // No data: nothing was read (mocks, the offline plan); the URLs then carry no password.
-        if (data === undefined) return "";
-        const missing = required.filter((key) => data[key] === undefined);
-        if (missing.length > 0) {
-          throw new Error(
-            `existingSecret "${existingSecret}" has no ${missing.join(", ")}: it must hold ${required.join(", ")}`,
-          );
-        }
-        return Buffer.from(data[SECRET_KEYS.password], "base64").toString("utf8");
-      });
-    } else {
-      password =
-        args.password !== undefined
-          ? pulumi.output(args.password)
-          : new random.RandomPassword(
-              `${name}-password`,
-              // Letters and digits only: the password goes into `tcp://:<password>@host` URLs.
-              { length: DEFAULTS.passwordLength, special: false },
-              child,
-            ).result;
-    }
-    password = pulumi.secret(password);
-    const redisUrl: Record<string, pulumi.Input<string>> = edition === "enterprise" &&
-    args.redisUrl !== undefined
-      ? { [SECRET_KEYS.redisUrl]: args.redisUrl }
-      : {};
-    // Auto-named on purpose: env from a Secret is read at container start, so a changed value must
-    // reach the pods as a new Secret name in the pod template, which rolls them one by one. Pulumi
-    // creates the new Secret before the StatefulSet moves to it and deletes the old one after.
-    const ownSecret = (values: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.Secret(
-        `${name}-secret`,
-        {
-          metadata: { namespace, labels },
-          type: "Opaque",
-          stringData: pulumi.secret(pulumi.all(values)),
-        },
-        child,
-      );
-    let secret: k8s.core.v1.Secret | undefined;
-    let secretName: pulumi.Input<string>;
-    let redisUrlSecretName: pulumi.Input<string>;
-    if (existingSecret === undefined) {
-      secret = ownSecret({
-        [SECRET_KEYS.password]: password,
-        ...redisUrl,
-        ...(edition === "enterprise" && args.license !== undefined
-          ? { [SECRET_KEYS.license]: args.license }
-          : {}),
-      });
-      secretName = redisUrlSecretName = secret.metadata.name;
-    } else {
-      // Only a given `redisUrl` needs a Secret of the component's; the rest is in the user's.
-      secret = Object.keys(redisUrl).length > 0 ? ownSecret(redisUrl) : undefined;
-      secretName = existingSecret;
-      redisUrlSecretName = secret?.metadata.name ?? existingSecret;
-    }
-
-    let pullSecretName: pulumi.Output<string> | undefined;
-    if (args.registryCredentials) {
-      const creds = args.registryCredentials;
-      const dockerConfig = pulumi
-        .all([creds.server, creds.username, creds.password])
-        .apply(([server, username, pw]) =>
-          JSON.stringify({
-            auths: {
-              [server]: { username, password: pw, auth: Buffer.from(`${username}:${pw}`).toString("base64") },
-            },
-          }),
-        );
-      pullSecretName = new k8s.core.v1.Secret(
-        `${name}-registry`,
-        {
-          metadata: { namespace, labels },
-          type: "kubernetes.io/dockerconfigjson",
-          stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) },
-        },
-        child,
-      ).metadata.name;
-    }
-
-    // A fixed name and no checksum annotation: a change is written to the same ConfigMap, kubelet
-    // refreshes the mounted directory, and the supervisor sends Faktory a SIGHUP; no pod restarts.
-    const configMapName = `${name}-conf-d`;
-    const confd: Record<string, string> = {};
-    if (cronToml !== undefined) confd["cron.toml"] = cronToml;
-    if (statsdToml !== undefined) confd["statsd.toml"] = statsdToml;
-    Object.assign(confd, settings.extraConfFiles);
-    const configMap = new k8s.core.v1.ConfigMap(
-      `${name}-conf-d`,
-      { metadata: { name: configMapName, namespace, labels }, data: confd },
-      // The provider replaces a ConfigMap on data change unless `enableConfigMapMutable` is set on
-      // it; with a fixed name that replacement must delete first. The pods are not restarted.
-      { ...child, deleteBeforeReplace: true },
-    );
-
-    const statefulSet = pulumi
-      .all([
-        namespace,
-        args.image,
-        requests,
-        limits,
-        storageSize,
-        args.storageClassName,
-        pulumi.all([secretName, redisUrlSecretName]),
-        pullSecretName,
-      ])
-      .apply(
-        ([ns, image, req, lim, size, storageClassName, [secretRef, redisUrlSecretRef], pullSecretRef]) => {
-          const error = imagePinningError(image);
-          if (error) throw new Error(error);
-          const manifest = buildStatefulSet({
-            name,
-            namespace: ns,
-            instance: name,
-            edition,
-            replicas: settings.replicas,
-            image,
-            env: buildEnv({
-              edition,
-              secretName: secretRef,
-              redisUrlSecretName: redisUrlSecretRef,
-              lease: settings.lease,
-              extraEnv: settings.extraEnv,
-            }),
-            serviceName: settings.serviceName,
-            serviceAccountName: name,
-            configMapName,
-            imagePullSecretName: pullSecretRef,
-            liveness: settings.liveness,
-            readiness: DEFAULTS.readiness,
-            terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
-            resources: { requests: { ...req }, limits: { ...lim } },
-            runAsUser: settings.runAsUser,
-            storage: { size, storageClassName },
-            labels: extraLabels,
-            podLabels: settings.podLabels,
-            podAnnotations: {
-              ...settings.podAnnotations,
-              ...scrapeAnnotations(settings.monitoring.scrapeAnnotations),
-            },
-            nodeSelector: settings.nodeSelector,
-            tolerations: settings.tolerations,
-            affinity: settings.affinity,
-            priorityClassName: settings.priorityClassName,
-          });
-          return manifest;
-        },
-      );
-    const workload = new k8s.apps.v1.StatefulSet(
-      `${name}-statefulset`,
-      {
-        metadata: metadataOf(statefulSet),
-        spec: specOf<k8s.types.input.apps.v1.StatefulSetSpec>(statefulSet),
-      },
-      // Never two workloads at once: a replacement (an immutable field changed) deletes first.
-      {
-        ...child,
-        deleteBeforeReplace: true,
-        dependsOn: [...(secret ? [secret] : []), configMap, serviceAccount],
-      },
-    );
-
-    const serviceInput = { instance: name, webUi, labels: extraLabels };
-    const clusterService = new k8s.core.v1.Service(
-      `${name}-service`,
-      (() => {
-        const m = namespace.apply((ns) =>
-          buildClusterService({ ...serviceInput, name: settings.serviceName, namespace: ns }),
-        );
-        return { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) };
-      })(),
-      child,
-    );
-    const nlbService =
-      (args.loadBalancer ?? DEFAULTS.loadBalancer)
-        ? new k8s.core.v1.Service(
-            `${name}-nlb`,
-            (() => {
-              const m = namespace.apply((ns) =>
-                buildNlbService({
-                  ...serviceInput,
-                  name: `${settings.serviceName}-nlb`,
-                  namespace: ns,
-                  edition,
-                  deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
-                }),
-              );
-              return { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) };
-            })(),
-            { ...child, dependsOn: [workload] },
-          )
-        : undefined;
-
-    const pdb = namespace.apply((ns) =>
-      buildPodDisruptionBudget({ name, namespace: ns, instance: name, labels: extraLabels }),
-    );
-    new k8s.policy.v1.PodDisruptionBudget(
-      `${name}-pdb`,
-      { metadata: metadataOf(pdb), spec: specOf<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>(pdb) },
-      child,
-    );
-
-    const networkPolicy = pulumi
-      .all([namespace, allowedNamespaces, allowedCidrs, args.vpcCidrs])
-      .apply(([ns, namespaces, allowed, vpc]) =>
-        buildNetworkPolicy({
-          name,
-          namespace: ns,
-          instance: name,
-          edition,
-          webUi,
-          allowedNamespaces: namespaces,
-          allowedCidrs: allowed,
-          vpcCidrs: vpc,
-          labels: extraLabels,
-        }),
-      );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-network-policy`,
-      {
-        metadata: metadataOf(networkPolicy),
-        spec: specOf<k8s.types.input.networking.v1.NetworkPolicySpec>(networkPolicy),
-      },
-      child,
-    );
-
+      : pulumi.output(args.namespace ?? instance);
+    const serviceAccount = this.createServiceAccount(namespace);
+    const password = pulumi.secret(this.readOrCreatePassword(namespace));
+    const secrets = this.createSecrets(namespace, password);
+    const pullSecretName = this.createRegistrySecret(namespace);
+    const configMap = this.createConfD(namespace);
+    const workload = this.createStatefulSet(namespace, secrets, pullSecretName, [
+      ...(secrets.secret ? [secrets.secret] : []),
+      configMap,
+      serviceAccount,
+    ]);
+    const clusterService = this.createClusterService(namespace);
+    const nlbService = this.createNlbService(namespace, workload);
+    this.createPodDisruptionBudget(namespace);
+    this.createNetworkPolicy(namespace);
     // PodMonitor, PrometheusRule, dashboard ConfigMap: only those `monitoring` asks for.
     createMonitoringResources(
       {
-        name,
+        name: instance,
         namespace,
-        monitoring: settings.monitoring,
-        labels: extraLabels,
+        monitoring: this.settings.monitoring,
+        labels: args.labels ?? {},
         dependsOn: namespaceResource ? [namespaceResource] : [],
       },
       this,
@@ -376,5 +135,312 @@ export class Faktory extends pulumi.ComponentResource {
       loadBalancerServiceName: this.loadBalancerServiceName,
       password: this.password,
     });
+  }
+
+  /** Children are `<name>-<role>`, parented to the component (and so on its provider). */
+  private child(): pulumi.CustomResourceOptions {
+    return { parent: this };
+  }
+
+  /** The namespace, unless it already exists (`createNamespace: false`). */
+  private createNamespace(): k8s.core.v1.Namespace | undefined {
+    if (!this.settings.createNamespace) return undefined;
+    return new k8s.core.v1.Namespace(
+      `${this.instance}-namespace`,
+      {
+        metadata: {
+          name: this.args.namespace ?? this.instance,
+          // The AWS Load Balancer Controller then gates pod readiness on NLB registration, so a
+          // rolling update never takes a pod down before its replacement receives traffic.
+          labels: { ...this.labels, "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+        },
+      },
+      this.child(),
+    );
+  }
+
+  private createServiceAccount(namespace: pulumi.Output<string>): k8s.core.v1.ServiceAccount {
+    return new k8s.core.v1.ServiceAccount(
+      `${this.instance}-service-account`,
+      {
+        metadata: { name: this.instance, namespace, labels: this.labels },
+        // Neither the supervisor nor Faktory talks to the Kubernetes API.
+        automountServiceAccountToken: false,
+      },
+      this.child(),
+    );
+  }
+
+  /**
+   * The password: read back from the user's Secret when `existingSecret` names one (for the output
+   * URLs; its keys are checked then), else the given one or a generated one.
+   */
+  private readOrCreatePassword(namespace: pulumi.Output<string>): pulumi.Output<string> {
+    const { existingSecret, edition } = this.settings;
+    if (existingSecret !== undefined) {
+      const existing = k8s.core.v1.Secret.get(
+        `${this.instance}-existing-secret`,
+        pulumi.interpolate`${namespace}/${existingSecret}`,
+        this.child(),
+      );
+      const required = existingSecretKeys(edition, this.args.redisUrl !== undefined);
+      return existing.data.apply((data) => {
+        // No data: nothing was read (mocks, the offline plan); the URLs then carry no password.
+        if (data === undefined) return "";
+        const missing = required.filter((key) => data[key] === undefined);
+        if (missing.length > 0) {
+          throw new Error(
+            `existingSecret "${existingSecret}" has no ${missing.join(", ")}: it must hold ${required.join(", ")}`,
+          );
+        }
+        return Buffer.from(data[SECRET_KEYS.password], "base64").toString("utf8");
+      });
+    }
+    if (this.args.password !== undefined) return pulumi.output(this.args.password);
+    return new random.RandomPassword(
+      `${this.instance}-password`,
+      // Letters and digits only: the password goes into `tcp://:<password>@host` URLs.
+      { length: DEFAULTS.passwordLength, special: false },
+      this.child(),
+    ).result;
+  }
+
+  /**
+   * The component's Secret: password, license and Redis URL; with `existingSecret` only a given
+   * `redisUrl` (the rest is in the user's Secret), or none.
+   */
+  private createSecrets(namespace: pulumi.Output<string>, password: pulumi.Output<string>): SecretRefs {
+    const { edition, existingSecret } = this.settings;
+    const { args } = this;
+    const redisUrl: Record<string, pulumi.Input<string>> = edition === "enterprise" &&
+    args.redisUrl !== undefined
+      ? { [SECRET_KEYS.redisUrl]: args.redisUrl }
+      : {};
+    // Auto-named on purpose: env from a Secret is read at container start, so a changed value must
+    // reach the pods as a new Secret name in the pod template, which rolls them one by one. Pulumi
+    // creates the new Secret before the StatefulSet moves to it and deletes the old one after.
+    const ownSecret = (values: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        `${this.instance}-secret`,
+        {
+          metadata: { namespace, labels: this.labels },
+          type: "Opaque",
+          stringData: pulumi.secret(pulumi.all(values)),
+        },
+        this.child(),
+      );
+    if (existingSecret === undefined) {
+      const secret = ownSecret({
+        [SECRET_KEYS.password]: password,
+        ...redisUrl,
+        ...(edition === "enterprise" && args.license !== undefined
+          ? { [SECRET_KEYS.license]: args.license }
+          : {}),
+      });
+      return { secret, secretName: secret.metadata.name, redisUrlSecretName: secret.metadata.name };
+    }
+    const secret = Object.keys(redisUrl).length > 0 ? ownSecret(redisUrl) : undefined;
+    return {
+      secret,
+      secretName: existingSecret,
+      redisUrlSecretName: secret?.metadata.name ?? existingSecret,
+    };
+  }
+
+  /** The image pull Secret (dockerconfigjson), with `registryCredentials`. */
+  private createRegistrySecret(namespace: pulumi.Output<string>): pulumi.Output<string> | undefined {
+    const creds = this.args.registryCredentials;
+    if (!creds) return undefined;
+    const dockerConfig = pulumi
+      .all([creds.server, creds.username, creds.password])
+      .apply(([server, username, pw]) =>
+        JSON.stringify({
+          auths: {
+            [server]: { username, password: pw, auth: Buffer.from(`${username}:${pw}`).toString("base64") },
+          },
+        }),
+      );
+    return new k8s.core.v1.Secret(
+      `${this.instance}-registry`,
+      {
+        metadata: { namespace, labels: this.labels },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) },
+      },
+      this.child(),
+    ).metadata.name;
+  }
+
+  /** The conf.d ConfigMap: cron.toml, statsd.toml and the extra files. */
+  private createConfD(namespace: pulumi.Output<string>): k8s.core.v1.ConfigMap {
+    const { args } = this;
+    // A fixed name and no checksum annotation: a change is written to the same ConfigMap, kubelet
+    // refreshes the mounted directory, and the supervisor sends Faktory a SIGHUP; no pod restarts.
+    const confd: Record<string, string> = {};
+    if (args.cron && args.cron.length > 0) confd["cron.toml"] = renderCronToml(args.cron);
+    if (args.statsd) confd["statsd.toml"] = renderStatsdToml(args.statsd);
+    Object.assign(confd, this.settings.extraConfFiles);
+    return new k8s.core.v1.ConfigMap(
+      `${this.instance}-conf-d`,
+      { metadata: { name: this.configMapName(), namespace, labels: this.labels }, data: confd },
+      // The provider replaces a ConfigMap on data change unless `enableConfigMapMutable` is set on
+      // it; with a fixed name that replacement must delete first. The pods are not restarted.
+      { ...this.child(), deleteBeforeReplace: true },
+    );
+  }
+
+  private configMapName(): string {
+    return `${this.instance}-conf-d`;
+  }
+
+  /** The StatefulSet, once its Inputs (image, Secret names, resources) are known. */
+  private createStatefulSet(
+    namespace: pulumi.Output<string>,
+    secrets: SecretRefs,
+    pullSecretName: pulumi.Output<string> | undefined,
+    dependsOn: pulumi.Resource[],
+  ): k8s.apps.v1.StatefulSet {
+    const { args, settings, instance } = this;
+    const manifest = pulumi
+      .all([
+        namespace,
+        args.image,
+        args.resources?.requests ?? DEFAULTS.requests,
+        args.resources?.limits ?? DEFAULTS.limits,
+        args.storageSize ?? DEFAULTS.storageSize,
+        args.storageClassName,
+        pulumi.all([secrets.secretName, secrets.redisUrlSecretName]),
+        pullSecretName,
+      ])
+      .apply(
+        ([ns, image, req, lim, size, storageClassName, [secretRef, redisUrlSecretRef], pullSecretRef]) => {
+          // A plain image was checked up front; an Output is checked here, once known.
+          const error = imagePinningError(image);
+          if (error) throw new Error(error);
+          return buildStatefulSet({
+            name: instance,
+            namespace: ns,
+            instance,
+            edition: settings.edition,
+            replicas: settings.replicas,
+            image,
+            env: buildEnv({
+              edition: settings.edition,
+              secretName: secretRef,
+              redisUrlSecretName: redisUrlSecretRef,
+              lease: settings.lease,
+              extraEnv: settings.extraEnv,
+            }),
+            serviceName: settings.serviceName,
+            serviceAccountName: instance,
+            configMapName: this.configMapName(),
+            imagePullSecretName: pullSecretRef,
+            liveness: settings.liveness,
+            readiness: DEFAULTS.readiness,
+            terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
+            resources: { requests: { ...req }, limits: { ...lim } },
+            runAsUser: settings.runAsUser,
+            storage: { size, storageClassName },
+            labels: args.labels ?? {},
+            podLabels: settings.podLabels,
+            podAnnotations: {
+              ...settings.podAnnotations,
+              ...scrapeAnnotations(settings.monitoring.scrapeAnnotations),
+            },
+            nodeSelector: settings.nodeSelector,
+            tolerations: settings.tolerations,
+            affinity: settings.affinity,
+            priorityClassName: settings.priorityClassName,
+          });
+        },
+      );
+    return new k8s.apps.v1.StatefulSet(
+      `${instance}-statefulset`,
+      {
+        metadata: metadataOf(manifest),
+        spec: specOf<k8s.types.input.apps.v1.StatefulSetSpec>(manifest),
+      },
+      // Never two workloads at once: a replacement (an immutable field changed) deletes first.
+      { ...this.child(), deleteBeforeReplace: true, dependsOn },
+    );
+  }
+
+  private serviceInput() {
+    return { instance: this.instance, webUi: this.settings.webUi, labels: this.args.labels ?? {} };
+  }
+
+  /** The ClusterIP Service in-cluster clients use. */
+  private createClusterService(namespace: pulumi.Output<string>): k8s.core.v1.Service {
+    const m = namespace.apply((ns) =>
+      buildClusterService({ ...this.serviceInput(), name: this.settings.serviceName, namespace: ns }),
+    );
+    return new k8s.core.v1.Service(
+      `${this.instance}-service`,
+      { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) },
+      this.child(),
+    );
+  }
+
+  /** The internal NLB Service, unless `loadBalancer: false`; made once the pods exist. */
+  private createNlbService(
+    namespace: pulumi.Output<string>,
+    workload: k8s.apps.v1.StatefulSet,
+  ): k8s.core.v1.Service | undefined {
+    if (!(this.args.loadBalancer ?? DEFAULTS.loadBalancer)) return undefined;
+    const { settings } = this;
+    const m = namespace.apply((ns) =>
+      buildNlbService({
+        ...this.serviceInput(),
+        name: `${settings.serviceName}-nlb`,
+        namespace: ns,
+        edition: settings.edition,
+        deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+      }),
+    );
+    return new k8s.core.v1.Service(
+      `${this.instance}-nlb`,
+      { metadata: metadataOf(m), spec: specOf<k8s.types.input.core.v1.ServiceSpec>(m) },
+      { ...this.child(), dependsOn: [workload] },
+    );
+  }
+
+  private createPodDisruptionBudget(namespace: pulumi.Output<string>): void {
+    const { instance } = this;
+    const pdb = namespace.apply((ns) =>
+      buildPodDisruptionBudget({ name: instance, namespace: ns, instance, labels: this.args.labels ?? {} }),
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${instance}-pdb`,
+      { metadata: metadataOf(pdb), spec: specOf<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>(pdb) },
+      this.child(),
+    );
+  }
+
+  /** Who may reach the pods: `allowedCidrs` (default: the VPC), `allowedNamespaces`, the own namespace. */
+  private createNetworkPolicy(namespace: pulumi.Output<string>): void {
+    const { args, instance, settings } = this;
+    const policy = pulumi
+      .all([namespace, args.allowedNamespaces ?? [], args.allowedCidrs ?? args.vpcCidrs, args.vpcCidrs])
+      .apply(([ns, namespaces, allowed, vpc]) =>
+        buildNetworkPolicy({
+          name: instance,
+          namespace: ns,
+          instance,
+          edition: settings.edition,
+          webUi: settings.webUi,
+          allowedNamespaces: namespaces,
+          allowedCidrs: allowed,
+          vpcCidrs: vpc,
+          labels: args.labels ?? {},
+        }),
+      );
+    new k8s.networking.v1.NetworkPolicy(
+      `${instance}-network-policy`,
+      {
+        metadata: metadataOf(policy),
+        spec: specOf<k8s.types.input.networking.v1.NetworkPolicySpec>(policy),
+      },
+      this.child(),
+    );
   }
 }

@@ -21,6 +21,7 @@ interface Step {
 interface Job {
   uses?: string;
   needs?: string | string[];
+  if?: string;
   environment?: string | { name: string };
   permissions?: Record<string, string>;
   strategy?: { matrix: Record<string, unknown[]> };
@@ -59,6 +60,18 @@ describe("workflows", () => {
     expect(String(build.with?.tags)).toMatch(/^ghcr\.io\//);
     expect(String(build.with?.["build-args"])).toContain(
       "FAKTORY_IMAGE=docker.contribsys.com/contribsys/faktory-ent:",
+    );
+  });
+
+  it("release attaches the npm pack tarball to the tag's GitHub release, after CI, for v* tags only", () => {
+    const job = workflow("release.yml").jobs.package;
+    expect(job.needs).toBe("ci");
+    expect(job.permissions).toEqual({ contents: "write" });
+    expect(job.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    expect(runs(job)).toContain("npm pack");
+    expect(runs(job)).toMatch(/gh release upload "\$GITHUB_REF_NAME" faktory-ha-\*\.tgz/);
+    expect(runs(job)).toContain(
+      `test "v$(node -p 'require("./package.json").version')" = "$GITHUB_REF_NAME"`,
     );
   });
 

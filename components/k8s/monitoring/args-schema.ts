@@ -2,15 +2,8 @@
 // and the stack config composes them (adding an `enabled` flag to each part).
 import { z } from "zod";
 import { int, labelMap, namespaceSchema } from "../args-schema";
-
-/** Every default of the monitoring settings, in one place. */
-export const MONITORING_DEFAULTS = {
-  metricsPath: "/metrics",
-  /** The container port (named in the pod spec) that serves `/metrics`. */
-  metricsPortName: "health",
-  podMonitorInterval: "15s",
-  dashboardLabels: { grafana_dashboard: "1" } as Readonly<Record<string, string>>,
-} as const;
+import { MONITORING_DEFAULTS } from "./defaults";
+import type { MonitoringSettings } from "./types";
 
 const DURATION = /^(\d+(ms|s|m|h))+$/;
 
@@ -34,7 +27,8 @@ export const dashboardShape = {
   namespace: namespaceSchema.optional(),
 };
 
-export const monitoringSchema = z
+/** The component's `monitoring` arg (the stack config's `monitoringSchema` adds `enabled` flags). */
+export const monitoringArgsSchema = z
   .object({
     scrapeAnnotations: z.boolean({ message: "must be true or false" }).optional(),
     podMonitor: z.object(podMonitorShape).strict().optional(),
@@ -42,3 +36,24 @@ export const monitoringSchema = z
     dashboard: z.object(dashboardShape).strict().optional(),
   })
   .strict();
+
+// The public `MonitoringSettings` is a plain interface (the package's declarations must not name
+// zod); this fails to compile when the schema and the interface stop accepting the same input: each
+// assignable to the other, with the same keys at every level (an optional key missing on one side
+// would otherwise pass).
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type SameShape<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? SameKeys<A, B> extends true
+      ? false extends {
+          [K in keyof A & keyof B]: NonNullable<A[K]> extends object
+            ? SameShape<NonNullable<A[K]>, NonNullable<B[K]>>
+            : true;
+        }[keyof A & keyof B]
+        ? false
+        : true
+      : false
+    : false
+  : false;
+const schemaMatchesSettings: SameShape<z.input<typeof monitoringArgsSchema>, MonitoringSettings> = true;
+void schemaMatchesSettings;

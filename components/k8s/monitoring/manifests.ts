@@ -5,10 +5,11 @@ import { PORTS } from "../constants";
 import { commonLabels, selectorLabels } from "../labels";
 import type { FaktoryEdition } from "../types";
 import type { MonitoringSettings } from "./types";
-import { parseArg } from "../args-schema";
-import { MONITORING_DEFAULTS, monitoringSchema } from "./args-schema";
+import { parseArg } from "../arg-problems";
+import { monitoringArgsSchema } from "./args-schema";
+import { MONITORING_DEFAULTS } from "./defaults";
 
-export { MONITORING_DEFAULTS } from "./args-schema";
+export { MONITORING_DEFAULTS } from "./defaults";
 
 export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
 
@@ -30,19 +31,9 @@ export function resolveMonitoring(
   edition: FaktoryEdition,
   given: MonitoringSettings = {},
 ): { monitoring: ResolvedMonitoring; problems: string[] } {
-  const problems: string[] = [];
-  if (edition === "oss") {
-    for (const key of ["podMonitor", "prometheusRule", "dashboard"] as const) {
-      if (given[key] !== undefined) {
-        problems.push(
-          `monitoring.${key} needs edition "enterprise": the metrics come from the faktory-ha supervisor's /metrics, which open-source Faktory alone does not serve`,
-        );
-      }
-    }
-  }
-  const parsed = parseArg("monitoring", monitoringSchema, given);
-  if (!parsed.ok)
-    return { monitoring: { scrapeAnnotations: false }, problems: [...problems, ...parsed.problems] };
+  // Settings oss would ignore are refused by the edition rule (arg-rules.ts), not here.
+  const parsed = parseArg("monitoring", monitoringArgsSchema, given);
+  if (!parsed.ok) return { monitoring: { scrapeAnnotations: false }, problems: parsed.problems };
   const { scrapeAnnotations, podMonitor, prometheusRule, dashboard } = parsed.value;
   const monitoring: ResolvedMonitoring = {
     // Open-source Faktory has no /metrics: never point a scraper at it.
@@ -51,7 +42,7 @@ export function resolveMonitoring(
     ...(prometheusRule ? { prometheusRule } : {}),
     ...(dashboard ? { dashboard } : {}),
   };
-  return { monitoring, problems };
+  return { monitoring, problems: [] };
 }
 
 /** The pod annotations for annotation-based Prometheus discovery (empty when off). */

@@ -4,47 +4,9 @@ import {
   ALARM_DEFAULTS,
   cacheNodeAlarmSpecs,
   controllerTags,
-  resolveThresholds,
   targetGroupAlarmSpec,
 } from "../../../components/aws/alarm-config";
 import { memberClusterId } from "../../../components/aws/redis-config";
-
-describe("resolveThresholds", () => {
-  it("fills every default and reports nothing", () => {
-    expect(resolveThresholds()).toEqual({
-      thresholds: {
-        memoryPercent: 80,
-        engineCpuPercent: 80,
-        replicationLagSeconds: 10,
-        connections: 5000,
-        unhealthyHosts: 0,
-        evaluationMinutes: 3,
-      },
-      problems: [],
-    });
-  });
-
-  it.each([
-    [
-      { memoryPercent: 0 },
-      "memoryPercent must be a percentage of maxmemory: an integer from 1 to 100 (got 0)",
-    ],
-    [
-      { engineCpuPercent: 100.5 },
-      "engineCpuPercent must be a percentage of the engine thread's CPU: an integer from 1 to 100 (got 100.5)",
-    ],
-    [
-      { unhealthyHosts: -1 },
-      "unhealthyHosts must be unhealthy NLB targets tolerated: an integer from 0 to 100 (got -1)",
-    ],
-    [
-      { evaluationMinutes: 61 },
-      "evaluationMinutes must be one-minute periods over the threshold before alarming: an integer from 1 to 60 (got 61)",
-    ],
-  ])("reports %j", (given, problem) => {
-    expect(resolveThresholds(given).problems).toEqual([problem]);
-  });
-});
 
 describe("alarm specs", () => {
   it("one alarm per metric per node, sustained except evictions", () => {

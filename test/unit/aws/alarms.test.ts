@@ -221,13 +221,16 @@ describe("Alarms", () => {
     [{ cacheClusterIds: [] }, 'Alarms "bad": cacheClusterIds must list at least one cache cluster (got [])'],
     [
       { topic: { arn: "arn:aws:sns:us-east-1:1:t", emails: ["a@b.c"] } as never },
-      'Alarms "bad": topic takes either { arn } (an existing topic) or { emails, kmsMasterKeyId } (a topic to create), not both',
+      'Alarms "bad": topic.emails must be empty with topic.arn: e-mail subscriptions are made only on a topic faktory-ha creates; subscribe the addresses to your existing topic instead',
     ],
-    [{ topic: { emails: ["oncall"] } }, 'Alarms "bad": topic.emails must be e-mail addresses (got "oncall")'],
+    [
+      { topic: { emails: ["oncall"] } },
+      'Alarms "bad": topic.emails[0] must be an e-mail address (got "oncall")',
+    ],
     [
       { topic: { kmsMasterKeyId: "alias/aws/sns" } },
       'Alarms "bad": topic.kmsMasterKeyId must not be "alias/aws/sns": its key policy does not let CloudWatch publish; ' +
-        "use a customer-managed key that allows cloudwatch.amazonaws.com, or none",
+        'use a customer-managed key that allows cloudwatch.amazonaws.com, or none (got "alias/aws/sns")',
     ],
     [
       { loadBalancer: { namespace: "faktory", serviceName: "faktory-nlb", ports: [] } },
@@ -235,13 +238,31 @@ describe("Alarms", () => {
     ],
     [
       { loadBalancer: { namespace: "faktory", serviceName: "faktory-nlb", ports: [70000] } },
-      'Alarms "bad": loadBalancer.ports must be TCP ports from 1 to 65535 (got 70000)',
+      'Alarms "bad": loadBalancer.ports[0] must be a TCP port: an integer from 1 to 65535 (got 70000)',
     ],
   ])("refuses %j before creating anything", async (override, message) => {
     const before = runtime.resources.length;
     expect(errorOf(() => new Alarms("bad", { ...base, ...override }))).toBe(message);
     await settle(runtime);
     expect(runtime.resources.length).toBe(before);
+  });
+
+  it("reports every problem at once, unknown keys included", async () => {
+    const args = {
+      cacheClusterIds: ["c-001"],
+      thresholds: { memoryPercent: 0, engineCpuPercent: 100.5, unhealthyHosts: -1, evaluationMinute: 61 },
+      topic: { arn: "arn:aws:sns:us-east-1:123456789012:t", kmsMasterKeyId: "k" },
+    };
+    expect(errorOf(() => new Alarms("bad", args as never))).toBe(
+      'Alarms "bad": ' +
+        [
+          "thresholds.memoryPercent must be a percentage of maxmemory: an integer from 1 to 100 (got 0)",
+          "thresholds.engineCpuPercent must be a percentage of the engine thread's CPU: an integer from 1 to 100 (got 100.5)",
+          "thresholds.unhealthyHosts must be unhealthy NLB targets tolerated: an integer from 0 to 100 (got -1)",
+          'thresholds.evaluationMinute is not a known key; did you mean "evaluationMinutes"?',
+          "topic takes either { arn } (an existing topic) or { emails, kmsMasterKeyId } (a topic to create), not both",
+        ].join("; "),
+    );
   });
 
   it("answered every invoke it made", () => {

@@ -276,17 +276,51 @@ describe("Cluster validation", () => {
     ],
     [
       { ...create, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] },
-      'Cluster "bad": publicAccessCidrs must not open the API to the internet (got "0.0.0.0/0")',
+      'Cluster "bad": publicAccessCidrs[0] must not open the API to the internet (a /0 such as 0.0.0.0/0); name the networks that need it (got "0.0.0.0/0")',
     ],
     [
       { ...create, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.1/24"] },
-      'Cluster "bad": publicAccessCidrs entries must be IPv4 CIDRs without host bits (got "203.0.113.1/24")',
+      'Cluster "bad": publicAccessCidrs[0] must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16 (got "203.0.113.1/24")',
     ],
-    [{ ...create, nodeMinSize: 0 }, 'Cluster "bad": nodeMinSize must be an integer ≥ 1 (got 0)'],
-    [{ ...create, nodeMinSize: 4 }, 'Cluster "bad": nodeDesiredSize must be an integer ≥ 4 (got 3)'],
-    [{ ...create, nodeMaxSize: 2 }, 'Cluster "bad": nodeMaxSize must be an integer ≥ 3 (got 2)'],
+    [
+      { ...create, nodeMinSize: 0 },
+      'Cluster "bad": nodeMinSize must be the node group\'s minimum size: an integer from 1 to 100 (got 0)',
+    ],
+    [
+      { ...create, nodeMinSize: 4 },
+      'Cluster "bad": node group sizes must satisfy nodeMinSize (4) ≤ nodeDesiredSize (3) ≤ nodeMaxSize (6)',
+    ],
+    [
+      { ...create, nodeMaxSize: 2 },
+      'Cluster "bad": node group sizes must satisfy nodeMinSize (2) ≤ nodeDesiredSize (3) ≤ nodeMaxSize (2)',
+    ],
   ] as [ClusterArgs, string][])("refuses %j before creating anything", async (args, message) => {
     expect(errorOf(() => new Cluster("bad", args))).toBe(message);
+    await settle(runtime);
+    expect(inventory(runtime, "bad")).toEqual([]);
+  });
+
+  it("reports every problem at once, an unknown arg by name, and leaves Outputs to deployment", async () => {
+    const args = {
+      ...create,
+      nodeMinSize: 0,
+      nodeMaxSize: 101,
+      kubernetesVersion: 1.31,
+      nodeInstanceType: "large",
+      publicAccessCidrs: ["10.0.0.0/8"],
+      nodeGroupSize: 3,
+    };
+    expect(errorOf(() => new Cluster("bad", args as never))).toBe(
+      'Cluster "bad": ' +
+        [
+          'kubernetesVersion must be an EKS Kubernetes version as a quoted string, such as "1.31" (got 1.31)',
+          'nodeInstanceType must be an EC2 instance type such as m7g.large (got "large")',
+          "nodeMinSize must be the node group's minimum size: an integer from 1 to 100 (got 0)",
+          "nodeMaxSize must be the node group's maximum size: an integer from 1 to 100 (got 101)",
+          "nodeGroupSize is not a known arg; known args are vpcId, privateSubnetIds, kubernetesVersion, endpointPublicAccess, publicAccessCidrs, enabledClusterLogTypes, nodeInstanceType, nodeDiskSizeGiB, nodeMinSize, nodeDesiredSize, nodeMaxSize, kubeconfig, provider, clusterName, nodeSecurityGroupId, clusterSecurityGroupId, oidcProviderArn, oidcIssuer, installLoadBalancerController, loadBalancerControllerChartVersion, tags",
+          "publicAccessCidrs needs endpointPublicAccess: true",
+        ].join("; "),
+    );
     await settle(runtime);
     expect(inventory(runtime, "bad")).toEqual([]);
   });

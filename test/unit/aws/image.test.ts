@@ -80,15 +80,15 @@ describe("Image", () => {
   it.each([
     [
       { image: "registry.example.com/faktory-ha" },
-      'Image "bad": image has neither a tag nor a digest (got "registry.example.com/faktory-ha")',
+      'Image "bad": image must be a pinned image reference: it has neither a tag nor a digest (got "registry.example.com/faktory-ha")',
     ],
     [
       { image: "registry.example.com/faktory-ha:latest" },
-      'Image "bad": image uses the floating tag "latest"; pin a version tag or a digest (got "registry.example.com/faktory-ha:latest")',
+      'Image "bad": image must be a pinned image reference: it uses the floating tag "latest"; pin a version tag or a digest (got "registry.example.com/faktory-ha:latest")',
     ],
     [
       { image: "faktory-ha@sha256:123" },
-      'Image "bad": image has a malformed digest (expected name@sha256:<64 hex characters>) (got "faktory-ha@sha256:123")',
+      'Image "bad": image must be a pinned image reference: it has a malformed digest (expected name@sha256:<64 hex characters>) (got "faktory-ha@sha256:123")',
     ],
     [
       { image: "faktory-ha:1", faktoryImage: "x:1", tag: "t" },
@@ -109,6 +109,14 @@ describe("Image", () => {
     expect(errorOf(() => new Image("HA", { faktoryImage: "f:1", tag: "t" }))).toBe(
       'Image "HA": the resource name must be lowercase letters, digits and single hyphens, start with a letter, ' +
         'and be at most 200 characters (got "HA")',
+    );
+  });
+
+  it("reports every problem at once, an unknown arg with the one meant", () => {
+    expect(errorOf(() => new Image("HA", { faktoryImage: "f:1", tags: {}, tg: "t" } as never))).toBe(
+      'Image "HA": the resource name must be lowercase letters, digits and single hyphens, start with a letter, ' +
+        'and be at most 200 characters (got "HA"); tg is not a known arg; did you mean "tag"?; ' +
+        "tag required to build the image (or give a prebuilt image)",
     );
   });
 

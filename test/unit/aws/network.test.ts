@@ -158,19 +158,28 @@ describe("Network", () => {
     ],
     [
       { cidrBlock: "10.0.0.0/8" },
-      'Network "bad": cidrBlock must be an IPv4 CIDR without host bits, /16 to /20 (got "10.0.0.0/8")',
+      'Network "bad": cidrBlock must be a VPC CIDR from /16 to /20 (the subnet layout\'s range), such as 10.42.0.0/16 (got "10.0.0.0/8")',
     ],
     [
       { cidrBlock: "10.0.0.1/16" },
-      'Network "bad": cidrBlock must be an IPv4 CIDR without host bits, /16 to /20 (got "10.0.0.1/16")',
+      'Network "bad": cidrBlock must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16 (got "10.0.0.1/16")',
     ],
     [
       { cidrBlock: "not-a-cidr" },
-      'Network "bad": cidrBlock must be an IPv4 CIDR without host bits, /16 to /20 (got "not-a-cidr")',
+      'Network "bad": cidrBlock must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16 (got "not-a-cidr")',
     ],
-    [{ azCount: 1 }, 'Network "bad": azCount must be an integer between 2 and 6 (got 1)'],
-    [{ azCount: 7 }, 'Network "bad": azCount must be an integer between 2 and 6 (got 7)'],
-    [{ azCount: 2.5 }, 'Network "bad": azCount must be an integer between 2 and 6 (got 2.5)'],
+    [
+      { azCount: 1 },
+      'Network "bad": azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 1)',
+    ],
+    [
+      { azCount: 7 },
+      'Network "bad": azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 7)',
+    ],
+    [
+      { azCount: 2.5 },
+      'Network "bad": azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 2.5)',
+    ],
     [
       { availabilityZones: ["a", "b"] },
       'Network "bad": availabilityZones must list exactly azCount (3) zones (got 2)',
@@ -181,6 +190,26 @@ describe("Network", () => {
     ],
   ])("refuses %j before creating anything", async (args, message) => {
     expect(errorOf(() => new Network("bad", args))).toBe(message);
+    await settle(runtime);
+    expect(inventory(runtime, "bad")).toEqual([]);
+  });
+
+  it("reports every problem at once, and names the arg a misspelt one was meant to be", async () => {
+    // As a JavaScript caller may pass them: an unknown arg and values the types refuse.
+    const args = { cidrBlok: "10.0.0.0/16", azCount: 7, natGateways: "none", availabilityZones: "a" };
+    expect(errorOf(() => new Network("bad", args as never))).toBe(
+      'Network "bad": ' +
+        [
+          "azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 7)",
+          'availabilityZones must be a list of AZ names (got "a")',
+          'natGateways must be one of "perAz", "single" (got "none")',
+          'cidrBlok is not a known arg; did you mean "cidrBlock"?',
+        ].join("; "),
+    );
+    expect(errorOf(() => new Network("bad", { vpcid: "vpc-1", flavour: 1 } as never))).toBe(
+      'Network "bad": vpcid is not a known arg; did you mean "vpcId"?; flavour is not a known arg; known args are ' +
+        "vpcId, privateSubnetIds, publicSubnetIds, cidrBlock, azCount, availabilityZones, natGateways, tags",
+    );
     await settle(runtime);
     expect(inventory(runtime, "bad")).toEqual([]);
   });

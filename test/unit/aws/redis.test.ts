@@ -162,11 +162,17 @@ describe("Redis", () => {
   });
 
   it.each([
-    [{ numCacheClusters: 1 }, 'Redis "cache": numCacheClusters must be an integer ≥ 2 (got 1)'],
-    [{ numCacheClusters: 2.5 }, 'Redis "cache": numCacheClusters must be an integer ≥ 2 (got 2.5)'],
+    [
+      { numCacheClusters: 1 },
+      'Redis "cache": numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 1)',
+    ],
+    [
+      { numCacheClusters: 2.5 },
+      'Redis "cache": numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 2.5)',
+    ],
     [
       { numCacheClusters: 7 },
-      'Redis "cache": numCacheClusters must be at most 6, a primary and 5 replicas (got 7)',
+      'Redis "cache": numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 7)',
     ],
     [
       { engine: "memcached" as unknown as "redis" },
@@ -180,18 +186,21 @@ describe("Redis", () => {
       { engine: "valkey" as const, engineVersion: "9" },
       'Redis "cache": engineVersion must be <major>.<minor> with major 7 or 8 for engine "valkey" (got "9")',
     ],
-    [{ authTokenLength: 8 }, 'Redis "cache": authTokenLength must be an integer between 16 and 128 (got 8)'],
+    [
+      { authTokenLength: 8 },
+      'Redis "cache": authTokenLength must be the AUTH token\'s length: an integer from 16 to 128 (got 8)',
+    ],
     [
       { authTokenLength: 129 },
-      'Redis "cache": authTokenLength must be an integer between 16 and 128 (got 129)',
+      'Redis "cache": authTokenLength must be the AUTH token\'s length: an integer from 16 to 128 (got 129)',
     ],
     [
       { snapshotRetentionLimit: 36 },
-      'Redis "cache": snapshotRetentionLimit must be an integer between 0 and 35 (got 36)',
+      'Redis "cache": snapshotRetentionLimit must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35 (got 36)',
     ],
     [
       { sourceSecurityGroupIds: [] },
-      'Redis "cache": sourceSecurityGroupIds must list at least one security group (got []); Redis admits nothing else',
+      'Redis "cache": sourceSecurityGroupIds must list at least one security group: Redis admits nothing else (got [])',
     ],
   ])("refuses %j before creating anything", async (override, message) => {
     const before = runtime.resources.length;
@@ -204,6 +213,41 @@ describe("Redis", () => {
     expect(errorOf(() => new Redis("Faktory_Cache", base))).toBe(
       'Redis "Faktory_Cache": the resource name must be lowercase letters, digits and single hyphens, ' +
         'start with a letter, and be at most 24 characters (got "Faktory_Cache")',
+    );
+  });
+
+  it("reports every problem at once and an unknown arg with the one meant", async () => {
+    const args = {
+      ...base,
+      numCacheClusters: 1,
+      snapshotRetentionLimit: 40,
+      nodeType: "t4g.small",
+      engin: "valkey",
+    };
+    expect(errorOf(() => new Redis("cache", args as never))).toBe(
+      'Redis "cache": ' +
+        [
+          'nodeType must be an ElastiCache node type such as cache.r7g.large (got "t4g.small")',
+          "numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 1)",
+          "snapshotRetentionLimit must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35 (got 40)",
+          'engin is not a known arg; did you mean "engine"?',
+        ].join("; "),
+    );
+  });
+
+  it("leaves a value known only at deployment (an Output) to deployment", async () => {
+    const redis = new Redis("later", { ...base, snapshotRetentionLimit: pulumi.output(3) });
+    await valueOf(redis.primaryEndpoint);
+    await settle(runtime);
+    expect(one("aws:elasticache/replicationGroup:ReplicationGroup", "later-cache")).toMatchObject({
+      snapshotRetentionLimit: 3,
+    });
+  });
+
+  it("refuses a JavaScript caller that leaves out a required arg", () => {
+    expect(errorOf(() => new Redis("cache", { sourceSecurityGroupIds: ["sg-1"] } as never))).toBe(
+      'Redis "cache": vpcId is required: the VPC to create the security group in (got undefined); ' +
+        "subnetIds is required: the private subnets of the subnet group (got undefined)",
     );
   });
 

@@ -53,6 +53,7 @@ describe("parseStackConfig", () => {
     };
     delete (raw as Record<string, string | undefined>)["faktory-ha:secondaries"];
     delete (raw as Record<string, string | undefined>)["faktory-ha:license"];
+    delete (raw as Record<string, string | undefined>)["faktory-ha:redis"];
     expect(parseStackConfig(raw, secretKeys)).toMatchObject({ edition: "oss", secondaries: 0 });
   });
 
@@ -92,11 +93,6 @@ describe("parseStackConfig", () => {
       "faktory-ha:secondaries: got 1.5; must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
-      "secondaries with oss",
-      { "faktory-ha:edition": "oss", "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4" },
-      'faktory-ha:secondaries: got 2; must be 0 with edition "oss": open-source Faktory keeps its Redis inside the pod, so only one server can run; use edition "enterprise" for hot standbys',
-    ],
-    [
       "unknown edition",
       { "faktory-ha:edition": "community" },
       'faktory-ha:edition: got "community"; must be one of "enterprise", "oss"',
@@ -109,7 +105,7 @@ describe("parseStackConfig", () => {
     [
       "one Redis node in prod",
       { "faktory-ha:redis": '{"nodes":1}' },
-      "faktory-ha:redis.nodes: got 1; must be at least 2 in prod: a primary and a replica in another AZ, for automatic failover",
+      "faktory-ha:redis.nodes: got 1; must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6",
     ],
     [
       "unknown engine",
@@ -118,8 +114,28 @@ describe("parseStackConfig", () => {
     ],
     [
       "unknown AZ count",
-      { "faktory-ha:network": '{"azCount":4}' },
-      "faktory-ha:network.azCount: got 4; must be one of 2, 3 (availability zones for subnets, nodes and Redis)",
+      { "faktory-ha:network": '{"azCount":7}' },
+      "faktory-ha:network.azCount: got 7; must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6",
+    ],
+    [
+      "an engine version the engine does not have (the Redis component's rule, stack names)",
+      { "faktory-ha:redis": '{"engine":"redis","engineVersion":"8.0"}' },
+      'faktory-ha:redis.engineVersion: got "8.0"; must be <major>.<minor> with major 7 for faktory-ha:redis.engine "redis"',
+    ],
+    [
+      "snapshots kept longer than ElastiCache allows",
+      { "faktory-ha:redis": '{"snapshotRetentionDays":36}' },
+      "faktory-ha:redis.snapshotRetentionDays: got 36; must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35",
+    ],
+    [
+      "an unknown NAT gateway mode",
+      { "faktory-ha:network": '{"natGateways":"none"}' },
+      'faktory-ha:network.natGateways: got "none"; must be one of "perAz", "single"',
+    ],
+    [
+      "an API endpoint open to the internet (the Cluster component's rule)",
+      { "faktory-ha:cluster": '{"publicAccessCidrs":["0.0.0.0/0"]}' },
+      'faktory-ha:cluster.publicAccessCidrs[0]: got "0.0.0.0/0"; must not open the API to the internet (a /0 such as 0.0.0.0/0); name the networks that need it',
     ],
     [
       "malformed VPC CIDR",
@@ -173,13 +189,50 @@ describe("parseStackConfig", () => {
     ],
     [
       "unknown top-level key",
-      { "faktory-ha:secondary": "1" },
-      "faktory-ha:secondary: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, nodeSelector, tolerations, affinity, priorityClassName, podAnnotations, podLabels, extraEnv, extraConfFiles, existingSecret, resources, lease, cronFile, monitoring, alarms, license, password, registryPassword, kubeconfig",
+      { "faktory-ha:flavour": "1" },
+      "faktory-ha:flavour: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, nodeSelector, tolerations, affinity, priorityClassName, podAnnotations, podLabels, extraEnv, extraConfFiles, existingSecret, resources, lease, cronFile, monitoring, alarms, license, password, registryPassword, kubeconfig",
     ],
     [
       "unknown nested key",
       { "faktory-ha:redis": '{"nodez":2}' },
-      "faktory-ha:redis.nodez: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays, sourceSecurityGroupIds",
+      'faktory-ha:redis.nodez: got 2; unknown key; did you mean "nodes"?',
+    ],
+    [
+      "unknown nested key far from every allowed one (all of them listed)",
+      { "faktory-ha:redis": '{"replicas":2}' },
+      "faktory-ha:redis.replicas: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays, sourceSecurityGroupIds",
+    ],
+    [
+      "misspelt top-level key",
+      { "faktory-ha:secondary": "1" },
+      'faktory-ha:secondary: got 1; unknown key; did you mean "secondaries"?',
+    ],
+    [
+      "a dotted top-level key (the nested form is meant)",
+      { "faktory-ha:redis.nodes": "3" },
+      "faktory-ha:redis.nodes: got 3; unknown key: a dot at the top level does not nest; set it with `pulumi config set --path faktory-ha:redis.nodes <value>`, which writes faktory-ha:redis: { nodes: <value> } into the stack file",
+    ],
+    [
+      "a misspelt key in an existing-VPC block: that key is blamed, with the shape's keys",
+      {
+        "faktory-ha:network":
+          '{"vpcId":"vpc-0123abcd","privateSubnetIDs":["subnet-0a1b2c3d","subnet-0a1b2c3e"]}',
+      },
+      [
+        "faktory-ha:network.privateSubnetIds: got nothing; must list the private subnet ids, at least 2 in different availability zones",
+        'faktory-ha:network.privateSubnetIDs: got ["subnet-0a1b2c3d","subnet-0a1b2c3e"]; unknown key; did you mean "privateSubnetIds"?',
+      ],
+    ],
+    [
+      "every key of an existing-VPC block misspelt: still that shape, not the create-a-VPC one",
+      { "faktory-ha:network": '{"vpcID":"vpc-0123abcd","privateSubnetID":[],"zone":1}' },
+      [
+        "faktory-ha:network.vpcId: got nothing; must be a VPC id such as vpc-0123abcd",
+        "faktory-ha:network.privateSubnetIds: got nothing; must list the private subnet ids, at least 2 in different availability zones",
+        'faktory-ha:network.vpcID: got "vpc-0123abcd"; unknown key; did you mean "vpcId"?',
+        'faktory-ha:network.privateSubnetID: got []; unknown key; did you mean "privateSubnetIds"?',
+        "faktory-ha:network.zone: got 1; unknown key; allowed keys are vpcId, privateSubnetIds",
+      ],
     ],
     [
       "unquoted EKS version",
@@ -189,7 +242,7 @@ describe("parseStackConfig", () => {
     [
       "node counts out of order",
       { "faktory-ha:cluster": '{"minNodes":4,"desiredNodes":3,"maxNodes":6}' },
-      "faktory-ha:cluster: got minNodes 4, desiredNodes 3, maxNodes 6; must satisfy minNodes ≤ desiredNodes ≤ maxNodes",
+      "faktory-ha:cluster: got minNodes 4, desiredNodes 3, maxNodes 6; node group sizes must satisfy faktory-ha:cluster.minNodes (4) ≤ faktory-ha:cluster.desiredNodes (3) ≤ faktory-ha:cluster.maxNodes (6)",
     ],
     [
       "lease deadline past ttl",
@@ -254,7 +307,7 @@ describe("parseStackConfig", () => {
     [
       "a malformed alarm e-mail",
       { "faktory-ha:alarms": '{"enabled":true,"emails":["oncall@example.com","oncall"]}' },
-      'faktory-ha:alarms.emails[1]: got "oncall"; must list e-mail addresses',
+      'faktory-ha:alarms.emails[1]: got "oncall"; must be an e-mail address',
     ],
     [
       "both an existing topic and e-mails",
@@ -299,26 +352,32 @@ describe("parseStackConfig", () => {
       { "faktory-ha:monitoring": '{"dashboard":{"enabled":true,"folder":"Faktory"}}' },
       'faktory-ha:monitoring.dashboard.folder: got "Faktory"; unknown key; allowed keys are enabled, labels, namespace',
     ],
-    [
-      "oss with a prebuilt HA image",
-      { "faktory-ha:edition": "oss", "faktory-ha:secondaries": "0", "faktory-ha:image": "repo/ha:1.0.0" },
-      'faktory-ha:image: got "repo/ha:1.0.0"; is the prebuilt HA (supervisor) image, used only with edition "enterprise"; with "oss" set faktoryImage',
-    ],
   ])("rejects %s", (_label, patch, message) => {
-    expect(problemsOf({ ...prod, ...patch })).toEqual([message]);
+    expect(problemsOf({ ...prod, ...patch })).toEqual(Array.isArray(message) ? message : [message]);
+  });
+
+  // The rules shared with the component (oss with standbys or Enterprise-only settings, the license,
+  // an existing Secret) are asserted in test/unit/k8s/arg-rules.test.ts, once in each caller's names.
+  const ossStack = {
+    ...Object.fromEntries(
+      Object.entries(prod).filter(([k]) => k !== "faktory-ha:license" && k !== "faktory-ha:redis"),
+    ),
+    "faktory-ha:edition": "oss",
+    "faktory-ha:secondaries": "0",
+    "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4",
+  };
+
+  it("rejects oss with a prebuilt HA image", () => {
+    expect(problemsOf({ ...ossStack, "faktory-ha:image": "repo/ha:1.0.0" })).toEqual([
+      'faktory-ha:image: got "repo/ha:1.0.0"; is the prebuilt HA (supervisor) image, used only with edition "enterprise"; with "oss" set faktoryImage',
+    ]);
   });
 
   it("rejects one Redis node in dev too: the Redis is always Multi-AZ with failover", () => {
     expect(
       problemsOf({ ...prod, "faktory-ha:environment": "dev", "faktory-ha:redis": '{"nodes":1}' }),
     ).toEqual([
-      "faktory-ha:redis.nodes: got 1; must be at least 2: a primary and a replica in another AZ, for automatic failover",
-    ]);
-  });
-
-  it("rejects Enterprise without a license", () => {
-    expect(problemsOf(without("faktory-ha:license"))).toEqual([
-      'faktory-ha:license: got nothing; is required with edition "enterprise" (REDIS_URL and cron need Faktory Enterprise): run `pulumi config set --secret faktory-ha:license <key>`, set faktory-ha:existingSecret to a Secret holding FAKTORY_LICENSE, or set faktory-ha:edition to "oss" for a dev stack',
+      "faktory-ha:redis.nodes: got 1; must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6",
     ]);
   });
 
@@ -420,20 +479,21 @@ describe("parseStackConfig", () => {
     });
   });
 
-  it("rejects alarms and Prometheus objects with the OSS edition, naming each key", () => {
+  // The Prometheus objects with oss: test/unit/k8s/arg-rules.test.ts (a rule shared with the component).
+  it("rejects alarms with the OSS edition", () => {
+    const raw = Object.fromEntries(
+      Object.entries(prod).filter(([k]) => k !== "faktory-ha:license" && k !== "faktory-ha:redis"),
+    );
     expect(
       problemsOf({
-        ...prod,
+        ...raw,
         "faktory-ha:edition": "oss",
         "faktory-ha:secondaries": "0",
         "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4",
         "faktory-ha:alarms": '{"enabled":true}',
-        "faktory-ha:monitoring": '{"prometheusRule":{"enabled":true},"dashboard":{"enabled":true}}',
       }),
     ).toEqual([
       'faktory-ha:alarms.enabled: got true; must be false with edition "oss": the CloudWatch alarms watch the ElastiCache nodes, which oss does not use',
-      'faktory-ha:monitoring.prometheusRule.enabled: got true; must be false with edition "oss": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
-      'faktory-ha:monitoring.dashboard.enabled: got true; must be false with edition "oss": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
     ]);
   });
 
@@ -498,7 +558,7 @@ describe("parseStackConfig: the Faktory component's pod knobs", () => {
     [
       "an unknown affinity part",
       { "faktory-ha:affinity": '{"nodeAfinity":{}}' },
-      "faktory-ha:affinity.nodeAfinity: got {}; unknown key; allowed keys are nodeAffinity, podAffinity, podAntiAffinity",
+      'faktory-ha:affinity.nodeAfinity: got {}; unknown key; did you mean "nodeAffinity"?',
     ],
     [
       "a bad priority class",
@@ -565,17 +625,7 @@ describe("parseStackConfig: the Faktory component's pod knobs", () => {
     );
   });
 
-  it("rejects an existing Secret together with the password or license it holds", () => {
-    expect(
-      problemsOf(
-        { ...prod, "faktory-ha:existingSecret": "faktory-credentials", "faktory-ha:password": "pw" },
-        new Set([...secretKeys, "faktory-ha:password"]),
-      ),
-    ).toEqual([
-      'faktory-ha:password: got a secret value (not shown); must not be set with faktory-ha:existingSecret ("faktory-credentials"): the pods read it from that Secret; remove one of them',
-      'faktory-ha:license: got a secret value (not shown); must not be set with faktory-ha:existingSecret ("faktory-credentials"): the pods read it from that Secret; remove one of them',
-    ]);
-  });
+  // An existing Secret together with the password or license it holds: test/unit/k8s/arg-rules.test.ts.
 });
 
 describe("parseStackConfig: redis.existingUrl", () => {
@@ -612,20 +662,8 @@ describe("parseStackConfig: redis.existingUrl", () => {
     ]);
   });
 
-  it("rejects it with the OSS edition and with the ElastiCache alarms", () => {
-    expect(
-      problemsOf(
-        {
-          ...withUrl({ existingUrl: URL }),
-          "faktory-ha:edition": "oss",
-          "faktory-ha:secondaries": "0",
-          "faktory-ha:faktoryImage": "contribsys/faktory:1.9.4",
-        },
-        secretRedis,
-      ),
-    ).toEqual([
-      'faktory-ha:redis.existingUrl: got a secret value (not shown); is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"',
-    ]);
+  // With the OSS edition: test/unit/k8s/arg-rules.test.ts (a rule shared with the component).
+  it("rejects it with the ElastiCache alarms", () => {
     expect(
       problemsOf({ ...withUrl({ existingUrl: URL }), "faktory-ha:alarms": '{"enabled":true}' }, secretRedis),
     ).toEqual([

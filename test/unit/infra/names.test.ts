@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stackBase } from "../../../infra/names";
 
@@ -22,6 +25,13 @@ describe("stackBase", () => {
     const base = stackBase(stack);
     expect(base).toMatch(/^faktory-[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(base.length).toBeLessThanOrEqual(18);
+  });
+
+  it("makes the README's example: a head of 5 characters and the first 4 hex digits of the name's SHA-256", () => {
+    expect(stackBase("payments-staging")).toBe("faktory-payme-8b16");
+    expect(createHash("sha256").update("payments-staging").digest("hex").slice(0, 4)).toBe("8b16");
+    const readme = readFileSync(join(__dirname, "../../../README.md"), "utf8").replace(/\s+/g, " ");
+    expect(readme).toContain("(`payments-staging` → `faktory-payme-8b16`)");
   });
 
   it("gives long stack names that share a head distinct bases", () => {

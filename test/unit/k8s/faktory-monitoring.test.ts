@@ -176,7 +176,7 @@ describe("Faktory monitoring", () => {
     await settle(f);
     expect(podTemplateAnnotations("solo")).toBeUndefined();
     expect(() => new Faktory("solo2", { ...ossArgs, monitoring: { dashboard: {} } }, { provider })).toThrow(
-      'invalid Faktory args:\n  - monitoring.dashboard needs edition "enterprise"',
+      'invalid Faktory args:\n  - monitoring.dashboard is not used with edition "oss"',
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(childrenOf("solo2")).toEqual([]);

@@ -693,7 +693,7 @@ describe("Faktory rejects bad args before creating children", () => {
     [
       "secondaries with oss",
       { edition: "oss", redisUrl: undefined, license: undefined, secondaries: 1 },
-      `secondaries=1 is not allowed with edition "oss"`,
+      `secondaries=1 must be 0 with edition "oss"`,
     ],
     [
       "a floating image tag",
@@ -702,6 +702,7 @@ describe("Faktory rejects bad args before creating children", () => {
     ],
     ["an image without a tag", { image: "contribsys/faktory" }, `image="contribsys/faktory" is not pinned`],
     ["enterprise without a license", { license: undefined }, `license is required with edition "enterprise"`],
+    ["a misspelt arg", { secondary: 2 }, `secondary is not a known arg; did you mean "secondaries"?`],
   ];
   it.each(cases)("%s", (_label, override, message) => {
     const before = runtime.resources.length;

@@ -12,6 +12,7 @@ import {
   scrapeAnnotations,
   seriesSelector,
 } from "../../../components/k8s/monitoring/manifests";
+import type { MonitoringSettings } from "../../../components/k8s/monitoring/types";
 
 const labels = {
   "app.kubernetes.io/name": "faktory",
@@ -44,6 +45,7 @@ describe("resolveMonitoring", () => {
     ).toMatchObject({ scrapeAnnotations: true });
   });
 
+  // Settings oss would ignore (every monitoring part) are refused by the edition rule: arg-rules.test.ts.
   it("never annotates an OSS pod (it has no /metrics)", () => {
     expect(resolveMonitoring("oss", { scrapeAnnotations: true })).toEqual({
       monitoring: { scrapeAnnotations: false },
@@ -52,11 +54,6 @@ describe("resolveMonitoring", () => {
   });
 
   it.each([
-    [
-      "oss" as const,
-      { prometheusRule: {} },
-      'monitoring.prometheusRule needs edition "enterprise": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
-    ],
     [
       "enterprise" as const,
       { podMonitor: { interval: "15" } },
@@ -84,6 +81,24 @@ describe("resolveMonitoring", () => {
     ],
   ])("%s %j: %s", (edition, given, problem) => {
     expect(resolveMonitoring(edition, given).problems).toEqual([problem]);
+  });
+});
+
+describe("resolveMonitoring for JavaScript callers", () => {
+  // Keys the types refuse: a JavaScript caller (or a computed object) can still pass them.
+  const fromJavaScript = (given: object) => resolveMonitoring("enterprise", given as MonitoringSettings);
+  it.each([
+    [{ podMonitr: {} }, 'monitoring.podMonitr is not a known key; did you mean "podMonitor"?'],
+    [
+      { podMonitor: { intervall: "15s" } },
+      'monitoring.podMonitor.intervall is not a known key; did you mean "interval"?',
+    ],
+    [
+      { grafana: {} },
+      "monitoring.grafana is not a known key; known keys are scrapeAnnotations, podMonitor, prometheusRule, dashboard",
+    ],
+  ])("%j: %s", (given, problem) => {
+    expect(fromJavaScript(given).problems).toEqual([problem]);
   });
 });
 

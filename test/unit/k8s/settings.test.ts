@@ -129,40 +129,10 @@ describe("resolveSettings errors (exact messages)", () => {
       "secondaries=1.5 must be the number of hot standbys: an integer from 0 to 10",
     ],
     [
-      "secondaries with oss",
-      "x",
-      { ...oss, secondaries: 2 },
-      `secondaries=2 is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"`,
-    ],
-    [
       "enterprise without redisUrl",
       "x",
       { ...enterprise, redisUrl: undefined },
       `redisUrl is required with edition "enterprise" (or an existingSecret holding REDIS_URL)`,
-    ],
-    [
-      "enterprise without license",
-      "x",
-      { ...enterprise, license: undefined },
-      `license is required with edition "enterprise" (or an existingSecret holding FAKTORY_LICENSE)`,
-    ],
-    [
-      "oss with redisUrl",
-      "x",
-      { ...oss, redisUrl: "redis://r:6379" },
-      `redisUrl is not used with edition "oss" (it runs its own Redis): remove it or use edition "enterprise"`,
-    ],
-    [
-      "oss with cron",
-      "x",
-      { ...oss, cron: [{ schedule: "* * * * *", job: { type: "T" } }] },
-      `cron (1 jobs) needs Faktory Enterprise: remove it or use edition "enterprise"`,
-    ],
-    [
-      "oss with statsd",
-      "x",
-      { ...oss, statsd: { location: "agent:8125" } },
-      `statsd needs Faktory Enterprise: remove it or use edition "enterprise"`,
     ],
     [
       "bad service name",
@@ -280,12 +250,6 @@ describe("resolveSettings errors (exact messages)", () => {
     ],
     ["root user", "x", { ...enterprise, runAsUser: 0 }, "runAsUser=0 must be a non-root UID: an integer ≥ 1"],
     [
-      "a PodMonitor on oss",
-      "x",
-      { ...oss, monitoring: { podMonitor: {} } },
-      'monitoring.podMonitor needs edition "enterprise": the metrics come from the faktory-ha supervisor\'s /metrics, which open-source Faktory alone does not serve',
-    ],
-    [
       "a bad PodMonitor interval",
       "x",
       { ...enterprise, monitoring: { podMonitor: { interval: "often" } } },
@@ -296,9 +260,63 @@ describe("resolveSettings errors (exact messages)", () => {
     expect(errorOf(name, args)).toBe(one(message));
   });
 
-  it("lists every problem at once", () => {
-    expect(errorOf("x", { ...oss, secondaries: 1, statsd: { location: "a:1" } })).toBe(
-      `invalid Faktory args:\n  - secondaries=1 is not allowed with edition "oss": the OSS server keeps its Redis on its own volume, so it cannot have standbys; use secondaries 0 or edition "enterprise"\n  - statsd needs Faktory Enterprise: remove it or use edition "enterprise"`,
+  // The rules shared with the stack config (edition, license, existing Secret) are asserted in
+  // arg-rules.test.ts, once in each caller's names.
+  it("refuses an unknown arg, naming the near miss or else every arg", () => {
+    expect(errorOf("x", { ...enterprise, liveliness: {} })).toBe(
+      one('liveliness is not a known arg; did you mean "liveness"?'),
+    );
+    expect(errorOf("x", { ...enterprise, replicas: 3 })).toBe(
+      one(
+        "replicas is not a known arg; known args are edition, image, secondaries, namespace, createNamespace, redisUrl, password, license, registryCredentials, cron, statsd, webUi, vpcCidrs, allowedCidrs, allowedNamespaces, loadBalancer, serviceName, lease, liveness, terminationGracePeriodSeconds, deregistrationDelaySeconds, resources, runAsUser, storageSize, storageClassName, labels, podLabels, podAnnotations, nodeSelector, tolerations, affinity, priorityClassName, extraEnv, extraConfFiles, existingSecret, monitoring",
+      ),
+    );
+  });
+
+  it("refuses a JavaScript caller's missing image and VPC CIDRs", () => {
+    expect(errorOf("x", { redisUrl: enterprise.redisUrl, license: "l" })).toBe(
+      [
+        "invalid Faktory args:",
+        "image is required: the container image, pinned by tag or digest",
+        'vpcCidrs is required: the VPC\'s CIDRs, e.g. ["10.0.0.0/16"]',
+      ].join("\n  - "),
+    );
+  });
+
+  it("checks the cron jobs with the other args, not when rendering them", () => {
+    expect(
+      errorOf("x", {
+        ...enterprise,
+        secondaries: -1,
+        cron: [{ name: "nightly", schedule: "0 25 * * *", job: { type: "Nightly" } }],
+      }),
+    ).toMatch(
+      /^invalid Faktory args:\n {2}- secondaries=-1 must be the number of hot standbys: an integer from 0 to 10\n {2}- cron: cron job "nightly": schedule .*25.*$/,
+    );
+  });
+
+  it("lists every problem at once, whatever the phase that finds it", () => {
+    expect(
+      errorOf("X", {
+        ...oss,
+        secondary: 1,
+        secondaries: 1,
+        image: "contribsys/faktory:latest",
+        allowedNamespaces: ["Jobs"],
+        statsd: { location: "a:1" },
+        terminationGracePeriodSeconds: 1,
+      }),
+    ).toBe(
+      [
+        "invalid Faktory args:",
+        'name="X" must be a DNS label of at most 40 characters (lowercase letters, digits, "-")',
+        'secondary is not a known arg; did you mean "secondaries"?',
+        'image="contribsys/faktory:latest" is not pinned: it uses the floating tag "latest"; pin a version tag or a digest',
+        'allowedNamespaces[0]="Jobs" must be a Kubernetes namespace name (lowercase DNS label)',
+        'secondaries=1 must be 0 with edition "oss": open-source Faktory runs its Redis inside the pod, on the pod\'s own volume, so only one server can run; set edition to "enterprise" for hot standbys',
+        'statsd is not used with edition "oss" (statsd needs Faktory Enterprise): remove it or set edition to "enterprise"',
+        "terminationGracePeriodSeconds=1 is too short: it must be at least lease.stopTimeoutMs (2000 ms) + 5 s = 7 s, so the primary stops Faktory and releases the lease before it is killed",
+      ].join("\n  - "),
     );
   });
 
@@ -408,12 +426,12 @@ describe("chart-parity knobs (exact messages)", () => {
     [
       "a misspelt toleration field",
       { ...enterprise, tolerations: [{ key: "k", efect: "NoSchedule" } as never] },
-      "tolerations[0].efect is not a known key",
+      'tolerations[0].efect is not a known key; did you mean "effect"?',
     ],
     [
       "an unknown affinity part",
       { ...enterprise, affinity: { nodeAfinity: {} } as never },
-      "affinity.nodeAfinity is not a known key",
+      'affinity.nodeAfinity is not a known key; did you mean "nodeAffinity"?',
     ],
     [
       "an affinity the Kubernetes schema refuses",
@@ -523,16 +541,6 @@ describe("chart-parity knobs (exact messages)", () => {
       "an existing Secret in a namespace the component creates",
       { ...enterprise, license: undefined, existingSecret: "faktory-secrets" },
       `existingSecret="faktory-secrets" needs createNamespace: false: the Secret lives in a namespace that already exists`,
-    ],
-    [
-      "an existing Secret and a password",
-      { ...enterprise, license: undefined, existingSecret: "s", createNamespace: false, password: "pw" },
-      `password must not be given with existingSecret="s": the pods read FAKTORY_PASSWORD from that Secret`,
-    ],
-    [
-      "an existing Secret and a license",
-      { ...enterprise, existingSecret: "s", createNamespace: false },
-      `license must not be given with existingSecret="s": the pods read FAKTORY_LICENSE from that Secret`,
     ],
   ];
   it.each(cases)("%s", (_label, args, message) => {

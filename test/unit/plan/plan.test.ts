@@ -24,6 +24,7 @@ interface PlanJson {
   cron: { jobs: { name: string; runs: unknown[] }[]; warnings: string[] };
   unknownCalls: string[];
   files: string[];
+  placeholders: string[];
 }
 
 // Strings that only exist as stand-ins for secrets: a generated password, a not-decrypted stack secret.
@@ -105,6 +106,32 @@ describe.each(["dev", "prod"])("plan %s", (stack) => {
       faktoryNlbUrl: "[secret]",
       kubeconfig: "[secret]",
     });
+  });
+
+  it("opens every out/ file with a comment naming the placeholder values it holds", () => {
+    const dir = join(ROOT, "out", stack);
+    const opening = `# Written by \`faktory-ha plan ${stack}\` offline: nothing here was read from AWS or a cluster.\n`;
+    for (const file of filesUnder(dir)) {
+      expect(readFileSync(file, "utf8").slice(0, opening.length), file).toBe(opening);
+    }
+    const statefulSet = readFileSync(
+      join(dir, "kubernetes", `statefulset-faktory-faktory-${stack}.yaml`),
+      "utf8",
+    );
+    const header = statefulSet.slice(0, statefulSet.indexOf("apiVersion:"));
+    expect(header).toContain("# PLACEHOLDERS: the offline stand-in made these up");
+    expect(header).toMatch(
+      /^# {3}spec\.template\.spec\.containers\[0\]\.image = 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.*@sha256:a{64}$/m,
+    );
+    expect(header).toContain(
+      `#   spec.template.spec.imagePullSecrets[0].name = faktory-${stack}-registry-0a1b2c3d\n`,
+    );
+    expect(readFileSync(join(dir, "kubernetes", "namespace-faktory.yaml"), "utf8")).toContain(
+      "# No value in this file is a placeholder for one the cloud assigns at deploy time.\n",
+    );
+    expect(runs[stack].plan.placeholders).toContain(
+      `master.faktory-${stack}-redis-cache.abc123.use1.cache.amazonaws.com`,
+    );
   });
 
   it("writes kubectl-applyable YAML and conf.d, and the JSON report beside them", () => {
@@ -379,15 +406,25 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
   });
 });
 
-describe("plan of the OSS edition (a dev stack without a license)", () => {
-  it("deploys one open-source Faktory on a volume: no ElastiCache, no image build, no supervisor", () => {
-    const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8")
-      .replace("faktory-ha:edition: enterprise", "faktory-ha:edition: oss")
-      .replace("faktory-ha:secondaries: 1", "faktory-ha:secondaries: 0")
-      .replace(/faktory-ha:faktoryImage: .*/, "faktory-ha:faktoryImage: contribsys/faktory:1.9.4")
-      .replace(/ {2}faktory-ha:license:\n {4}secure: .*\n/, "")
-      .replace(/ {2}faktory-ha:cronFile: .*\n/, "");
-    const dir = projectWithStack("oss", devYaml);
+/** The one open-source recipe, which README and stacks/Pulumi.dev.yaml point to. */
+const OSS_EXAMPLE = join(ROOT, "stacks", "examples", "Pulumi.oss.yaml");
+
+describe("plan of the OSS edition (stacks/examples/Pulumi.oss.yaml)", () => {
+  it("is the one recipe: README and stacks/Pulumi.dev.yaml point to it and carry none of their own", () => {
+    const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+    expect(devYaml).toContain("# Without a Faktory Enterprise license: stacks/examples/Pulumi.oss.yaml");
+    expect(devYaml).not.toMatch(/set `?faktory-ha:edition: oss/);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme).toContain("cp stacks/examples/Pulumi.oss.yaml stacks/ && npm run plan -- oss");
+    expect(readme).not.toMatch(/faktory-ha:edition: oss/);
+    const recipe = readFileSync(OSS_EXAMPLE, "utf8");
+    for (const unused of ["license", "registry", "redis", "cronFile", "statsd", "secondaries", "alarms"]) {
+      expect(recipe).not.toContain(`faktory-ha:${unused}`);
+    }
+  });
+
+  it("plans (as README says: copied beside the other stacks) one open-source Faktory on a volume: no ElastiCache, no image build, no supervisor", () => {
+    const dir = projectWithStack("oss", readFileSync(OSS_EXAMPLE, "utf8"));
     const run = runPlan(["oss", "--json", "--no-write"], dir);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -466,6 +503,29 @@ describe("plan of prod without its alarms", () => {
   });
 });
 
+describe("plan of a stack in another region", () => {
+  it("makes up ARNs, zones, endpoints and the image registry in the stack's region, and marks them", () => {
+    const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+    const euYaml = devYaml.replace("aws:region: us-east-1", "aws:region: eu-west-1");
+    expect(euYaml).toContain("aws:region: eu-west-1");
+    const dir = projectWithStack("eu", euYaml);
+    const run = runPlan(["eu", "--json"], dir);
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.outputs.redisEndpoint).toBe("master.faktory-eu-redis-cache.abc123.euw1.cache.amazonaws.com");
+    expect(plan.placeholders).toContain("euw1-az1");
+    expect(plan.placeholders.filter((p) => /us-east-1|use1/.test(p))).toEqual([]);
+    expect(run.stdout).not.toMatch(/us-east-1|use1/);
+    const files = filesUnder(join(dir, "out", "eu"));
+    for (const file of files) expect(readFileSync(file, "utf8"), file).not.toMatch(/us-east-1|use1/);
+    expect(
+      readFileSync(join(dir, "out", "eu", "kubernetes", "statefulset-faktory-faktory-eu.yaml"), "utf8"),
+    ).toMatch(
+      /^# {3}spec\.template\.spec\.containers\[0\]\.image = 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//m,
+    );
+  });
+});
+
 describe("plan of a staging stack", () => {
   it("is checked at the strict (prod) policy level", () => {
     const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
@@ -480,6 +540,21 @@ describe("plan of a staging stack", () => {
     expect(plan.policies.violations.map((v) => [v.policy, v.enforcement])).toEqual([
       ["elasticache-snapshot-retention", "mandatory"],
     ]);
+  });
+
+  it("needs the Redis alarms prod needs, as the README says (dev's settings alone leave them off)", () => {
+    const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+    const staging = devYaml.replace("faktory-ha:environment: dev", "faktory-ha:environment: staging");
+    const run = runPlan(["staging", "--json", "--no-write"], projectWithStack("staging", staging));
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.policies.violations.map((v) => [v.policy, v.enforcement])).toEqual([
+      ["elasticache-alarms", "mandatory"],
+      ["elasticache-alarms", "mandatory"],
+    ]);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+    expect(readme).toContain("`staging` is checked like `prod`");
+    expect(readme).toContain("`elasticache-alarms` is mandatory there");
   });
 });
 

@@ -27,10 +27,10 @@ describe("stackBase", () => {
     expect(base.length).toBeLessThanOrEqual(18);
   });
 
-  it("makes the README's example: a head of 5 characters and the first 4 hex digits of the name's SHA-256", () => {
+  it("makes stacks/README.md's example: a head of 5 characters and the first 4 hex digits of the name's SHA-256", () => {
     expect(stackBase("payments-staging")).toBe("faktory-payme-8b16");
     expect(createHash("sha256").update("payments-staging").digest("hex").slice(0, 4)).toBe("8b16");
-    const readme = readFileSync(join(__dirname, "../../../README.md"), "utf8").replace(/\s+/g, " ");
+    const readme = readFileSync(join(__dirname, "../../../stacks/README.md"), "utf8").replace(/\s+/g, " ");
     expect(readme).toContain("(`payments-staging` → `faktory-payme-8b16`)");
   });
 

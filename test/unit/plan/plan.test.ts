@@ -542,7 +542,7 @@ describe("plan of a staging stack", () => {
     ]);
   });
 
-  it("needs the Redis alarms prod needs, as the README says (dev's settings alone leave them off)", () => {
+  it("needs the Redis alarms prod needs, as stacks/README.md says (dev's settings alone leave them off)", () => {
     const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
     const staging = devYaml.replace("faktory-ha:environment: dev", "faktory-ha:environment: staging");
     const run = runPlan(["staging", "--json", "--no-write"], projectWithStack("staging", staging));
@@ -552,7 +552,7 @@ describe("plan of a staging stack", () => {
       ["elasticache-alarms", "mandatory"],
       ["elasticache-alarms", "mandatory"],
     ]);
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+    const readme = readFileSync(join(ROOT, "stacks", "README.md"), "utf8").replace(/\s+/g, " ");
     expect(readme).toContain("`staging` is checked like `prod`");
     expect(readme).toContain("`elasticache-alarms` is mandatory there");
   });

@@ -69,35 +69,68 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** A value for a message: strings quoted, lists and objects as JSON (cut short), Outputs named as such. */
+/**
+ * The value received, to repeat after the arg path (`=500`, `="agent"`): numbers, booleans and short
+ * one-line text. Nothing for an absent value, an Output, an object or list, or long or multi-line
+ * text. A secret is never passed here.
+ */
 export function shown(value: unknown): string {
-  if (isDeferred(value)) return "an Output";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === undefined || typeof value === "number" || typeof value === "boolean") return String(value);
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length <= 100 ? json : `${json.slice(0, 99)}…`;
+  if (typeof value === "number" || typeof value === "boolean") return `=${String(value)}`;
+  if (typeof value === "string" && value.length <= 80 && !value.includes("\n")) {
+    return `=${JSON.stringify(value)}`;
+  }
+  return "";
 }
 
 /**
- * Checks args against a strict object schema; one message per problem, every problem at once:
- * `azCount must be … (got 7)`, and for an arg the component does not take (JavaScript callers, a
- * typo) `cidr is not a known arg; did you mean "cidrBlock"?`.
+ * Zod issues as messages: the arg path, the value received and the predicate,
+ * `lease.ttlMs=500 must be …`; an arg or key that is not taken (a JavaScript caller, a typo) as
+ * `cidr is not a known arg; did you mean "cidrBlock"?`.
  */
-export function argProblems(schema: z.ZodType, args: unknown): string[] {
-  const parsed = schema.safeParse(args ?? {});
-  if (parsed.success) return [];
-  return parsed.error.issues.flatMap((issue) => {
+function issueMessages(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+  prefix: readonly PropertyKey[],
+  schema: unknown,
+): string[] {
+  return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
       const known = keysAt(schema, issue.path);
-      const what = issue.path.length === 0 ? "args" : "keys";
+      const what = prefix.length + issue.path.length === 0 ? "arg" : "key";
       return issue.keys.map(
         (key) =>
-          `${argPath([...issue.path, key])} is not a known ${what.slice(0, -1)}${unknownKeyHint(key, known, what)}`,
+          `${argPath([...prefix, ...issue.path, key])} is not a known ${what}${unknownKeyHint(key, known, `${what}s`)}`,
       );
     }
-    const path = argPath(issue.path);
-    return [`${path === "" ? "args" : path} ${issue.message} (got ${shown(valueAt(args, issue.path))})`];
+    const path = argPath([...prefix, ...issue.path]);
+    return [`${path === "" ? "args" : path}${shown(valueAt(root, issue.path))} ${issue.message}`];
   });
+}
+
+/**
+ * Parses one arg (or, at path [], all of them); its problems name the arg path and the value received:
+ * `lease.ttlMs=500 must be the lease ttl in ms: an integer from 1000 to 3600000`.
+ */
+export function parseArg<T extends z.ZodType>(
+  path: string | readonly PropertyKey[],
+  schema: T,
+  value: unknown,
+): { ok: true; value: z.output<T> } | { ok: false; problems: string[] } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    problems: issueMessages(parsed.error.issues, value, typeof path === "string" ? [path] : path, schema),
+  };
+}
+
+/**
+ * Checks args against an object schema; one message per problem, every problem at once, as
+ * `parseArg`. A strict schema reports the args it does not take; a plain one checks only its keys.
+ */
+export function argProblems(schema: z.ZodType, args: unknown): string[] {
+  const parsed = parseArg([], schema, args ?? {});
+  return parsed.ok ? [] : parsed.problems;
 }
 
 /** One error naming the component and listing every problem: `Network "net": a; b`. */

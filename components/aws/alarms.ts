@@ -262,7 +262,7 @@ function validateAlarmsArgs(name: string, args: AlarmsArgs, topic: AlarmTopic): 
     args.cacheClusterIds.length === 0 &&
     args.loadBalancer === undefined
   ) {
-    problems.push("cacheClusterIds must list at least one cache cluster (got [])");
+    problems.push("cacheClusterIds must list at least one cache cluster; the list is empty");
   }
   if ("arn" in topic) {
     const emails = "emails" in topic && Array.isArray(topic.emails) ? topic.emails : [];

@@ -493,7 +493,9 @@ function validateClusterArgs(name: string, args: ClusterArgs): void {
   }
   const cidrs = args.publicAccessCidrs;
   if (args.endpointPublicAccess === true && (cidrs === undefined || cidrs.length === 0)) {
-    problems.push("endpointPublicAccess needs publicAccessCidrs (got none); 0.0.0.0/0 is not allowed");
+    problems.push(
+      "endpointPublicAccess=true needs publicAccessCidrs, and none are given (0.0.0.0/0 is not allowed)",
+    );
   } else if (args.endpointPublicAccess !== true && cidrs !== undefined) {
     problems.push("publicAccessCidrs needs endpointPublicAccess: true");
   }

@@ -241,7 +241,7 @@ function validateNetworkArgs(
     const azCount = args.azCount ?? NETWORK_DEFAULTS.azCount;
     if (Array.isArray(args.availabilityZones) && args.availabilityZones.length !== azCount) {
       problems.push(
-        `availabilityZones must list exactly azCount (${azCount}) zones (got ${args.availabilityZones.length})`,
+        `availabilityZones must list exactly azCount (${azCount}) zones; it lists ${args.availabilityZones.length}`,
       );
     }
   }

@@ -11,7 +11,16 @@ import {
   spreadOverZones,
 } from "./redis-config";
 import { z } from "zod";
-import { anyInput, argProblems, bool, input, int, requiredInput, throwIfProblems } from "../arg-schema";
+import {
+  anyInput,
+  argProblems,
+  bool,
+  input,
+  int,
+  requiredInput,
+  shown,
+  throwIfProblems,
+} from "../arg-schema";
 import {
   cacheNodeTypeSchema,
   redisEngineSchema,
@@ -275,7 +284,7 @@ function validateRedisArgs(name: string, args: RedisArgs): void {
   const engine = args.engine ?? REDIS_DEFAULTS.engine;
   if (redisEngineSchema.safeParse(engine).success && typeof args.engineVersion === "string") {
     for (const p of engineVersionProblems({ engine, engineVersion: args.engineVersion }, (key) => key)) {
-      problems.push(`${p.key} ${p.rule} (got ${JSON.stringify(args.engineVersion)})`);
+      problems.push(`${p.key}${shown(args.engineVersion)} ${p.rule}`);
     }
   }
   throwIfProblems(TYPE, name, problems);

@@ -1,4 +1,6 @@
 // IPv4 CIDR parsing for the network layout and the CIDR schemas, and the AWS resource name rule.
+import { shown } from "../arg-schema";
+
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /** Parses an IPv4 CIDR into its network address (as a 32-bit number) and prefix; undefined if malformed. */
@@ -28,6 +30,6 @@ export function dnsLabelProblem(name: string, maxLength: number): string | undef
     /^[a-z][a-z0-9-]*$/.test(name) && name.length <= maxLength && !name.endsWith("-") && !name.includes("--");
   return ok
     ? undefined
-    : `the resource name must be lowercase letters, digits and single hyphens, start with a letter, ` +
-        `and be at most ${maxLength} characters (got ${JSON.stringify(name)})`;
+    : `name${shown(name)} must be lowercase letters, digits and single hyphens, start with a letter, ` +
+        `and be at most ${maxLength} characters: AWS resource names are built from it`;
 }

@@ -1,8 +1,8 @@
 // Checks of the args that are `pulumi.Input`s: a plain value (or plain part of a list or object) is
 // checked now, with the others; an Output is known only at deployment, where the builders check it.
-import { isDeferred } from "../arg-schema";
+import { z } from "zod";
+import { argProblems, isDeferred, parseArg } from "../arg-schema";
 import { cidrSchema } from "../aws/args-schema";
-import { argProblems, parseArg } from "./arg-problems";
 import { namespaceSchema, resourcesSchema } from "./args-schema";
 import { imagePinningError } from "./image-pinning";
 import type { FaktoryArgs } from "./types";
@@ -14,15 +14,12 @@ const isPlain = (value: unknown): boolean => !isDeferred(value);
 function resourcesProblems(resources: FaktoryArgs["resources"]): string[] {
   if (resources === undefined || !isPlain(resources)) return [];
   const { requests, limits } = resources;
-  return argProblems(
-    { resources: resourcesSchema },
-    {
-      resources: {
-        ...(requests !== undefined && isPlain(requests) ? { requests } : {}),
-        ...(limits !== undefined && isPlain(limits) ? { limits } : {}),
-      },
+  return argProblems(z.object({ resources: resourcesSchema }), {
+    resources: {
+      ...(requests !== undefined && isPlain(requests) ? { requests } : {}),
+      ...(limits !== undefined && isPlain(limits) ? { limits } : {}),
     },
-  );
+  });
 }
 
 /** Lists and their items are Inputs: the plain items are checked now, the rest at deployment. */

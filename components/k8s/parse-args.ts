@@ -1,9 +1,9 @@
 // Parsing the plain args: each against its schema (args-schema.ts), with its default when not given.
 // A problem is recorded and the default stands in, so every other arg is still checked.
-import type { z } from "zod";
+import { z } from "zod";
+import { argProblems, parseArg } from "../arg-schema";
 import { validateCronJobs } from "../cron/validate";
 import { unknownKeyHint } from "../near-miss";
-import { argProblems, parseArg } from "./arg-problems";
 import { FAKTORY_ARG_NAMES } from "./arg-names";
 import {
   editionSchema,
@@ -82,7 +82,7 @@ export function parseArgs(args: FaktoryArgs): { values: ParsedArgs; problems: st
     args.secondaries,
     defaultSecondaries,
   );
-  problems.push(...argProblems({ ...podShape, statsd: statsdSchema.optional() }, args));
+  problems.push(...argProblems(z.object({ ...podShape, statsd: statsdSchema.optional() }), args));
   const serviceName = arg(
     "serviceName",
     serviceNameSchema.default(DEFAULTS.serviceName),

@@ -5,7 +5,7 @@ import { PORTS } from "../constants";
 import { commonLabels, selectorLabels } from "../labels";
 import type { FaktoryEdition } from "../types";
 import type { MonitoringSettings } from "./types";
-import { parseArg } from "../arg-problems";
+import { parseArg } from "../../arg-schema";
 import { monitoringArgsSchema } from "./args-schema";
 import { MONITORING_DEFAULTS } from "./defaults";
 

@@ -207,38 +207,38 @@ describe("Alarms", () => {
   it.each([
     [
       { thresholds: { memoryPercent: 101 } },
-      'Alarms "bad": thresholds.memoryPercent must be a percentage of maxmemory: an integer from 1 to 100 (got 101)',
+      'Alarms "bad": thresholds.memoryPercent=101 must be a percentage of maxmemory: an integer from 1 to 100',
     ],
     [
       { thresholds: { replicationLagSeconds: 0.5, evaluationMinutes: 0 } },
-      'Alarms "bad": thresholds.replicationLagSeconds must be seconds of replication lag: an integer from 1 to 3600 (got 0.5); ' +
-        "thresholds.evaluationMinutes must be one-minute periods over the threshold before alarming: an integer from 1 to 60 (got 0)",
+      'Alarms "bad": thresholds.replicationLagSeconds=0.5 must be seconds of replication lag: an integer from 1 to 3600; ' +
+        "thresholds.evaluationMinutes=0 must be one-minute periods over the threshold before alarming: an integer from 1 to 60",
     ],
     [
       { thresholds: { connections: 70000 } },
-      'Alarms "bad": thresholds.connections must be client connections per node (ElastiCache allows 65000): an integer from 1 to 65000 (got 70000)',
+      'Alarms "bad": thresholds.connections=70000 must be client connections per node (ElastiCache allows 65000): an integer from 1 to 65000',
     ],
-    [{ cacheClusterIds: [] }, 'Alarms "bad": cacheClusterIds must list at least one cache cluster (got [])'],
+    [
+      { cacheClusterIds: [] },
+      'Alarms "bad": cacheClusterIds must list at least one cache cluster; the list is empty',
+    ],
     [
       { topic: { arn: "arn:aws:sns:us-east-1:1:t", emails: ["a@b.c"] } as never },
       'Alarms "bad": topic.emails must be empty with topic.arn: e-mail subscriptions are made only on a topic faktory-ha creates; subscribe the addresses to your existing topic instead',
     ],
-    [
-      { topic: { emails: ["oncall"] } },
-      'Alarms "bad": topic.emails[0] must be an e-mail address (got "oncall")',
-    ],
+    [{ topic: { emails: ["oncall"] } }, 'Alarms "bad": topic.emails[0]="oncall" must be an e-mail address'],
     [
       { topic: { kmsMasterKeyId: "alias/aws/sns" } },
-      'Alarms "bad": topic.kmsMasterKeyId must not be "alias/aws/sns": its key policy does not let CloudWatch publish; ' +
-        'use a customer-managed key that allows cloudwatch.amazonaws.com, or none (got "alias/aws/sns")',
+      'Alarms "bad": topic.kmsMasterKeyId="alias/aws/sns" must not be "alias/aws/sns": its key policy does not let CloudWatch publish; ' +
+        "use a customer-managed key that allows cloudwatch.amazonaws.com, or none",
     ],
     [
       { loadBalancer: { namespace: "faktory", serviceName: "faktory-nlb", ports: [] } },
-      'Alarms "bad": loadBalancer.ports must list at least one Service port (got [])',
+      'Alarms "bad": loadBalancer.ports must list at least one Service port',
     ],
     [
       { loadBalancer: { namespace: "faktory", serviceName: "faktory-nlb", ports: [70000] } },
-      'Alarms "bad": loadBalancer.ports[0] must be a TCP port: an integer from 1 to 65535 (got 70000)',
+      'Alarms "bad": loadBalancer.ports[0]=70000 must be a TCP port: an integer from 1 to 65535',
     ],
   ])("refuses %j before creating anything", async (override, message) => {
     const before = runtime.resources.length;
@@ -256,9 +256,9 @@ describe("Alarms", () => {
     expect(errorOf(() => new Alarms("bad", args as never))).toBe(
       'Alarms "bad": ' +
         [
-          "thresholds.memoryPercent must be a percentage of maxmemory: an integer from 1 to 100 (got 0)",
-          "thresholds.engineCpuPercent must be a percentage of the engine thread's CPU: an integer from 1 to 100 (got 100.5)",
-          "thresholds.unhealthyHosts must be unhealthy NLB targets tolerated: an integer from 0 to 100 (got -1)",
+          "thresholds.memoryPercent=0 must be a percentage of maxmemory: an integer from 1 to 100",
+          "thresholds.engineCpuPercent=100.5 must be a percentage of the engine thread's CPU: an integer from 1 to 100",
+          "thresholds.unhealthyHosts=-1 must be unhealthy NLB targets tolerated: an integer from 0 to 100",
           'thresholds.evaluationMinute is not a known key; did you mean "evaluationMinutes"?',
           "topic takes either { arn } (an existing topic) or { emails, kmsMasterKeyId } (a topic to create), not both",
         ].join("; "),

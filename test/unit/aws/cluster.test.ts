@@ -268,7 +268,7 @@ describe("Cluster validation", () => {
     ],
     [
       { ...create, endpointPublicAccess: true },
-      'Cluster "bad": endpointPublicAccess needs publicAccessCidrs (got none); 0.0.0.0/0 is not allowed',
+      'Cluster "bad": endpointPublicAccess=true needs publicAccessCidrs, and none are given (0.0.0.0/0 is not allowed)',
     ],
     [
       { ...create, publicAccessCidrs: ["203.0.113.0/24"] },
@@ -276,15 +276,15 @@ describe("Cluster validation", () => {
     ],
     [
       { ...create, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] },
-      'Cluster "bad": publicAccessCidrs[0] must not open the API to the internet (a /0 such as 0.0.0.0/0); name the networks that need it (got "0.0.0.0/0")',
+      'Cluster "bad": publicAccessCidrs[0]="0.0.0.0/0" must not open the API to the internet (a /0 such as 0.0.0.0/0); name the networks that need it',
     ],
     [
       { ...create, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.1/24"] },
-      'Cluster "bad": publicAccessCidrs[0] must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16 (got "203.0.113.1/24")',
+      'Cluster "bad": publicAccessCidrs[0]="203.0.113.1/24" must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
       { ...create, nodeMinSize: 0 },
-      'Cluster "bad": nodeMinSize must be the node group\'s minimum size: an integer from 1 to 100 (got 0)',
+      'Cluster "bad": nodeMinSize=0 must be the node group\'s minimum size: an integer from 1 to 100',
     ],
     [
       { ...create, nodeMinSize: 4 },
@@ -313,10 +313,10 @@ describe("Cluster validation", () => {
     expect(errorOf(() => new Cluster("bad", args as never))).toBe(
       'Cluster "bad": ' +
         [
-          'kubernetesVersion must be an EKS Kubernetes version as a quoted string, such as "1.31" (got 1.31)',
-          'nodeInstanceType must be an EC2 instance type such as m7g.large (got "large")',
-          "nodeMinSize must be the node group's minimum size: an integer from 1 to 100 (got 0)",
-          "nodeMaxSize must be the node group's maximum size: an integer from 1 to 100 (got 101)",
+          'kubernetesVersion=1.31 must be an EKS Kubernetes version as a quoted string, such as "1.31"',
+          'nodeInstanceType="large" must be an EC2 instance type such as m7g.large',
+          "nodeMinSize=0 must be the node group's minimum size: an integer from 1 to 100",
+          "nodeMaxSize=101 must be the node group's maximum size: an integer from 1 to 100",
           "nodeGroupSize is not a known arg; known args are vpcId, privateSubnetIds, kubernetesVersion, endpointPublicAccess, publicAccessCidrs, enabledClusterLogTypes, nodeInstanceType, nodeDiskSizeGiB, nodeMinSize, nodeDesiredSize, nodeMaxSize, kubeconfig, provider, clusterName, nodeSecurityGroupId, clusterSecurityGroupId, oidcProviderArn, oidcIssuer, installLoadBalancerController, loadBalancerControllerChartVersion, tags",
           "publicAccessCidrs needs endpointPublicAccess: true",
         ].join("; "),

@@ -80,15 +80,15 @@ describe("Image", () => {
   it.each([
     [
       { image: "registry.example.com/faktory-ha" },
-      'Image "bad": image must be a pinned image reference: it has neither a tag nor a digest (got "registry.example.com/faktory-ha")',
+      'Image "bad": image="registry.example.com/faktory-ha" must be a pinned image reference: it has neither a tag nor a digest',
     ],
     [
       { image: "registry.example.com/faktory-ha:latest" },
-      'Image "bad": image must be a pinned image reference: it uses the floating tag "latest"; pin a version tag or a digest (got "registry.example.com/faktory-ha:latest")',
+      'Image "bad": image="registry.example.com/faktory-ha:latest" must be a pinned image reference: it uses the floating tag "latest"; pin a version tag or a digest',
     ],
     [
       { image: "faktory-ha@sha256:123" },
-      'Image "bad": image must be a pinned image reference: it has a malformed digest (expected name@sha256:<64 hex characters>) (got "faktory-ha@sha256:123")',
+      'Image "bad": image="faktory-ha@sha256:123" must be a pinned image reference: it has a malformed digest (expected name@sha256:<64 hex characters>)',
     ],
     [
       { image: "faktory-ha:1", faktoryImage: "x:1", tag: "t" },
@@ -107,15 +107,15 @@ describe("Image", () => {
 
   it("refuses a name ECR cannot use", () => {
     expect(errorOf(() => new Image("HA", { faktoryImage: "f:1", tag: "t" }))).toBe(
-      'Image "HA": the resource name must be lowercase letters, digits and single hyphens, start with a letter, ' +
-        'and be at most 200 characters (got "HA")',
+      'Image "HA": name="HA" must be lowercase letters, digits and single hyphens, start with a letter, ' +
+        "and be at most 200 characters: AWS resource names are built from it",
     );
   });
 
   it("reports every problem at once, an unknown arg with the one meant", () => {
     expect(errorOf(() => new Image("HA", { faktoryImage: "f:1", tags: {}, tg: "t" } as never))).toBe(
-      'Image "HA": the resource name must be lowercase letters, digits and single hyphens, start with a letter, ' +
-        'and be at most 200 characters (got "HA"); tg is not a known arg; did you mean "tag"?; ' +
+      'Image "HA": name="HA" must be lowercase letters, digits and single hyphens, start with a letter, ' +
+        'and be at most 200 characters: AWS resource names are built from it; tg is not a known arg; did you mean "tag"?; ' +
         "tag required to build the image (or give a prebuilt image)",
     );
   });

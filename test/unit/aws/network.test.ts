@@ -158,35 +158,35 @@ describe("Network", () => {
     ],
     [
       { cidrBlock: "10.0.0.0/8" },
-      'Network "bad": cidrBlock must be a VPC CIDR from /16 to /20 (the subnet layout\'s range), such as 10.42.0.0/16 (got "10.0.0.0/8")',
+      'Network "bad": cidrBlock="10.0.0.0/8" must be a VPC CIDR from /16 to /20 (the subnet layout\'s range), such as 10.42.0.0/16',
     ],
     [
       { cidrBlock: "10.0.0.1/16" },
-      'Network "bad": cidrBlock must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16 (got "10.0.0.1/16")',
+      'Network "bad": cidrBlock="10.0.0.1/16" must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
       { cidrBlock: "not-a-cidr" },
-      'Network "bad": cidrBlock must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16 (got "not-a-cidr")',
+      'Network "bad": cidrBlock="not-a-cidr" must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
       { azCount: 1 },
-      'Network "bad": azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 1)',
+      'Network "bad": azCount=1 must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6',
     ],
     [
       { azCount: 7 },
-      'Network "bad": azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 7)',
+      'Network "bad": azCount=7 must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6',
     ],
     [
       { azCount: 2.5 },
-      'Network "bad": azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 2.5)',
+      'Network "bad": azCount=2.5 must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6',
     ],
     [
       { availabilityZones: ["a", "b"] },
-      'Network "bad": availabilityZones must list exactly azCount (3) zones (got 2)',
+      'Network "bad": availabilityZones must list exactly azCount (3) zones; it lists 2',
     ],
     [
       { natGateways: "none" as unknown as "single" },
-      'Network "bad": natGateways must be one of "perAz", "single" (got "none")',
+      'Network "bad": natGateways="none" must be one of "perAz", "single"',
     ],
   ])("refuses %j before creating anything", async (args, message) => {
     expect(errorOf(() => new Network("bad", args))).toBe(message);
@@ -200,9 +200,9 @@ describe("Network", () => {
     expect(errorOf(() => new Network("bad", args as never))).toBe(
       'Network "bad": ' +
         [
-          "azCount must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6 (got 7)",
-          'availabilityZones must be a list of AZ names (got "a")',
-          'natGateways must be one of "perAz", "single" (got "none")',
+          "azCount=7 must be the number of availability zones (subnets, nodes and Redis spread over them): an integer from 2 to 6",
+          'availabilityZones="a" must be a list of AZ names',
+          'natGateways="none" must be one of "perAz", "single"',
           'cidrBlok is not a known arg; did you mean "cidrBlock"?',
         ].join("; "),
     );

@@ -164,43 +164,43 @@ describe("Redis", () => {
   it.each([
     [
       { numCacheClusters: 1 },
-      'Redis "cache": numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 1)',
+      'Redis "cache": numCacheClusters=1 must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6',
     ],
     [
       { numCacheClusters: 2.5 },
-      'Redis "cache": numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 2.5)',
+      'Redis "cache": numCacheClusters=2.5 must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6',
     ],
     [
       { numCacheClusters: 7 },
-      'Redis "cache": numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 7)',
+      'Redis "cache": numCacheClusters=7 must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6',
     ],
     [
       { engine: "memcached" as unknown as "redis" },
-      'Redis "cache": engine must be one of "redis", "valkey" (got "memcached")',
+      'Redis "cache": engine="memcached" must be one of "redis", "valkey"',
     ],
     [
       { engineVersion: "6.2" },
-      'Redis "cache": engineVersion must be <major>.<minor> with major 7 for engine "redis" (got "6.2")',
+      'Redis "cache": engineVersion="6.2" must be <major>.<minor> with major 7 for engine "redis"',
     ],
     [
       { engine: "valkey" as const, engineVersion: "9" },
-      'Redis "cache": engineVersion must be <major>.<minor> with major 7 or 8 for engine "valkey" (got "9")',
+      'Redis "cache": engineVersion="9" must be <major>.<minor> with major 7 or 8 for engine "valkey"',
     ],
     [
       { authTokenLength: 8 },
-      'Redis "cache": authTokenLength must be the AUTH token\'s length: an integer from 16 to 128 (got 8)',
+      'Redis "cache": authTokenLength=8 must be the AUTH token\'s length: an integer from 16 to 128',
     ],
     [
       { authTokenLength: 129 },
-      'Redis "cache": authTokenLength must be the AUTH token\'s length: an integer from 16 to 128 (got 129)',
+      'Redis "cache": authTokenLength=129 must be the AUTH token\'s length: an integer from 16 to 128',
     ],
     [
       { snapshotRetentionLimit: 36 },
-      'Redis "cache": snapshotRetentionLimit must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35 (got 36)',
+      'Redis "cache": snapshotRetentionLimit=36 must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35',
     ],
     [
       { sourceSecurityGroupIds: [] },
-      'Redis "cache": sourceSecurityGroupIds must list at least one security group: Redis admits nothing else (got [])',
+      'Redis "cache": sourceSecurityGroupIds must list at least one security group: Redis admits nothing else',
     ],
   ])("refuses %j before creating anything", async (override, message) => {
     const before = runtime.resources.length;
@@ -211,8 +211,8 @@ describe("Redis", () => {
 
   it("refuses a name that cannot become an ElastiCache id", () => {
     expect(errorOf(() => new Redis("Faktory_Cache", base))).toBe(
-      'Redis "Faktory_Cache": the resource name must be lowercase letters, digits and single hyphens, ' +
-        'start with a letter, and be at most 24 characters (got "Faktory_Cache")',
+      'Redis "Faktory_Cache": name="Faktory_Cache" must be lowercase letters, digits and single hyphens, ' +
+        "start with a letter, and be at most 24 characters: AWS resource names are built from it",
     );
   });
 
@@ -227,9 +227,9 @@ describe("Redis", () => {
     expect(errorOf(() => new Redis("cache", args as never))).toBe(
       'Redis "cache": ' +
         [
-          'nodeType must be an ElastiCache node type such as cache.r7g.large (got "t4g.small")',
-          "numCacheClusters must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6 (got 1)",
-          "snapshotRetentionLimit must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35 (got 40)",
+          'nodeType="t4g.small" must be an ElastiCache node type such as cache.r7g.large',
+          "numCacheClusters=1 must be the number of cache nodes (a primary and its replicas; Multi-AZ with automatic failover, always on, needs a replica): an integer from 2 to 6",
+          "snapshotRetentionLimit=40 must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35",
           'engin is not a known arg; did you mean "engine"?',
         ].join("; "),
     );
@@ -246,8 +246,8 @@ describe("Redis", () => {
 
   it("refuses a JavaScript caller that leaves out a required arg", () => {
     expect(errorOf(() => new Redis("cache", { sourceSecurityGroupIds: ["sg-1"] } as never))).toBe(
-      'Redis "cache": vpcId is required: the VPC to create the security group in (got undefined); ' +
-        "subnetIds is required: the private subnets of the subnet group (got undefined)",
+      'Redis "cache": vpcId is required: the VPC to create the security group in; ' +
+        "subnetIds is required: the private subnets of the subnet group",
     );
   });
 

@@ -179,6 +179,13 @@ describe.each(["dev", "prod"])("plan %s", (stack) => {
 });
 
 describe("plan figures per stack", () => {
+  it("prints for prod the summary line README quotes", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+    const summary = /^\d+ resources: .*$/m.exec(runs.prod.text.stdout)?.[0];
+    expect(summary).toBeDefined();
+    expect(readme).toContain(`(\`npm run plan -- prod\`: \`${summary}\`)`);
+  });
+
   it("dev: 1 + 1 pods, one NAT gateway over 2 AZs, a 2-node valkey", () => {
     const { plan } = runs.dev;
     expect(one(plan, "kubernetes:apps/v1:StatefulSet").inputs.spec.replicas).toBe(2);
@@ -345,6 +352,10 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
       plan.policies.violations.filter((v) => v.policy === policy).map((v) => v.resource.split("::").pop());
     expect(plan.policies.mandatory).toBe(20);
     expect(plan.policies.advisory).toBe(0);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+    expect(readme).toContain(
+      `reports two schema failures and ${plan.policies.mandatory} mandatory policy violations`,
+    );
     expect(byPolicy("faktory-single-server-unless-supervised")).toEqual(["seed-secondary"]);
     expect(byPolicy("k8s-no-secrets-in-configmaps")).toEqual(["seed-config"]);
     expect(byPolicy("k8s-internal-load-balancer")).toEqual(["seed-lb"]);

@@ -126,7 +126,7 @@ describe("scenario 3: failover", () => {
     // worker FETCHes that failed after the kill, and only of jobs queued before it.
     const cutFetches = l.ledger.fetchErrors.filter((t) => t >= t0).length;
     expect(result.lost.length).toBeLessThanOrEqual(cutFetches);
-    for (const jid of result.lost) expect(l.ledger.pushed.get(jid)!).toBeLessThanOrEqual(t0);
+    for (const jid of result.lost) expect(l.ledger.pushSent.get(jid)!).toBeLessThanOrEqual(t0);
     expect(result.ran + result.pending + result.lost.length).toBe(result.pushed);
     await cluster.restart(old);
   });

@@ -204,7 +204,7 @@ async function partitionPrimary(mode: CutMode): Promise<void> {
     // the cut stopped loses its job with any supervisor. That is the only loss allowed: no more than the
     // FETCHes that failed after the cut, of jobs pushed before it.
     expect(result.lost.length).toBeLessThanOrEqual(cutFetches);
-    for (const jid of result.lost) expect(l.ledger.pushed.get(jid)!).toBeLessThanOrEqual(t0);
+    for (const jid of result.lost) expect(l.ledger.pushSent.get(jid)!).toBeLessThanOrEqual(t0);
     expect(result.ran + result.pending + result.lost.length).toBe(result.pushed);
   } finally {
     if (!ok) await finish(l, false);

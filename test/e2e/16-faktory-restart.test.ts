@@ -217,9 +217,14 @@ async function killTrials(signal: "SIGTERM" | "SIGKILL", trialCount: number): Pr
   if (signal === "SIGTERM") for (const a of audits) expect(a.lost).toEqual([]);
   expect(sum((a) => a.lost.length)).toBeLessThanOrEqual(fetchesCut);
   for (const [i, a] of audits.entries()) {
-    // A job lost to the FETCH window was queued before some kill.
-    for (const jid of a.lost)
-      expect(kills.some((k) => (routers[i].ledger.pushed.get(jid) ?? Infinity) < k)).toBe(true);
+    // A job lost to the FETCH window was sent before some kill.
+    for (const jid of a.lost) {
+      const sent = routers[i].ledger.pushSent.get(jid) ?? Infinity;
+      expect(
+        kills.some((k) => sent <= k),
+        `lost ${jid} was sent at ${sent}, kills at ${kills.join(",")}`,
+      ).toBe(true);
+    }
     expect(a.ran + a.pending + a.lost.length).toBe(a.pushed);
   }
 }

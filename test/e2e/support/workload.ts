@@ -6,6 +6,12 @@ import type { Redis } from "ioredis";
 export class Ledger {
   /** jid → time the PUSH was answered OK. */
   readonly pushed = new Map<string, number>();
+  /**
+   * jid → time its PUSH was sent. A job can only be lost to a kill whose Faktory had it, so it was sent
+   * before the kill; the answer may still be read after it (the reply was in flight, or the event loop
+   * was busy), which is why the answer's time is no bound.
+   */
+  readonly pushSent = new Map<string, number>();
   readonly pushErrors: { at: number; error: string }[] = [];
   /** jid → number of times a worker got it from FETCH. */
   readonly runs = new Map<string, number>();
@@ -64,8 +70,10 @@ export function producer(
     let n = 0;
     while (running) {
       try {
+        const sentAt = Date.now();
         const jid = await pick(c).push({ jobtype: "e2e", queue, args: [n++], ...extra });
         ledger.pushed.set(jid, Date.now());
+        ledger.pushSent.set(jid, sentAt);
         if (pauseMs) await sleep(pauseMs);
       } catch (e) {
         ledger.pushErrors.push({ at: Date.now(), error: String(e) });

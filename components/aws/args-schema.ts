@@ -5,8 +5,10 @@ import { z } from "zod";
 import { int, oneOf } from "../arg-schema";
 import { ALARM_LIMITS, type AlarmThresholds } from "./alarm-config";
 import {
+  CLUSTER_LOG_TYPES,
   NAT_GATEWAY_MODES,
   NODE_COUNT_RANGE,
+  NODE_DISK_GIB_RANGE,
   REDIS_ENGINES,
   REDIS_NODE_RANGE,
   SNAPSHOT_RETENTION_RANGE,
@@ -60,6 +62,14 @@ export const kubernetesVersionSchema = z
 export const instanceTypeSchema = z
   .string({ message: "must be an EC2 instance type such as m7g.large" })
   .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as m7g.large" });
+export const nodeDiskSizeSchema = int(
+  "a node's root volume in GiB",
+  NODE_DISK_GIB_RANGE.min,
+  NODE_DISK_GIB_RANGE.max,
+);
+export const clusterLogTypesSchema = z.array(oneOf(CLUSTER_LOG_TYPES), {
+  message: `must be a list of control plane log types (${CLUSTER_LOG_TYPES.join(", ")})`,
+});
 /** A CIDR allowed to reach the EKS API's public endpoint: never the whole internet. */
 export const publicAccessCidrSchema = cidrSchema.refine((s) => parseCidr(s)?.prefix !== 0, {
   message: "must not open the API to the internet (a /0 such as 0.0.0.0/0); name the networks that need it",

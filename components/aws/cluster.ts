@@ -14,9 +14,11 @@ import {
 import { z } from "zod";
 import { anyInput, argProblems, bool, input, throwIfProblems } from "../arg-schema";
 import {
+  clusterLogTypesSchema,
   instanceTypeSchema,
   kubernetesVersionSchema,
   nodeCountSchema,
+  nodeDiskSizeSchema,
   publicAccessCidrSchema,
 } from "./args-schema";
 import { nodeSizeProblems } from "./cross-arg-rules";
@@ -80,7 +82,8 @@ export interface NewClusterArgs extends ClusterCommonArgs {
    */
   readonly publicAccessCidrs?: readonly string[];
   /**
-   * Control plane log types sent to CloudWatch.
+   * Control plane log types sent to CloudWatch: any of "api", "audit", "authenticator",
+   * "controllerManager", "scheduler".
    * @default ["api", "audit", "authenticator"]
    */
   readonly enabledClusterLogTypes?: pulumi.Input<pulumi.Input<string>[]>;
@@ -90,7 +93,7 @@ export interface NewClusterArgs extends ClusterCommonArgs {
    */
   readonly nodeInstanceType?: pulumi.Input<string>;
   /**
-   * Root volume size of each node in GiB (encrypted gp3).
+   * Root volume size of each node in GiB (encrypted gp3), 20 to 16384.
    * @default 50
    */
   readonly nodeDiskSizeGiB?: pulumi.Input<number>;
@@ -211,9 +214,11 @@ export class Cluster extends pulumi.ComponentResource {
     const installLbc = args.installLoadBalancerController ?? !isExisting(args);
     const chartVersion = args.loadBalancerControllerChartVersion ?? LB_CONTROLLER_CHART_VERSION;
     const endpointPublicAccess = args.endpointPublicAccess ?? false;
-    const enabledClusterLogTypes = args.enabledClusterLogTypes ?? ["api", "audit", "authenticator"];
+    const enabledClusterLogTypes = args.enabledClusterLogTypes ?? [
+      ...CLUSTER_DEFAULTS.enabledClusterLogTypes,
+    ];
     const nodeInstanceType = args.nodeInstanceType ?? CLUSTER_DEFAULTS.nodeInstanceType;
-    const nodeDiskSizeGiB = args.nodeDiskSizeGiB ?? 50;
+    const nodeDiskSizeGiB = args.nodeDiskSizeGiB ?? CLUSTER_DEFAULTS.nodeDiskSizeGiB;
     const nodeMinSize = args.nodeMinSize ?? CLUSTER_DEFAULTS.nodeMinSize;
     const nodeDesiredSize = args.nodeDesiredSize ?? CLUSTER_DEFAULTS.nodeDesiredSize;
     const nodeMaxSize = args.nodeMaxSize ?? CLUSTER_DEFAULTS.nodeMaxSize;
@@ -439,9 +444,9 @@ const clusterArgsShape = {
   kubernetesVersion: input(kubernetesVersionSchema),
   endpointPublicAccess: bool.optional(),
   publicAccessCidrs: z.array(publicAccessCidrSchema, { message: "must be a list of IPv4 CIDRs" }).optional(),
-  enabledClusterLogTypes: anyInput,
+  enabledClusterLogTypes: input(clusterLogTypesSchema),
   nodeInstanceType: input(instanceTypeSchema),
-  nodeDiskSizeGiB: anyInput,
+  nodeDiskSizeGiB: input(nodeDiskSizeSchema),
   nodeMinSize: nodeCountSchema("the node group's minimum size").optional(),
   nodeDesiredSize: nodeCountSchema("the node group's desired size").optional(),
   nodeMaxSize: nodeCountSchema("the node group's maximum size").optional(),

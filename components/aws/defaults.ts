@@ -17,7 +17,15 @@ export const CLUSTER_DEFAULTS = {
   nodeMinSize: 2,
   nodeDesiredSize: 3,
   nodeMaxSize: 6,
+  nodeDiskSizeGiB: 50,
+  /** The control plane logs worth keeping for an audit trail; the other two are noisy. */
+  enabledClusterLogTypes: ["api", "audit", "authenticator"],
 } as const;
+
+/** The control plane log types EKS can send to CloudWatch. */
+export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+/** A node's root volume: EKS's AMIs need 20 GiB; 16 TiB is EBS's largest gp3 volume. */
+export const NODE_DISK_GIB_RANGE = { min: 20, max: 16_384 } as const;
 
 /** Node group sizes: at least one node; 100 is a guard against a stray digit, far above Faktory's needs. */
 export const NODE_COUNT_RANGE = { min: 1, max: 100 } as const;

@@ -22,6 +22,8 @@ import { Redis } from "ioredis";
 import {
   bundleOnce,
   freePort,
+  harnessClient,
+  HARNESS_CLIENT_NAME,
   killPods,
   redisServerBin,
   sleep,
@@ -35,9 +37,6 @@ import type { EndpointCommand, ProxiedConnection } from "./endpoint-proxy-main";
 
 export type { ProxiedConnection } from "./endpoint-proxy-main";
 
-/** CLIENT SETNAME of every connection this harness opens, so CLIENT LIST tells them apart. */
-export const HARNESS_CLIENT_NAME = "e2e-harness";
-
 export interface RedisNode {
   readonly name: string;
   readonly port: number;
@@ -46,18 +45,6 @@ export interface RedisNode {
   readonly proc: ChildProcess;
   info(section?: string): Promise<Record<string, string>>;
   stop(): Promise<void>;
-}
-
-function harnessClient(port: number): Redis {
-  const c = new Redis({
-    port,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectionName: HARNESS_CLIENT_NAME,
-  });
-  c.on("error", () => undefined);
-  return c;
 }
 
 function parseInfo(text: string): Record<string, string> {
@@ -92,18 +79,7 @@ export async function startRedisNode(dir: string, name: string, replicaOf?: numb
     ...(replicaOf ? ["--replicaof", "127.0.0.1", String(replicaOf)] : []),
   ];
   const proc = spawn(redisServerBin(), args, { stdio: "ignore" });
-  const client = harnessClient(port);
-  for (let i = 0; ; i++) {
-    try {
-      await client.connect();
-      await client.ping();
-      break;
-    } catch {
-      if (i > 100) throw new Error(`redis-server ${name} did not start on port ${port}`);
-      client.disconnect();
-      await sleep(50);
-    }
-  }
+  const client = await harnessClient(port, `redis-server ${name}`);
   return {
     name,
     port,

@@ -20,5 +20,12 @@ export {
   type SupervisorOptions,
   type SupervisorPorts,
 } from "./processes";
-export { LEASE_DATABASE, type RunningRedis, sharedRedisEnv, startRedis } from "./redis";
+export {
+  harnessClient,
+  HARNESS_CLIENT_NAME,
+  LEASE_DATABASE,
+  type RunningRedis,
+  sharedRedisEnv,
+  startRedis,
+} from "./redis";
 export { sleep, withTimeout } from "./timers";

@@ -17,6 +17,35 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
+/**
+ * The name of the test harness's own Redis connections. Named: a new lease holder closes the unnamed
+ * (Faktory's) connections of its predecessor's host, which on loopback is the harness's too.
+ */
+export const HARNESS_CLIENT_NAME = "e2e-harness";
+
+/** A harness connection to a redis-server just spawned on port, once it answers PING. */
+export async function harnessClient(port: number, what: string): Promise<Redis> {
+  const client = new Redis({
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectionName: HARNESS_CLIENT_NAME,
+  });
+  client.on("error", () => undefined);
+  for (let i = 0; ; i++) {
+    try {
+      await client.connect();
+      await client.ping();
+      return client;
+    } catch {
+      if (i > 100) throw new Error(`${what} did not start on port ${port}`);
+      client.disconnect();
+      await sleep(50);
+    }
+  }
+}
+
 export async function startRedis(dir: string): Promise<RunningRedis> {
   const port = await freePort();
   const proc = spawn(
@@ -24,27 +53,7 @@ export async function startRedis(dir: string): Promise<RunningRedis> {
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
     { stdio: "ignore" },
   );
-  // Named: a new lease holder closes the unnamed (Faktory's) connections of its predecessor's host, which
-  // on loopback is this one's too.
-  const client = new Redis({
-    port,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectionName: "e2e-harness",
-  });
-  client.on("error", () => undefined);
-  for (let i = 0; ; i++) {
-    try {
-      await client.connect();
-      await client.ping();
-      break;
-    } catch {
-      if (i > 100) throw new Error(`redis-server did not start on port ${port}`);
-      client.disconnect();
-      await sleep(50);
-    }
-  }
+  const client = await harnessClient(port, "redis-server");
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

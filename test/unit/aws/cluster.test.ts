@@ -283,6 +283,18 @@ describe("Cluster validation", () => {
       'Cluster "bad": publicAccessCidrs[0]="203.0.113.1/24" must be an IPv4 CIDR (a network address, no host bits) such as 10.0.0.0/16',
     ],
     [
+      { ...create, nodeDiskSizeGiB: 8 },
+      'Cluster "bad": nodeDiskSizeGiB=8 must be a node\'s root volume in GiB: an integer from 20 to 16384',
+    ],
+    [
+      { ...create, enabledClusterLogTypes: ["api", "kube-apiserver"] },
+      'Cluster "bad": enabledClusterLogTypes[1]="kube-apiserver" must be one of "api", "audit", "authenticator", "controllerManager", "scheduler"',
+    ],
+    [
+      { ...create, enabledClusterLogTypes: "api" },
+      'Cluster "bad": enabledClusterLogTypes="api" must be a list of control plane log types (api, audit, authenticator, controllerManager, scheduler)',
+    ],
+    [
       { ...create, nodeMinSize: 0 },
       'Cluster "bad": nodeMinSize=0 must be the node group\'s minimum size: an integer from 1 to 100',
     ],

@@ -10,6 +10,7 @@ import {
   LB_CONTROLLER_SERVICE_ACCOUNT,
   irsaTrustPolicy,
   lbControllerValues,
+  resolvedArg,
 } from "./lb-controller";
 import { z } from "zod";
 import { anyInput, argProblems, bool, input, throwIfProblems } from "../arg-schema";
@@ -367,8 +368,8 @@ export class Cluster extends pulumi.ComponentResource {
             .all([oidcProviderArn, oidcIssuer])
             .apply(([arn, issuer]) =>
               irsaTrustPolicy(
-                arn ?? "",
-                issuer ?? "",
+                resolvedArg(`Cluster "${name}"`, "oidcProviderArn", arn),
+                resolvedArg(`Cluster "${name}"`, "oidcIssuer", issuer),
                 LB_CONTROLLER_NAMESPACE,
                 LB_CONTROLLER_SERVICE_ACCOUNT,
               ),
@@ -391,8 +392,12 @@ export class Cluster extends pulumi.ComponentResource {
           repositoryOpts: { repo: LB_CONTROLLER_CHART_REPO },
           namespace: LB_CONTROLLER_NAMESPACE,
           values: pulumi.all([clusterName, region, vpcId, role.arn]).apply(([cluster, reg, vpc, roleArn]) =>
-            // Present when installing: validateClusterArgs requires them for an existing cluster.
-            lbControllerValues({ clusterName: cluster ?? "", region: reg, vpcId: vpc ?? "", roleArn }),
+            lbControllerValues({
+              clusterName: resolvedArg(`Cluster "${name}"`, "clusterName", cluster),
+              region: reg,
+              vpcId: resolvedArg(`Cluster "${name}"`, "vpcId", vpc),
+              roleArn,
+            }),
           ),
         },
         { parent: this, provider: this.provider, dependsOn: [...lbcDependsOn, attachment] },
@@ -489,7 +494,8 @@ function validateClusterArgs(name: string, args: ClusterArgs): void {
   }
   const existingOnly = EXISTING_ONLY.filter((k) => args[k] !== undefined);
   if (existingOnly.length > 0) {
-    problems.push(`${existingOnly.join(", ")} only apply to an existing cluster (kubeconfig/provider)`);
+    const verb = existingOnly.length === 1 ? "applies" : "apply";
+    problems.push(`${existingOnly.join(", ")} only ${verb} to an existing cluster (kubeconfig/provider)`);
   }
   if (args.vpcId === undefined || args.privateSubnetIds === undefined) {
     problems.push(

@@ -25,6 +25,18 @@ export interface LbControllerValuesInput {
  * Helm values for the controller. Region and VPC are given explicitly so the controller does not
  * depend on the instance metadata service (IMDSv2 hop limits break that discovery from pods).
  */
+/**
+ * An existing cluster's value the controller needs, once its Output resolved: the component requires the
+ * arg, but a deferred value can still resolve to nothing, and an empty one would install a controller
+ * that cannot find its cluster.
+ */
+export function resolvedArg(component: string, arg: string, value: string | undefined): string {
+  if (value) return value;
+  throw new Error(
+    `${component}: ${arg}=${JSON.stringify(value) ?? "undefined"} must be set to install the load balancer controller into an existing cluster`,
+  );
+}
+
 export function lbControllerValues(input: LbControllerValuesInput): Record<string, unknown> {
   return {
     clusterName: input.clusterName,

@@ -15,6 +15,7 @@ import {
   LB_CONTROLLER_IAM_POLICY,
   irsaTrustPolicy,
   lbControllerValues,
+  resolvedArg,
 } from "../../../components/aws/lb-controller";
 
 describe("parseCidr", () => {
@@ -200,6 +201,15 @@ describe("AWS Load Balancer Controller", () => {
         annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/lbc" },
       },
     });
+  });
+
+  it("an existing cluster's value that resolved to nothing is refused by name, not installed empty", () => {
+    expect(resolvedArg('Cluster "shared"', "vpcId", "vpc-1")).toBe("vpc-1");
+    for (const value of [undefined, ""]) {
+      expect(() => resolvedArg('Cluster "shared"', "clusterName", value)).toThrow(
+        `Cluster "shared": clusterName=${value === undefined ? "undefined" : '""'} must be set to install the load balancer controller into an existing cluster`,
+      );
+    }
   });
 
   it.each(["oidc.eks.eu-west-1.amazonaws.com/id/ABC", "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"])(

@@ -264,7 +264,7 @@ describe("Cluster validation", () => {
     ],
     [
       { ...create, clusterName: "x" },
-      'Cluster "bad": clusterName only apply to an existing cluster (kubeconfig/provider)',
+      'Cluster "bad": clusterName only applies to an existing cluster (kubeconfig/provider)',
     ],
     [
       { ...create, endpointPublicAccess: true },

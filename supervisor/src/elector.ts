@@ -205,7 +205,9 @@ export class Elector {
     }
     const started = this.clock.now();
     try {
-      let current = this.observe(await this.store.read(), started);
+      const read = await this.store.read();
+      if (read && "foreign" in read) return this.heldByForeign();
+      let current = this.observe(read, started);
       if (
         current !== null &&
         (current.id === this.timings.selfId || this.stoppedTerms.includes(termKey(current)))
@@ -239,7 +241,9 @@ export class Elector {
           return this.timings.renewIntervalMs;
         }
         const readAt = this.clock.now();
-        current = this.observe(await this.store.read(), readAt);
+        const again = await this.store.read();
+        if (again && "foreign" in again) return this.heldByForeign();
+        current = this.observe(again, readAt);
       }
       this.redisOk();
       this.setLeader(current);
@@ -248,6 +252,17 @@ export class Elector {
       // before it stopped, so at worst our router holds connections until it learns more.
       this.redisFailed(asError(e));
     }
+    return this.timings.pollMs;
+  }
+
+  /**
+   * A supervisor of a protocol version we do not read holds the lease (the store said so): where its
+   * Faktory runs and when it stops is unknown, so we neither acquire over it nor route to it. Once its
+   * key is gone, acquiring takes the unknown-predecessor path: a full ttl before Faktory starts.
+   */
+  private heldByForeign(): number {
+    this.redisOk();
+    this.setLeader(null);
     return this.timings.pollMs;
   }
 

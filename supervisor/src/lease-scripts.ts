@@ -6,6 +6,7 @@
  * `<prefix>:history` (the Redis replication history the keys were last seen on, and since when).
  */
 
+import { isCompatible, protocolOf } from "./protocol-version";
 import type { Term } from "./term";
 
 /**
@@ -37,7 +38,7 @@ end
  * KEYS: leader, epoch, history. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms,
  * holder's clock, informative), floor epoch, fence ms (how long after its last good renew the holder's
  * Faktory is surely stopped), overrun ms (how long after its lease would have expired it may still run,
- * see LeaseValue.overrun). Returns {value, counter, history age ms}: counter is INCR's raw result, which
+ * see LeaseValue.overrun), protocol version. Returns {value, counter, history age ms}: counter is INCR's raw result, which
  * tells the caller whether anyone acquired since the highest term it knows — on a history at least a ttl
  * old. Returns false when someone holds the lease.
  */
@@ -51,7 +52,7 @@ if epoch <= floor then
   epoch = floor + 1
   redis.call('SET', KEYS[2], epoch)
 end
-local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8])})
+local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8]), v = tonumber(ARGV[9])})
 if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter, age} end
 return false
 `;
@@ -134,12 +135,16 @@ export function memberKey(prefix: string, id: string): string {
   return `${prefix}:member:${id}`;
 }
 
-/** Parses a stored lease value; anything malformed is treated as "unknown holder" (null). */
+/**
+ * Parses a stored lease value; anything malformed, or of a protocol version this release does not read,
+ * is treated as "unknown holder" (null).
+ */
 export function parseLeaseValue(raw: string | null | undefined): LeaseValue | null {
   if (raw == null) return null;
   try {
     const v = JSON.parse(raw) as Record<string, unknown>;
     if (
+      isCompatible(protocolOf(v)) &&
       typeof v.epoch === "number" &&
       Number.isInteger(v.epoch) &&
       typeof v.id === "string" &&

@@ -1,6 +1,7 @@
 // The store contract of the lease: what the elector needs of wherever the lease lives (RedisLease, or a
 // fake in unit tests), and what supervisors tell each other through it.
 import type { LeaseValue } from "./lease-scripts";
+import type { ForeignValue } from "./protocol-version";
 
 /** What supervisors tell each other on the lease channel (best effort: a lost message only costs time). */
 export type LeaseEvent =
@@ -31,6 +32,16 @@ export interface Observed {
   readonly pttlMs: number;
 }
 
+/**
+ * A lease written by a supervisor of a protocol version this one does not read (see protocol-version.ts):
+ * held by someone, but whose Faktory runs where and until when is unknown, so it is never acquired over
+ * or routed to while it exists.
+ */
+export interface ForeignLease {
+  readonly foreign: ForeignValue;
+  readonly pttlMs: number;
+}
+
 /** The Redis operations the elector needs; the real one is RedisLease, tests pass a fake. */
 export interface LeaseStore {
   /** Acquires when free (epoch ≥ floorEpoch + 1); null when someone else holds the lease. */
@@ -38,7 +49,7 @@ export interface LeaseStore {
   /** True when still ours and extended; false when it is no longer ours. Throws when Redis is unreachable. */
   renew(value: LeaseValue): Promise<boolean>;
   release(value: LeaseValue): Promise<boolean>;
-  read(): Promise<Observed | null>;
+  read(): Promise<Observed | ForeignLease | null>;
   announce(event: LeaseEvent): Promise<void>;
   /** The standbys present (their latest poll), with the pod template revision each runs. */
   members?(): Promise<readonly Member[]>;

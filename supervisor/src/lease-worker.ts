@@ -9,6 +9,7 @@ import { joinHostPort, splitHostPort, type LeaseValue } from "./lease-scripts";
 import { LeaseState } from "./lease-state";
 import type { LeaseEvent } from "./lease-store";
 import { createLogger, redact } from "./log";
+import { COMPATIBLE_PROTOCOLS, type ForeignValue } from "./protocol-version";
 import { RedisLease } from "./redis-lease";
 import type { Term } from "./term";
 
@@ -61,10 +62,28 @@ export const STATUS_EVERY_MS = 1_000;
 /** Recent primaries' hosts to fence: more than the failovers that can pile up while Faktory is stopped. */
 const MAX_PREDECESSOR_HOSTS = 8;
 const RENEW_SAMPLES = 200;
+const FOREIGN_REPEAT_MS = 60_000;
 
 export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
   const { cfg } = data;
   const log = createLogger(cfg.id);
+  // Met on every poll while it lasts: said once a minute per value, not every second.
+  const foreignSaid = new Map<string, number>();
+  const foreignSeen = (value: ForeignValue) => {
+    const key = `${value.kind} ${value.holder} ${value.version}`;
+    const now = Date.now();
+    if (now - (foreignSaid.get(key) ?? -Infinity) < FOREIGN_REPEAT_MS) return;
+    foreignSaid.set(key, now);
+    log.warn("protocol.foreign", {
+      ...value,
+      speaks: COMPATIBLE_PROTOCOLS,
+      action:
+        value.kind === "lease"
+          ? "not acquiring over it or routing to it while it exists; finish or roll back the upgrade"
+          : "ignored",
+      at: now,
+    });
+  };
   const state = new LeaseState(data.state);
   const lease = new RedisLease({
     redisUrl: cfg.redisUrl,
@@ -79,6 +98,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     // One Redis call may not eat more than a renew interval.
     commandTimeoutMs: Math.max(200, Math.min(cfg.renewIntervalMs, cfg.renewDeadlineMs - cfg.renewIntervalMs)),
     revision: cfg.revision,
+    onForeign: (value) => foreignSeen(value),
   });
   const send = (m: FromLeaseWorker) => port.postMessage(m);
   let failovers = 0;

@@ -9,7 +9,14 @@ import {
   RENEW_LUA,
   type LeaseValue,
 } from "./lease-scripts";
-import type { Acquired, LeaseEvent, LeaseStore, Member, Observed } from "./lease-store";
+import type { Acquired, ForeignLease, LeaseEvent, LeaseStore, Member, Observed } from "./lease-store";
+import {
+  foreignValue,
+  isCompatible,
+  PROTOCOL_VERSION,
+  protocolOf,
+  type ForeignValue,
+} from "./protocol-version";
 import { redact } from "./log";
 
 export interface RedisLeaseOptions {
@@ -29,6 +36,12 @@ export interface RedisLeaseOptions {
   readonly commandTimeoutMs: number;
   /** The pod template revision, written into the presence key (see ElectorTimings.revision). @default "" */
   readonly revision?: string;
+  /**
+   * A lease, announcement or presence key of a protocol version this release does not read was met and
+   * ignored (see protocol-version.ts). Called for every one met: the caller decides how often to say so.
+   * @default undefined
+   */
+  readonly onForeign?: (value: ForeignValue) => void;
 }
 
 /** What RedisLease.fenceClients did on the server. */
@@ -86,6 +99,7 @@ type LeaseRedis = Redis & {
     floor: number,
     fence: number,
     overrun: number,
+    version: number,
   ): Promise<[string, number, number] | null>;
   haRenew(leader: string, value: string, ttl: number): Promise<number>;
   haRelease(leader: string, value: string): Promise<number>;
@@ -146,6 +160,7 @@ export class RedisLease implements LeaseStore {
         floorEpoch,
         fenceMs,
         overrunMs,
+        PROTOCOL_VERSION,
       ),
     );
     if (!r) return null;
@@ -164,9 +179,15 @@ export class RedisLease implements LeaseStore {
     return (await this.call(() => this.redis.haRelease(this.keys.leader, this.rawOf(value)))) === 1;
   }
 
-  async read(): Promise<Observed | null> {
+  async read(): Promise<Observed | ForeignLease | null> {
     const { id, addr, ttlMs, keyPrefix } = this.opts;
-    const member = JSON.stringify({ id, addr, at: Date.now(), revision: this.opts.revision ?? "" });
+    const member = JSON.stringify({
+      id,
+      addr,
+      at: Date.now(),
+      revision: this.opts.revision ?? "",
+      v: PROTOCOL_VERSION,
+    });
     const r = await this.call(() =>
       this.redis.haPoll(
         this.keys.leader,
@@ -177,8 +198,13 @@ export class RedisLease implements LeaseStore {
         ttlMs,
       ),
     );
-    const lease = r ? this.remember(r[0]) : null;
-    return lease && r ? { lease, pttlMs: Number(r[1]) } : null;
+    if (!r) return null;
+    const lease = this.remember(r[0]);
+    if (lease) return { lease, pttlMs: Number(r[1]) };
+    const foreign = foreignValue("lease", r[0]);
+    if (!foreign) return null; // malformed: no holder we could wait for, as before
+    this.opts.onForeign?.(foreign);
+    return { foreign, pttlMs: Number(r[1]) };
   }
 
   async members(): Promise<readonly Member[]> {
@@ -196,7 +222,10 @@ export class RedisLease implements LeaseStore {
     const values = await this.call(() => this.redis.mget(...keys));
     return values.flatMap((raw) => {
       const m = parseMember(raw);
-      return m ? [m] : [];
+      if (m) return [m];
+      const foreign = raw === null ? null : foreignValue("member", raw);
+      if (foreign) this.opts.onForeign?.(foreign);
+      return [];
     });
   }
 
@@ -228,7 +257,9 @@ export class RedisLease implements LeaseStore {
   }
 
   async announce(event: LeaseEvent): Promise<void> {
-    await this.call(() => this.redis.publish(this.keys.channel, JSON.stringify(event)));
+    await this.call(() =>
+      this.redis.publish(this.keys.channel, JSON.stringify({ ...event, v: PROTOCOL_VERSION })),
+    );
   }
 
   /** Lease events from every supervisor (ours included), without waiting for a poll. */
@@ -242,7 +273,9 @@ export class RedisLease implements LeaseStore {
     sub.on("error", () => undefined);
     sub.on("message", (_channel: string, message: string) => {
       const event = parseEvent(message);
-      if (event) onEvent(event);
+      if (event) return onEvent(event);
+      const foreign = foreignValue("announcement", message);
+      if (foreign) this.opts.onForeign?.(foreign);
     });
     // A reconnect can land on the old primary in the moment between its demotion and the endpoint's
     // switch, and a subscribed connection can no longer ask: check the role first, retry until primary.
@@ -344,7 +377,7 @@ function parseMember(raw: string | null): Member | null {
   if (raw === null) return null;
   try {
     const m = JSON.parse(raw) as Record<string, unknown>;
-    if (typeof m.id !== "string") return null;
+    if (typeof m.id !== "string" || !isCompatible(protocolOf(m))) return null;
     return { id: m.id, revision: typeof m.revision === "string" ? m.revision : "" };
   } catch {
     return null;
@@ -355,6 +388,7 @@ function parseEvent(message: string): LeaseEvent | null {
   try {
     const e = JSON.parse(message) as Record<string, unknown>;
     if (
+      isCompatible(protocolOf(e)) &&
       (e.kind === "started" || e.kind === "stopped" || e.kind === "draining") &&
       typeof e.id === "string" &&
       typeof e.epoch === "number"

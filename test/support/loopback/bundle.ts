@@ -1,4 +1,5 @@
 /** The supervisor as the image runs it: one esbuild bundle under node. */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,4 +27,39 @@ export function bundleOnce(entry: string, fileName: string): string {
 /** The supervisor, bundled like `npm run build:supervisor` does for the image. */
 export function supervisorBundle(): string {
   return bundleOnce("supervisor/src/main.ts", "faktory-ha-supervisor.js");
+}
+
+/**
+ * The supervisor of an earlier commit of this repository (a previous release), bundled the same way: its
+ * `supervisor/` and `components/contract/` as that commit had them, built against today's node_modules.
+ * For tests of supervisors of two releases sharing one lease. A clone without that commit (a shallow one)
+ * fetches it first.
+ */
+export function releaseBundle(commit: string): string {
+  const key = `release:${commit}`;
+  const cached = bundles.get(key);
+  if (cached) return cached;
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", REPO_ROOT, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    git("cat-file", "-e", `${commit}^{commit}`);
+  } catch {
+    git("fetch", "--quiet", "origin", commit);
+  }
+  const src = mkdtempSync(join(tmpdir(), `fha-release-${commit.slice(0, 8)}-`));
+  execFileSync("tar", ["-x", "-C", src], {
+    input: git("archive", commit, "supervisor", "components/contract"),
+  });
+  const out = join(src, "faktory-ha-supervisor.js");
+  buildSync({
+    entryPoints: [join(src, "supervisor/src/main.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    outfile: out,
+    nodePaths: [join(REPO_ROOT, "node_modules")],
+    logLevel: "error",
+  });
+  bundles.set(key, out);
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 export { faktoryBin, redisServerBin, REPO_ROOT, SHARED_REDIS_BIN } from "./binaries";
 export { type BareFaktory, startBareFaktory } from "./bare-faktory";
-export { bundleOnce, supervisorBundle } from "./bundle";
+export { bundleOnce, releaseBundle, supervisorBundle } from "./bundle";
 export { freePort } from "./free-port";
 export {
   type LoopbackCluster,

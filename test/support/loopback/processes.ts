@@ -73,6 +73,8 @@ export interface SupervisorOptions {
    * SIGUSR1: for tests that pause one of its threads through the DevTools protocol.
    */
   readonly inspectable?: boolean;
+  /** The supervisor bundle to run (another release's, see releaseBundle). @default supervisorBundle() */
+  readonly bundle?: string;
 }
 
 /** chown -R, so a supervisor run as another user owns its data directory. */
@@ -144,17 +146,18 @@ export async function startSupervisor(
     "development",
   ];
   mkdirSync(join(dataDir, "conf", "conf.d"), { recursive: true });
+  const bundle = o.bundle ?? supervisorBundle();
   if (o.runAs) {
     // mkdtemp makes 0700 directories: let the other user reach its data dir and read the bundle.
     chmodSync(o.baseDir, 0o755);
-    chmodSync(dirname(supervisorBundle()), 0o755);
-    chmodSync(supervisorBundle(), 0o644);
+    chmodSync(dirname(bundle), 0o755);
+    chmodSync(bundle, 0o644);
     chownTree(dataDir, o.runAs.uid, o.runAs.gid);
   }
   const inspectPort = o.inspectable ? await freePort() : null;
   const nodeArgs = inspectPort === null ? [] : [`--inspect-port=127.0.0.1:${inspectPort}`];
   // Own process group, so a test can stop or kill "the pod" (supervisor + Faktory) in one go.
-  const proc = spawn(process.execPath, [...nodeArgs, supervisorBundle(), "--", ...command], {
+  const proc = spawn(process.execPath, [...nodeArgs, bundle, "--", ...command], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

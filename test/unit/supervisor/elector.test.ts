@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Elector, type ElectorHooks } from "../../../supervisor/src/elector";
 import type { LeaseValue } from "../../../supervisor/src/lease-scripts";
-import type { Acquired, LeaseEvent, LeaseStore, Member, Observed } from "../../../supervisor/src/lease-store";
+import type {
+  Acquired,
+  ForeignLease,
+  LeaseEvent,
+  LeaseStore,
+  Member,
+  Observed,
+} from "../../../supervisor/src/lease-store";
 import { sameTerm } from "../../../supervisor/src/term";
 import { FENCE_MARGIN_MS } from "../../../components/contract/supervisor";
 import { FakeClock, flush } from "./fake-clock";
@@ -34,9 +41,17 @@ class MemoryRedis {
 
   constructor(readonly clock: FakeClock) {}
 
+  /** A lease written by a supervisor of a protocol version the electors do not read, until it expires. */
+  foreign: { holder: string; version: string; expiresAt: number } | null = null;
+
   current(): LeaseValue | null {
     if (this.value && this.clock.now() >= this.expiresAt) this.value = null;
     return this.value;
+  }
+
+  currentForeign(): MemoryRedis["foreign"] {
+    if (this.foreign && this.clock.now() >= this.foreign.expiresAt) this.foreign = null;
+    return this.foreign;
   }
 
   /** The key vanishes (DEL, a failover that lost it); with `counter`, the epoch counter too (FLUSHALL). */
@@ -74,7 +89,7 @@ class MemoryLease implements LeaseStore {
 
   acquire(floor: number): Promise<Acquired | null> {
     return this.op("acquire", () => {
-      if (this.r.current()) return null;
+      if (this.r.current() || this.r.currentForeign()) return null;
       const counter = ++this.r.counter;
       const epoch = Math.max(counter, floor + 1);
       this.r.counter = epoch;
@@ -102,8 +117,13 @@ class MemoryLease implements LeaseStore {
     });
   }
 
-  read(): Promise<Observed | null> {
+  read(): Promise<Observed | ForeignLease | null> {
     return this.op("read", () => {
+      const foreign = this.r.currentForeign();
+      if (foreign) {
+        const { holder, version, expiresAt } = foreign;
+        return { foreign: { kind: "lease", holder, version }, pttlMs: expiresAt - this.r.clock.now() };
+      }
       const lease = this.r.current();
       return lease ? { lease, pttlMs: this.r.expiresAt - this.r.clock.now() } : null;
     });
@@ -196,6 +216,27 @@ function overlapMs(...lives: { from: number; to: number }[][]): number {
 }
 
 describe("Elector", () => {
+  it("never acquires over or routes to a lease of a protocol version it does not read; once that lease is gone it waits a full ttl", async () => {
+    const { clock, redis, a } = setup();
+    // A supervisor of a newer release, mid-upgrade, holds the lease; its Faktory's timing is unknown to us.
+    redis.counter = 7;
+    redis.foreign = { holder: "c", version: "3", expiresAt: clock.now() + 3 * TTL };
+    a.el.start();
+    await clock.advance(3 * TTL - timings.pollMs);
+    expect(a.el.snapshot()).toMatchObject({ role: "secondary", leader: null });
+    expect(redis.calls).not.toContain("acquire");
+    expect(a.rec.log.filter((l) => l.startsWith("leader:") && l !== "leader:none")).toEqual([]);
+    // Its key expires (or its holder released it): acquire, with nothing known of the predecessor.
+    await clock.advance(timings.pollMs);
+    expect(a.rec.log).toContain("pending:8:ttl");
+    const pendingAt = a.rec.state.pendingAt;
+    await clock.advance(TTL - timings.pollMs);
+    expect(a.el.snapshot().role).toBe("pending");
+    await clock.advance(timings.pollMs);
+    expect(a.el.snapshot().role).toBe("primary");
+    expect(a.rec.state.lives[0].from - pendingAt).toBeGreaterThanOrEqual(TTL);
+  });
+
   it("a fresh pod that saw no previous holder waits one ttl after acquiring before it starts Faktory", async () => {
     const { clock, redis, a } = setup();
     a.el.start();

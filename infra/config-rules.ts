@@ -20,6 +20,7 @@ import {
   alarmTopicProblems,
   engineVersionProblems,
   nodeSizeProblems,
+  restoreSourceProblems,
 } from "../components/aws/cross-arg-rules";
 import { describeValue, NAMESPACE, type ConfigProblem } from "./config-problem";
 import type { StackConfig } from "./stack-config";
@@ -114,6 +115,17 @@ export function crossKeyProblems(
     const redisKeys = { engine: "redis.engine", engineVersion: "redis.engineVersion" } as const;
     for (const p of engineVersionProblems(redis, (key) => k(redisKeys[key]))) {
       problems.push({ key: p.key, received: describeValue(redis.engineVersion), allowed: p.rule });
+    }
+    const restoreKeys = {
+      snapshotName: "redis.restoreFromSnapshot",
+      rdbArns: "redis.restoreFromRdb",
+    } as const;
+    const restore = {
+      snapshotName: redis.restoreFromSnapshot !== undefined,
+      rdbArns: redis.restoreFromRdb !== undefined,
+    };
+    for (const p of restoreSourceProblems(restore, (key) => k(restoreKeys[key]))) {
+      problems.push({ key: p.key, received: describeValue(redis.restoreFromRdb), allowed: p.rule });
     }
   }
   if (edition === "enterprise" && config.image === undefined && config.faktoryImage === undefined) {

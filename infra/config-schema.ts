@@ -19,6 +19,8 @@ import {
   publicAccessCidrSchema,
   redisEngineSchema,
   redisNodesSchema,
+  rdbArnSchema,
+  snapshotNameSchema,
   snapshotRetentionSchema,
   thresholdSchema,
   vpcCidrSchema,
@@ -92,6 +94,13 @@ export const redisSchema = z
     nodeType: cacheNodeTypeSchema.default(REDIS_DEFAULTS.nodeType),
     nodes: redisNodesSchema.default(REDIS_DEFAULTS.numCacheClusters),
     snapshotRetentionDays: snapshotRetentionSchema.default(REDIS_DEFAULTS.snapshotRetentionLimit),
+    restoreFromSnapshot: snapshotNameSchema.optional(),
+    restoreFromRdb: z
+      .array(rdbArnSchema, { message: "must be a list of S3 ARNs of .rdb files" })
+      .min(1, { message: "must list at least one .rdb file" })
+      .optional(),
+    // Its default depends on the environment (on outside dev): applied in infra/index.ts.
+    finalSnapshot: bool.optional(),
     sourceSecurityGroupIds: z
       .array(
         z

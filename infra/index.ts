@@ -79,6 +79,14 @@ const redis =
         nodeType: redisConfig.nodeType,
         numCacheClusters: redisConfig.nodes,
         snapshotRetentionLimit: redisConfig.snapshotRetentionDays,
+        ...(redisConfig.restoreFromSnapshot !== undefined
+          ? { snapshotName: redisConfig.restoreFromSnapshot }
+          : {}),
+        ...(redisConfig.restoreFromRdb !== undefined ? { snapshotArns: redisConfig.restoreFromRdb } : {}),
+        // Outside dev a deleted replication group leaves its queues behind in a snapshot.
+        ...((redisConfig.finalSnapshot ?? config.environment !== "dev")
+          ? { finalSnapshotIdentifier: `${base}-redis-final` }
+          : {}),
         tags,
       })
     : undefined;

@@ -133,6 +133,21 @@ export const snapshotRetention: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
 };
 
+export const finalSnapshot: ResourceValidationPolicy = {
+  ...onReplicationGroup(
+    "elasticache-final-snapshot",
+    "ElastiCache replication groups leave a final snapshot when deleted (prod only).",
+    (props, label, report) => {
+      const id = get(props, "finalSnapshotIdentifier");
+      if (id === UNKNOWN || (typeof id === "string" && id.length > 0)) return;
+      report(
+        `${label}: finalSnapshotIdentifier is ${describe(id)}; name a final snapshot so deleting the group (a destroy, a replacement) does not delete the queued jobs with it.`,
+      );
+    },
+  ),
+  enforcementLevel: "mandatory",
+};
+
 export const elasticachePolicies: ResourceValidationPolicy[] = [
   transitEncryption,
   atRestEncryption,
@@ -141,4 +156,5 @@ export const elasticachePolicies: ResourceValidationPolicy[] = [
   multiAz,
   clusterModeDisabled,
   snapshotRetention,
+  finalSnapshot,
 ];

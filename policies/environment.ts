@@ -13,6 +13,7 @@ const nonProdLevels: Readonly<Record<string, EnforcementLevel>> = {
   "elasticache-automatic-failover": "advisory",
   "elasticache-multi-az": "advisory",
   "elasticache-snapshot-retention": "disabled",
+  "elasticache-final-snapshot": "disabled",
   "eks-node-groups-multi-az": "disabled",
   // Dev stacks leave the CloudWatch alarms off (faktory-ha:alarms); nobody is paged for dev.
   "elasticache-alarms": "disabled",

@@ -87,6 +87,18 @@ export const snapshotRetentionSchema = int(
   SNAPSHOT_RETENTION_RANGE.min,
   SNAPSHOT_RETENTION_RANGE.max,
 );
+/** An ElastiCache snapshot's name, as the console and the API name them. */
+export const SNAPSHOT_NAME_MESSAGE =
+  "must be an ElastiCache snapshot name: 1 to 255 letters, digits and hyphens, starting with a letter";
+export const snapshotNameSchema = z
+  .string({ message: SNAPSHOT_NAME_MESSAGE })
+  .regex(/^[A-Za-z][A-Za-z0-9-]{0,254}$/, { message: SNAPSHOT_NAME_MESSAGE });
+/** An RDB file in S3 that a new replication group is seeded from. */
+export const RDB_ARN_MESSAGE =
+  "must be the ARN of an .rdb file in S3, such as arn:aws:s3:::my-bucket/faktory.rdb";
+export const rdbArnSchema = z
+  .string({ message: RDB_ARN_MESSAGE })
+  .regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/, { message: RDB_ARN_MESSAGE });
 export const cacheNodeTypeSchema = z
   .string({ message: "must be an ElastiCache node type such as cache.r7g.large" })
   .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, {

@@ -38,6 +38,20 @@ export function engineVersionProblems(
   ];
 }
 
+/** A new replication group is seeded from one source: a named snapshot or RDB files in S3, not both. */
+export function restoreSourceProblems(
+  given: { readonly snapshotName: boolean; readonly rdbArns: boolean },
+  name: (key: "snapshotName" | "rdbArns") => string,
+): ArgRuleProblem[] {
+  if (!given.snapshotName || !given.rdbArns) return [];
+  return [
+    {
+      key: name("rdbArns"),
+      rule: `must be left out with ${name("snapshotName")}: a replication group is restored from one source`,
+    },
+  ];
+}
+
 /** E-mail subscriptions are made only on a topic the Alarms component creates, not on a given one. */
 export function alarmTopicProblems(
   given: { readonly arn: boolean; readonly emails: readonly string[] },

@@ -23,11 +23,13 @@ import {
 } from "../arg-schema";
 import {
   cacheNodeTypeSchema,
+  rdbArnSchema,
   redisEngineSchema,
   redisNodesSchema,
+  snapshotNameSchema,
   snapshotRetentionSchema,
 } from "./args-schema";
-import { engineVersionProblems } from "./cross-arg-rules";
+import { engineVersionProblems, restoreSourceProblems } from "./cross-arg-rules";
 import { REDIS_DEFAULTS, type RedisEngine } from "./defaults";
 import { dnsLabelProblem } from "./validate";
 
@@ -78,6 +80,25 @@ export interface RedisArgs {
    * @default 7
    */
   readonly snapshotRetentionLimit?: pulumi.Input<number>;
+  /**
+   * Create the replication group from this ElastiCache snapshot (a daily one, or a manual one): the
+   * jobs come back, and so do the supervisors' lease keys of that moment, which they treat as unknown
+   * (a ttl's wait before the first Faktory starts). Only read when the group is created.
+   * @default undefined (an empty Redis)
+   */
+  readonly snapshotName?: pulumi.Input<string>;
+  /**
+   * Create the replication group from these RDB files in S3 (`arn:aws:s3:::bucket/key.rdb`), e.g. a
+   * self-managed Redis's dump; ElastiCache needs read access to them. Not with `snapshotName`.
+   * @default undefined (an empty Redis)
+   */
+  readonly snapshotArns?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Name of the snapshot ElastiCache takes when the group is deleted (a `pulumi destroy`, a replacement),
+   * so the queues survive the mistake. The name must not exist yet when the group is deleted.
+   * @default undefined (no final snapshot)
+   */
+  readonly finalSnapshotIdentifier?: pulumi.Input<string>;
   /**
    * Daily snapshot window (UTC), `hh:mm-hh:mm`; must not overlap `maintenanceWindow`.
    * @default "03:00-04:00"
@@ -221,6 +242,9 @@ export class Redis extends pulumi.ComponentResource {
         subnetGroupName: subnetGroup.name,
         securityGroupIds: [securityGroup.id],
         snapshotRetentionLimit,
+        snapshotName: args.snapshotName,
+        snapshotArns: args.snapshotArns,
+        finalSnapshotIdentifier: args.finalSnapshotIdentifier,
         snapshotWindow,
         maintenanceWindow,
         applyImmediately,
@@ -267,6 +291,9 @@ const redisArgsShape = {
   nodeType: input(cacheNodeTypeSchema),
   numCacheClusters: redisNodesSchema.optional(),
   snapshotRetentionLimit: input(snapshotRetentionSchema),
+  snapshotName: input(snapshotNameSchema),
+  snapshotArns: input(z.array(input(rdbArnSchema), { message: "must be a list of S3 ARNs of .rdb files" })),
+  finalSnapshotIdentifier: input(snapshotNameSchema),
   snapshotWindow: anyInput,
   maintenanceWindow: anyInput,
   applyImmediately: input(bool),
@@ -286,6 +313,10 @@ function validateRedisArgs(name: string, args: RedisArgs): void {
     for (const p of engineVersionProblems({ engine, engineVersion: args.engineVersion }, (key) => key)) {
       problems.push(`${p.key}${shown(args.engineVersion)} ${p.rule}`);
     }
+  }
+  const restore = { snapshotName: args.snapshotName !== undefined, rdbArns: args.snapshotArns !== undefined };
+  for (const p of restoreSourceProblems(restore, (key) => (key === "rdbArns" ? "snapshotArns" : key))) {
+    problems.push(`${p.key} ${p.rule}`);
   }
   throwIfProblems(TYPE, name, problems);
 }

@@ -5,6 +5,7 @@ import {
   automaticFailover,
   clusterModeDisabled,
   elasticachePolicies,
+  finalSnapshot,
   multiAz,
   snapshotRetention,
   transitEncryption,
@@ -90,6 +91,14 @@ describe("ElastiCache resource policies", () => {
     ]);
   });
 
+  it("requires a final snapshot (a deleted group keeps its queues)", () => {
+    for (const id of [undefined, ""]) {
+      expect(resourceMessages(finalSnapshot, withProps({ finalSnapshotIdentifier: id }))).toEqual([
+        `${label}: finalSnapshotIdentifier is ${id === undefined ? "not set" : '""'}; name a final snapshot so deleting the group (a destroy, a replacement) does not delete the queued jobs with it.`,
+      ]);
+    }
+  });
+
   it("enforce failover and Multi-AZ in prod, advise them in dev, and skip snapshots in dev", () => {
     const levels = (env: "prod" | "dev") =>
       Object.fromEntries(elasticachePolicies.map((p) => [p.name, enforcementFor(p, env)]));
@@ -101,12 +110,14 @@ describe("ElastiCache resource policies", () => {
       "elasticache-multi-az": "mandatory",
       "elasticache-cluster-mode-disabled": "mandatory",
       "elasticache-snapshot-retention": "mandatory",
+      "elasticache-final-snapshot": "mandatory",
     });
     expect(levels("dev")).toEqual({
       ...levels("prod"),
       "elasticache-automatic-failover": "advisory",
       "elasticache-multi-az": "advisory",
       "elasticache-snapshot-retention": "disabled",
+      "elasticache-final-snapshot": "disabled",
     });
   });
 });

@@ -32,6 +32,7 @@ describe("evaluatePolicies", () => {
   it("relaxes failover and Multi-AZ to advisory and skips prod-only rules in dev", () => {
     const prodOnly = new Set([
       "elasticache-snapshot-retention",
+      "elasticache-final-snapshot",
       "eks-node-groups-multi-az",
       "elasticache-alarms",
     ]);
@@ -71,6 +72,6 @@ describe("evaluatePolicies", () => {
   it("runs exactly the pack's policies, each with a unique name", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(19);
+    expect(names).toHaveLength(20);
   });
 });

@@ -199,12 +199,33 @@ describe("Redis", () => {
       'Redis "cache": snapshotRetentionLimit=36 must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35',
     ],
     [
+      { snapshotName: "2026-12-06 nightly" },
+      'Redis "cache": snapshotName="2026-12-06 nightly" must be an ElastiCache snapshot name: 1 to 255 letters, digits and hyphens, starting with a letter',
+    ],
+    [
+      { finalSnapshotIdentifier: "" },
+      'Redis "cache": finalSnapshotIdentifier="" must be an ElastiCache snapshot name: 1 to 255 letters, digits and hyphens, starting with a letter',
+    ],
+    [
+      { snapshotArns: ["s3://dumps-bucket/dump.rdb"] },
+      'Redis "cache": snapshotArns[0]="s3://dumps-bucket/dump.rdb" must be the ARN of an .rdb file in S3, such as arn:aws:s3:::my-bucket/faktory.rdb',
+    ],
+    [
+      { snapshotArns: "arn:aws:s3:::dumps-bucket/dump.rdb" },
+      'Redis "cache": snapshotArns="arn:aws:s3:::dumps-bucket/dump.rdb" must be a list of S3 ARNs of .rdb files',
+    ],
+    [
+      { snapshotName: "nightly", snapshotArns: ["arn:aws:s3:::dumps-bucket/dump.rdb"] },
+      'Redis "cache": snapshotArns must be left out with snapshotName: a replication group is restored from one source',
+    ],
+    [
       { sourceSecurityGroupIds: [] },
       'Redis "cache": sourceSecurityGroupIds must list at least one security group: Redis admits nothing else',
     ],
   ])("refuses %j before creating anything", async (override, message) => {
     const before = runtime.resources.length;
-    expect(errorOf(() => new Redis("cache", { ...base, ...override }))).toBe(message);
+    // JavaScript callers can pass what the types refuse (a string for a list).
+    expect(errorOf(() => new Redis("cache", { ...base, ...override } as RedisArgs))).toBe(message);
     await settle(runtime);
     expect(runtime.resources.length).toBe(before);
   });
@@ -233,6 +254,24 @@ describe("Redis", () => {
           'engin is not a known arg; did you mean "engine"?',
         ].join("; "),
     );
+  });
+
+  it("restores from a named snapshot or from RDB files in S3, and takes a final snapshot when deleted", async () => {
+    new Redis("restored", {
+      ...base,
+      snapshotName: "faktory-2026-12-06",
+      finalSnapshotIdentifier: "restored-final",
+    });
+    new Redis("seeded", { ...base, snapshotArns: ["arn:aws:s3:::dumps-bucket/faktory/dump.rdb"] });
+    await settle(runtime);
+    expect(one("aws:elasticache/replicationGroup:ReplicationGroup", "restored-cache")).toMatchObject({
+      snapshotName: "faktory-2026-12-06",
+      finalSnapshotIdentifier: "restored-final",
+    });
+    const seeded = one("aws:elasticache/replicationGroup:ReplicationGroup", "seeded-cache");
+    expect(seeded).toMatchObject({ snapshotArns: ["arn:aws:s3:::dumps-bucket/faktory/dump.rdb"] });
+    expect(seeded.snapshotName).toBeUndefined();
+    expect(seeded.finalSnapshotIdentifier).toBeUndefined();
   });
 
   it("leaves a value known only at deployment (an Output) to deployment", async () => {

@@ -128,6 +128,24 @@ describe("parseStackConfig", () => {
       "faktory-ha:redis.snapshotRetentionDays: got 36; must be the days of automatic snapshots kept (0 turns them off): an integer from 0 to 35",
     ],
     [
+      "a snapshot name ElastiCache would refuse",
+      { "faktory-ha:redis": '{"restoreFromSnapshot":"nightly 2026-12-06"}' },
+      'faktory-ha:redis.restoreFromSnapshot: got "nightly 2026-12-06"; must be an ElastiCache snapshot name: 1 to 255 letters, digits and hyphens, starting with a letter',
+    ],
+    [
+      "an RDB given as an s3:// URL",
+      { "faktory-ha:redis": '{"restoreFromRdb":["s3://dumps/faktory.rdb"]}' },
+      'faktory-ha:redis.restoreFromRdb[0]: got "s3://dumps/faktory.rdb"; must be the ARN of an .rdb file in S3, such as arn:aws:s3:::my-bucket/faktory.rdb',
+    ],
+    [
+      "two restore sources (the Redis component's rule, stack names)",
+      {
+        "faktory-ha:redis":
+          '{"restoreFromSnapshot":"nightly","restoreFromRdb":["arn:aws:s3:::dumps-bucket/faktory.rdb"]}',
+      },
+      'faktory-ha:redis.restoreFromRdb: got ["arn:aws:s3:::dumps-bucket/faktory.rdb"]; must be left out with faktory-ha:redis.restoreFromSnapshot: a replication group is restored from one source',
+    ],
+    [
       "an unknown NAT gateway mode",
       { "faktory-ha:network": '{"natGateways":"none"}' },
       'faktory-ha:network.natGateways: got "none"; must be one of "perAz", "single"',
@@ -200,7 +218,7 @@ describe("parseStackConfig", () => {
     [
       "unknown nested key far from every allowed one (all of them listed)",
       { "faktory-ha:redis": '{"replicas":2}' },
-      "faktory-ha:redis.replicas: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays, sourceSecurityGroupIds",
+      "faktory-ha:redis.replicas: got 2; unknown key; allowed keys are engine, engineVersion, nodeType, nodes, snapshotRetentionDays, restoreFromSnapshot, restoreFromRdb, finalSnapshot, sourceSecurityGroupIds",
     ],
     [
       "misspelt top-level key",

@@ -287,6 +287,8 @@ export class Supervisor {
       redis: { url: redactUrl(this.cfg.redisUrl), ok: l?.redis.ok ?? false, error: l?.redis.error ?? null },
       faktory: l?.faktory ?? { pid: null, ready: false, unexpectedExits: 0 },
       failovers: l?.failovers ?? 0,
+      // The primary's latest read of its Faktory (queues, their latency, the sets); null elsewhere.
+      jobs: this.jobFigures(),
       renewLatencyMs: summarize(l?.renewLatencyMs ?? []),
       routers: { faktory: this.jobRouter.snapshot(), web: this.webRouter.snapshot() },
     };
@@ -304,6 +306,14 @@ export class Supervisor {
       return `holds the lease; waits for ${proof}${w?.inMs ?? 0} ms (${w?.bound ?? "fence"} bound) before starting Faktory`;
     }
     return this.leader ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
+  }
+
+  private jobFigures(): Record<string, unknown> | null {
+    const own = this.ownTerm();
+    const reading = own ? this.faktoryMonitor.reading(own.epoch) : null;
+    if (!reading?.figures) return null;
+    const { queues, queueCount, sets, processed, failed } = reading.figures;
+    return { at: reading.at, queues, queueCount, sets, processed, failed };
   }
 
   private metrics(): Promise<string> {

@@ -1,12 +1,16 @@
 // Failure scenarios on a real Kubernetes, with real faktory-worker producers and workers in pods talking
 // through the component's ClusterIP Service. Production timings (ttl 10 s, liveness 2 s × 3). Each scenario
 // prints its figures as one `figures` line.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StatusReport } from "../../cli/status-report";
+import { buildCli, CLI } from "../unit/plan/plan-cli";
 import {
   cmdline,
   containerPids,
+  KUBECONFIG,
+  KUBECTL,
   kubectl,
   kubectlAsync,
   requireCluster,
@@ -196,6 +200,68 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     expect(t.refused).toBe(0);
     expect(t.lost).toBe(0);
     expect(gap.gapMs).toBeLessThan(5_000);
+  });
+
+  it("faktory-ha status names the primary, its epoch and every pod's role, before and after a failover", async () => {
+    buildCli();
+    const status = (...extra: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          CLI,
+          "status",
+          "-n",
+          NAME,
+          "--name",
+          NAME,
+          "--kubeconfig",
+          KUBECONFIG,
+          "--kubectl",
+          KUBECTL,
+          ...extra,
+        ],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const report = (r: { stdout: string }) => JSON.parse(r.stdout) as StatusReport;
+    const holder = (await lease(KEY_PREFIX))!;
+    const before = status("--json");
+    expect(before.code, before.stderr).toBe(0);
+    expect(report(before)).toMatchObject({ primary: { pod: holder.id, epoch: holder.epoch }, problems: [] });
+    expect(
+      report(before)
+        .pods.map((p) => p.role)
+        .sort(),
+    ).toEqual(["primary", "secondary", "secondary"]);
+    expect(report(before).pods.every((p) => p.redisOk)).toBe(true);
+    expect(report(before).queues).not.toBeNull();
+
+    kubectl(["delete", "pod", holder.id, "-n", NAME, "--wait=false"]);
+    const next = await waitFor("a new holder", 30_000, async () => {
+      const l = await lease(KEY_PREFIX);
+      return l && l.epoch > holder.epoch ? l : undefined;
+    });
+    await readyPods(3);
+    const after = await waitFor("status to show the new primary ready", 30_000, async () => {
+      const r = status("--json");
+      const p = r.code === 0 ? report(r).pods.find((x) => x.role === "primary") : undefined;
+      return p?.faktoryReady ? r : undefined;
+    });
+    expect(report(after).primary).toMatchObject({ pod: next.id, epoch: next.epoch });
+    const text = status();
+    expect(text.code).toBe(0);
+    expect(text.stdout.split("\n")[0]).toMatch(new RegExp(`^primary ${next.id}, epoch ${next.epoch}, for `));
+    const none = status("--namespace", "no-such-namespace");
+    expect(none).toMatchObject({ code: 1, stdout: "" });
+    expect(none.stderr).toBe(
+      `no pods in namespace no-such-namespace match app.kubernetes.io/name=faktory,app.kubernetes.io/instance=${NAME}: is faktory-ha deployed there?\n`,
+    );
+    figures("status", {
+      before: report(before).primary,
+      after: report(after).primary,
+      text: text.stdout.split("\n")[0],
+    });
   });
 
   it("a rolling update under load: 0 refused PUSH, nothing lost, never two Faktory at once (handovers counted)", async () => {

@@ -56,6 +56,11 @@ describe("usage errors exit 2 in every command", () => {
     [["plan"], "error: missing required argument 'stack'"],
     [["cron", "check"], "error: missing required argument 'file'"],
     [["nope"], "error: unknown command 'nope'"],
+    [
+      ["status", "--port", "0"],
+      "error: option '--port <port>' argument '0' is invalid. It must be a port, 1..65535.",
+    ],
+    [["status", "--nope"], "error: unknown option '--nope'"],
   ])("faktory-ha %j", (args, message) => {
     const run = faktoryHa(...args);
     expect(firstLine(run.stderr)).toBe(message);

@@ -103,6 +103,39 @@ export function livenessKillSeconds(l: LivenessTimings): number {
   return l.periodSeconds * l.failureThreshold + l.timeoutSeconds + l.terminationGracePeriodSeconds;
 }
 
+/**
+ * The open-source server's startup probe: its embedded Redis loads the whole RDB before Faktory opens its
+ * port (users report 30 min "waiting for Redis to load", contribsys/faktory issue 521), and without a
+ * startup probe the liveness probe kills it long before, over and over.
+ */
+export interface StartupTimings {
+  readonly periodSeconds: number;
+  readonly failureThreshold: number;
+}
+
+/** 10 s × 180: half an hour for the first Redis load. */
+export const STARTUP_DEFAULTS = {
+  periodSeconds: 10,
+  failureThreshold: 180,
+} as const satisfies StartupTimings;
+
+/**
+ * A startup window shorter than the liveness probe's kill time gives a slow start less time than no
+ * startup probe at all: it must be at least that long.
+ */
+export function startupTimingProblems(
+  startup: StartupTimings,
+  liveness: LivenessTimings,
+  name: (key: keyof StartupTimings) => string,
+): string[] {
+  const window = startup.periodSeconds * startup.failureThreshold;
+  const kill = livenessKillSeconds(liveness);
+  if (window >= kill) return [];
+  return [
+    `${name("periodSeconds")} (${startup.periodSeconds}) × ${name("failureThreshold")} (${startup.failureThreshold}) = ${window} s must be at least the liveness probe's kill time (${kill} s), or a slow first Redis load gets less time than without a startup probe`,
+  ];
+}
+
 /** The quickest kill a probe can be given (1 s period, 1 failure, 1 s timeout, 1 s grace), in ms. */
 const MIN_KILL_MS =
   livenessKillSeconds({

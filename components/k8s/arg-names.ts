@@ -25,6 +25,7 @@ const ARGS: Readonly<Record<ArgName, true>> = {
   serviceName: true,
   lease: true,
   liveness: true,
+  startup: true,
   terminationGracePeriodSeconds: true,
   deregistrationDelaySeconds: true,
   resources: true,

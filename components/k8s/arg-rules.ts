@@ -18,6 +18,7 @@ export type RuleArg =
   | "lease"
   | "storageSize"
   | "storageClassName"
+  | "startup"
   | MonitoringPart;
 
 /** The monitoring settings that need the supervisor's `/metrics` (enterprise). */
@@ -76,6 +77,8 @@ const ENTERPRISE_IGNORES = {
     "it sizes the open-source server's own Redis volume; Faktory Enterprise keeps its data in Redis",
   storageClassName:
     "it picks the open-source server's own Redis volume; Faktory Enterprise keeps its data in Redis",
+  startup:
+    "it gives the open-source server time to load its own Redis; the supervisor answers at once and its Faktory loads none",
 } as const;
 /** The settings one edition uses and the other would ignore. */
 export type EditionArg = keyof typeof OSS_IGNORES | keyof typeof ENTERPRISE_IGNORES;

@@ -10,6 +10,7 @@ import {
   KEY_PREFIX_RULE,
   LABEL_VALUE_PATTERN,
   LEASE_DEFAULTS,
+  STARTUP_DEFAULTS,
   SUPERVISOR_INTS,
 } from "../contract/supervisor";
 import { cidrSchema } from "../aws/args-schema";
@@ -102,6 +103,15 @@ export const livenessSchema = z
     timeoutSeconds: int("the liveness probe timeout in seconds", 1).default(LIVENESS_DEFAULTS.timeoutSeconds),
     terminationGracePeriodSeconds: int("the kill grace after a liveness failure in seconds", 1).default(
       LIVENESS_DEFAULTS.terminationGracePeriodSeconds,
+    ),
+  })
+  .strict();
+
+export const startupSchema = z
+  .object({
+    periodSeconds: int("the startup probe period in seconds", 1, 60).default(STARTUP_DEFAULTS.periodSeconds),
+    failureThreshold: int("the startup probe failures before a restart", 1, 10_000).default(
+      STARTUP_DEFAULTS.failureThreshold,
     ),
   })
   .strict();

@@ -6,6 +6,7 @@ import {
   leaseTimingProblems,
   redisUrlDatabase,
   redisUrlProblem,
+  startupTimingProblems,
 } from "../contract/supervisor";
 import {
   editionIgnoresProblems,
@@ -40,6 +41,7 @@ function editionArgsGiven(args: FaktoryArgs): Partial<Record<EditionArg, RulePro
     lease: value(args.lease),
     storageSize: value(args.storageSize),
     storageClassName: value(args.storageClassName),
+    startup: value(args.startup),
     // Only an explicit `true`: `false` is what oss does anyway.
     "monitoring.scrapeAnnotations": monitoring.scrapeAnnotations === true ? { value: true } : "nothing",
     "monitoring.podMonitor": value(monitoring.podMonitor),
@@ -104,6 +106,10 @@ function timingProblems(args: FaktoryArgs, parsed: ParsedArgs): string[] {
       : undefined;
   if (parsed.lease !== undefined)
     problems.push(...leaseTimingProblems(lease, (key) => `lease.${key}`, probe));
+  if (parsed.startup !== undefined) {
+    const liveness = parsed.liveness ?? DEFAULTS.liveness;
+    problems.push(...startupTimingProblems(parsed.startup, liveness, (key) => `startup.${key}`));
+  }
   const grace = args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
   const minGrace = Math.ceil(lease.stopTimeoutMs / 1000) + DEFAULTS.handoverMarginSeconds;
   if (!isInt(grace) || grace < minGrace) {

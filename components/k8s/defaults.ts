@@ -1,5 +1,5 @@
 // Every default of the Faktory component, in one place (the stack config takes its defaults from here).
-import { LEASE_DEFAULTS } from "../contract/supervisor";
+import { LEASE_DEFAULTS, STARTUP_DEFAULTS } from "../contract/supervisor";
 import { LIVENESS_DEFAULTS, MAX_SECONDARIES, RESOURCE_DEFAULTS } from "./args-schema";
 import type { FaktoryEdition } from "./types";
 
@@ -13,6 +13,7 @@ export const DEFAULTS = {
   serviceName: "faktory",
   lease: LEASE_DEFAULTS,
   liveness: LIVENESS_DEFAULTS,
+  startup: STARTUP_DEFAULTS,
   readiness: { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 1 },
   terminationGracePeriodSeconds: 30,
   /** Time after the stop timeout for the supervisor to release the lease and the router to drain. */

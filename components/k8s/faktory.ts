@@ -336,6 +336,7 @@ export class Faktory extends pulumi.ComponentResource {
             configMapName: this.configMapName(),
             imagePullSecretName: pullSecretRef,
             liveness: settings.liveness,
+            ...(settings.startup ? { startup: settings.startup } : {}),
             readiness: DEFAULTS.readiness,
             terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
             resources: { requests: { ...req }, limits: { ...lim } },

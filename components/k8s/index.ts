@@ -7,6 +7,7 @@ export type {
   FaktoryEdition,
   LeaseSettings,
   LivenessSettings,
+  StartupSettings,
   RegistryCredentials,
   ResourceSettings,
   StatsdSettings,

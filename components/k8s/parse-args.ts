@@ -10,6 +10,7 @@ import {
   int,
   leaseSchema,
   livenessSchema,
+  startupSchema,
   podShape,
   secondariesSchema,
   serviceNameSchema,
@@ -26,6 +27,8 @@ export interface ParsedArgs {
   readonly serviceName: string;
   readonly lease: Required<NonNullable<FaktoryArgs["lease"]>> | undefined;
   readonly liveness: Required<NonNullable<FaktoryArgs["liveness"]>> | undefined;
+  /** Undefined when given but invalid, or with enterprise (which has no startup probe). */
+  readonly startup: Required<NonNullable<FaktoryArgs["startup"]>> | undefined;
   readonly deregistrationDelaySeconds: number;
   readonly runAsUser: number;
   readonly monitoring: ResolvedMonitoring;
@@ -91,6 +94,8 @@ export function parseArgs(args: FaktoryArgs): { values: ParsedArgs; problems: st
   );
   const lease = arg("lease", leaseSchema, args.lease ?? {}, undefined);
   const liveness = arg("liveness", livenessSchema, args.liveness ?? {}, undefined);
+  const startup =
+    edition === "oss" ? arg("startup", startupSchema, args.startup ?? {}, undefined) : undefined;
   const deregistrationDelaySeconds = arg(
     "deregistrationDelaySeconds",
     int("the NLB deregistration delay in seconds", 0, 3600).default(DEFAULTS.deregistrationDelaySeconds),
@@ -113,6 +118,7 @@ export function parseArgs(args: FaktoryArgs): { values: ParsedArgs; problems: st
       serviceName,
       lease,
       liveness,
+      startup,
       deregistrationDelaySeconds,
       runAsUser,
       monitoring: monitoring.monitoring,

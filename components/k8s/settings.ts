@@ -22,6 +22,8 @@ export interface ResolvedSettings {
   readonly serviceName: string;
   readonly lease: Required<NonNullable<FaktoryArgs["lease"]>>;
   readonly liveness: Required<NonNullable<FaktoryArgs["liveness"]>>;
+  /** The open-source server's startup probe; undefined with enterprise. */
+  readonly startup: Required<NonNullable<FaktoryArgs["startup"]>> | undefined;
   readonly terminationGracePeriodSeconds: number;
   readonly deregistrationDelaySeconds: number;
   readonly runAsUser: number;
@@ -48,6 +50,7 @@ function withDefaults(args: FaktoryArgs, parsed: ParsedArgs): ResolvedSettings {
     serviceName: parsed.serviceName,
     lease: parsed.lease ?? DEFAULTS.lease,
     liveness: parsed.liveness ?? DEFAULTS.liveness,
+    startup: parsed.edition === "oss" ? (parsed.startup ?? DEFAULTS.startup) : undefined,
     terminationGracePeriodSeconds:
       args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds,
     deregistrationDelaySeconds: parsed.deregistrationDelaySeconds,

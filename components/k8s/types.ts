@@ -75,6 +75,17 @@ export interface LivenessSettings {
   readonly terminationGracePeriodSeconds?: number;
 }
 
+/**
+ * The open-source server's startup probe (its embedded Redis loads the whole RDB before Faktory listens):
+ * period × failureThreshold is how long a start may take, at least the liveness probe's kill time.
+ */
+export interface StartupSettings {
+  /** 1 to 60. @default 10 */
+  readonly periodSeconds?: number;
+  /** 1 to 10000. @default 180 (half an hour at the default period) */
+  readonly failureThreshold?: number;
+}
+
 /** Container resources; a request may not exceed its limit (defaults included). */
 export interface ResourceSettings {
   /** @default { cpu: "250m", memory: "512Mi" } */
@@ -173,6 +184,11 @@ interface FaktoryArgsBase {
   readonly lease?: LeaseSettings;
   /** Liveness probe timings. @default see LivenessSettings */
   readonly liveness?: LivenessSettings;
+  /**
+   * Startup probe timings (open-source edition: its first Redis load can take minutes).
+   * @default see StartupSettings
+   */
+  readonly startup?: StartupSettings;
   /** Pod grace period on deletion: must cover stopping Faktory and releasing the lease. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
   /** NLB deregistration delay in seconds (short: routers hold clients during a failover). @default 15 */
@@ -242,7 +258,7 @@ interface FaktoryArgsBase {
 }
 
 /** Args only the open-source edition takes. */
-type OssOnly = "storageSize" | "storageClassName";
+type OssOnly = "storageSize" | "storageClassName" | "startup";
 /** Args only Faktory Enterprise with the supervisor takes. */
 type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease";
 
@@ -254,6 +270,8 @@ export interface EnterpriseFaktoryArgs extends Omit<FaktoryArgsBase, "edition" |
   readonly storageSize?: never;
   /** Not with enterprise: its data lives in `redisUrl`. */
   readonly storageClassName?: never;
+  /** Not with enterprise: the supervisor answers at once and its Faktory loads no Redis. */
+  readonly startup?: never;
 }
 
 /** Open-source Faktory: one server with its embedded Redis on a volume; no standbys, no supervisor. */

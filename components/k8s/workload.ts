@@ -1,9 +1,10 @@
 // The one workload: a StatefulSet, for stable pod names (the supervisor's id) and, with oss, a
 // volume claim per pod. Pure: returns the plain object the component hands to Pulumi.
+import { STARTUP_DEFAULTS } from "../contract/supervisor";
 import { CONFIG_DIR, CONTAINER_NAME, OSS_DATA_DIR, PORTS } from "./constants";
 import type { EnvVar } from "./env";
 import { commonLabels, selectorLabels } from "./labels";
-import type { Affinity, FaktoryEdition, LivenessSettings, Toleration } from "./types";
+import type { Affinity, FaktoryEdition, LivenessSettings, StartupSettings, Toleration } from "./types";
 
 export interface WorkloadInput {
   readonly name: string;
@@ -18,6 +19,8 @@ export interface WorkloadInput {
   readonly configMapName: string;
   readonly imagePullSecretName?: string;
   readonly liveness: Required<LivenessSettings>;
+  /** The open-source server's startup probe (none with the supervisor, which answers at once). */
+  readonly startup?: Required<StartupSettings>;
   readonly readiness: {
     readonly periodSeconds: number;
     readonly failureThreshold: number;
@@ -82,7 +85,11 @@ function containerPorts(edition: FaktoryEdition): { name: string; containerPort:
   ];
 }
 
-function probes(input: WorkloadInput): { livenessProbe: object; readinessProbe: object } {
+function probes(input: WorkloadInput): {
+  livenessProbe: object;
+  readinessProbe: object;
+  startupProbe?: object;
+} {
   const { liveness, readiness } = input;
   const livenessTiming = {
     initialDelaySeconds: 5,
@@ -95,7 +102,15 @@ function probes(input: WorkloadInput): { livenessProbe: object; readinessProbe: 
   const readinessTiming = { ...readiness, successThreshold: 1 };
   if (input.edition === "oss") {
     // OSS Faktory has no health endpoint; a listening job port is the best signal it offers.
+    // It listens only once its embedded Redis has loaded: liveness waits for the startup probe.
+    const startup = input.startup ?? STARTUP_DEFAULTS;
     return {
+      startupProbe: {
+        tcpSocket: { port: "faktory" },
+        periodSeconds: startup.periodSeconds,
+        failureThreshold: startup.failureThreshold,
+        timeoutSeconds: 1,
+      },
       livenessProbe: { tcpSocket: { port: "faktory" }, ...livenessTiming },
       readinessProbe: { tcpSocket: { port: "faktory" }, ...readinessTiming },
     };

@@ -159,11 +159,31 @@ describe("ElastiCache settings with oss (stack only: the component takes a Redis
   });
 });
 
+describe("the open-source server's startup probe (component only)", () => {
+  it("refuses a period out of range and a window shorter than the liveness kill time", () => {
+    expect(componentProblems({ ...oss, startup: { periodSeconds: 0 } })).toEqual([
+      "startup.periodSeconds=0 must be the startup probe period in seconds: an integer from 1 to 60",
+    ]);
+    expect(componentProblems({ ...oss, startup: { periodSeconds: 1, failureThreshold: 5 } })).toEqual([
+      "startup.periodSeconds (1) × startup.failureThreshold (5) = 5 s must be at least the liveness probe's kill time (8 s), or a slow first Redis load gets less time than without a startup probe",
+    ]);
+    expect(componentProblems({ ...oss, startup: { periodSeconds: 2, failureThreshold: 4 } })).toEqual([]);
+  });
+});
+
 describe("settings Faktory Enterprise would ignore (component only: the stack has no volume keys)", () => {
   it("component", () => {
-    expect(componentProblems({ ...enterprise, storageSize: "20Gi", storageClassName: "gp3" })).toEqual([
+    expect(
+      componentProblems({
+        ...enterprise,
+        storageSize: "20Gi",
+        storageClassName: "gp3",
+        startup: { periodSeconds: 5 },
+      }),
+    ).toEqual([
       'storageSize="20Gi" is not used with edition "enterprise" (it sizes the open-source server\'s own Redis volume; Faktory Enterprise keeps its data in Redis): remove it or set edition to "oss"',
       'storageClassName="gp3" is not used with edition "enterprise" (it picks the open-source server\'s own Redis volume; Faktory Enterprise keeps its data in Redis): remove it or set edition to "oss"',
+      'startup is not used with edition "enterprise" (it gives the open-source server time to load its own Redis; the supervisor answers at once and its Faktory loads none): remove it or set edition to "oss"',
     ]);
   });
 });

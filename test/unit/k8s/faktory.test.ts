@@ -652,6 +652,13 @@ describe("Faktory (oss)", () => {
     ]);
     expect(c.ports.map((p: Any) => p.containerPort)).toEqual([7419, 7420]);
     expect(c.livenessProbe.tcpSocket).toEqual({ port: "faktory" });
+    // Its embedded Redis loads the whole RDB before the port opens: half an hour before liveness counts.
+    expect(c.startupProbe).toEqual({
+      tcpSocket: { port: "faktory" },
+      periodSeconds: 10,
+      failureThreshold: 180,
+      timeoutSeconds: 1,
+    });
     expect(c.volumeMounts.map((m: Any) => m.mountPath)).toEqual([
       "/etc/faktory/conf.d",
       "/tmp",

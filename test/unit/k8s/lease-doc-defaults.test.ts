@@ -5,16 +5,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { FENCE_MARGIN_MS, LEASE_DEFAULTS } from "../../../components/contract/supervisor";
+import { FENCE_MARGIN_MS, LEASE_DEFAULTS, STARTUP_DEFAULTS } from "../../../components/contract/supervisor";
 
 const file = join(__dirname, "../../../components/k8s/types.ts");
 
-/** Each property of `LeaseSettings` with its doc comment's text and `@default` value. */
-function leaseDocs(): Map<string, { text: string; default?: string }> {
+/** Each property of an interface of types.ts with its doc comment's text and `@default` value. */
+function leaseDocs(name = "LeaseSettings"): Map<string, { text: string; default?: string }> {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
   const out = new Map<string, { text: string; default?: string }>();
   source.forEachChild((node) => {
-    if (!ts.isInterfaceDeclaration(node) || node.name.text !== "LeaseSettings") return;
+    if (!ts.isInterfaceDeclaration(node) || node.name.text !== name) return;
     for (const member of node.members) {
       if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
       const docs = ts.getJSDocCommentsAndTags(member).filter(ts.isJSDoc);
@@ -41,5 +41,13 @@ describe("LeaseSettings documentation", () => {
     const rules = [...docs.values()].filter((d) => /must be ≤ ttl/.test(d.text));
     expect(rules.length).toBeGreaterThan(0);
     for (const d of rules) expect(d.text).toContain(`+ ${FENCE_MARGIN_MS} ms must be ≤ ttl`);
+  });
+});
+
+describe("StartupSettings documentation", () => {
+  const docs = leaseDocs("StartupSettings");
+
+  it.each(Object.entries(STARTUP_DEFAULTS))("%s: @default begins with the contract's %s", (key, value) => {
+    expect(docs.get(key)?.default?.split(" ")[0]).toBe(JSON.stringify(value));
   });
 });

@@ -251,7 +251,9 @@ export class Redis extends pulumi.ComponentResource {
         autoMinorVersionUpgrade: true,
         tags,
       },
-      parent,
+      // The restore source is read once, when the group is created: clearing the stack key after a
+      // restore (or a snapshot expiring from the list) must not replace the group and empty Redis again.
+      { parent: this, ignoreChanges: ["snapshotName", "snapshotArns"] },
     );
 
     this.primaryEndpoint = group.primaryEndpointAddress;

@@ -41,7 +41,7 @@ afterAll(async () => {
 
 type Counts = Record<string, number>;
 
-/** Fails `n` jobs of `queue` once each through `c` (retry 0 sends them to the dead set). */
+/** Fails `n` jobs of `queue` once each through `c` (retry -1 sends them to the dead set at once). */
 async function failAll(c: ReturnType<typeof client>, queue: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const job = await c.fetch(queue);
@@ -70,7 +70,7 @@ describe("scenario 21: restore from a snapshot", () => {
       });
     }
     for (let i = 0; i < 30; i++) await c.push({ jobtype: "drill", queue: "r-retry", args: [i], retry: 25 });
-    for (let i = 0; i < 20; i++) await c.push({ jobtype: "drill", queue: "r-dead", args: [i], retry: 0 });
+    for (let i = 0; i < 20; i++) await c.push({ jobtype: "drill", queue: "r-dead", args: [i], retry: -1 });
     await failAll(c, "r-retry", 30);
     await failAll(c, "r-dead", 20);
     // Reservations: fetched, never acknowledged (a worker that was mid-job at the snapshot).
@@ -85,32 +85,31 @@ describe("scenario 21: restore from a snapshot", () => {
     ];
     await sleep(1000);
 
-    // One transaction reads the sizes and forks the snapshot: the counts are the RDB's exactly.
+    // Writes paused for the moment of the snapshot (as Redis's own FAILOVER pauses them): the sizes read and
+    // the RDB forked in that moment are the same state. Reads, and so the load's FETCHes, go on.
     const admin = cluster.redis.client.duplicate();
     const leader = `${SUPERVISOR_STRINGS.keyPrefix.default}:leader`;
+    const lastSave = Number(await admin.lastsave());
     const bgsaveAt = Date.now();
+    await admin.call("CLIENT", "PAUSE", "5000", "WRITE");
     const tx = admin.multi().select(0);
     for (const q of QUEUES) tx.llen(q);
     for (const s of SETS) tx.zcard(s);
-    tx.select(LEASE_DATABASE).get(leader).pttl(leader).bgsave();
+    tx.select(LEASE_DATABASE).get(leader).pttl(leader).select(0);
     const replies = ((await tx.exec()) ?? []).map(([err, value]) => {
       if (err) throw err;
       return value;
     });
+    expect(await admin.bgsave()).toBe("Background saving started");
+    await admin.call("CLIENT", "UNPAUSE");
     const names = [...QUEUES, ...SETS];
     const atSnapshot: Counts = Object.fromEntries(names.map((n, i) => [n, Number(replies[1 + i])]));
     const [liveLease, livePttl] = replies.slice(2 + names.length, 4 + names.length) as [
       string | null,
       number,
     ];
-    for (;;) {
-      const info = String(await admin.call("INFO", "persistence"));
-      if (info.includes("rdb_bgsave_in_progress:0")) {
-        expect(info).toContain("rdb_last_bgsave_status:ok");
-        break;
-      }
-      await sleep(20);
-    }
+    while (Number(await admin.lastsave()) === lastSave) await sleep(20);
+    expect(String(await admin.call("INFO", "persistence"))).toContain("rdb_last_bgsave_status:ok");
     const bgsaveMs = Date.now() - bgsaveAt;
     admin.disconnect();
     const restoreDir = mkdtempSync(join(tmpdir(), "fha-s21-restore-"));
@@ -124,6 +123,8 @@ describe("scenario 21: restore from a snapshot", () => {
     await cluster.stop();
     const oldGoneAt = Date.now();
     const oldLives = faktoryLives(cluster.supervisors, () => oldGoneAt);
+    const options = cluster.options;
+    cluster = undefined;
 
     const startedAt = Date.now();
     restored = await startRedis(restoreDir);
@@ -136,8 +137,8 @@ describe("scenario 21: restore from a snapshot", () => {
     // New pods with the old names, on the restored Redis.
     const baseDir = mkdtempSync(join(tmpdir(), "fha-s21-pods-"));
     dirs.push(baseDir);
-    const options = { ...cluster.options, baseDir, redisUrl: restored.url };
-    for (let i = 0; i < 3; i++) restoredPods.push(await startSupervisor(`sup-${i}`, options));
+    const podOptions = { ...options, baseDir, redisUrl: restored.url };
+    for (let i = 0; i < 3; i++) restoredPods.push(await startSupervisor(`sup-${i}`, podOptions));
     const next = await waitForPrimary(restoredPods, 30_000);
     const acquired = next.events.find((e) => e.event === "lease.acquired")!;
     const ready = next.events.find((e) => e.event === "faktory.ready")!;

@@ -61,7 +61,9 @@ export async function startRedis(dir: string): Promise<RunningRedis> {
     stop: async () => {
       client.disconnect();
       proc.kill("SIGKILL");
-      await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+      await new Promise((r) =>
+        proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once("exit", r),
+      );
     },
   };
 }

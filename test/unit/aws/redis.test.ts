@@ -256,6 +256,17 @@ describe("Redis", () => {
     );
   });
 
+  it("reads the restore source only when the group is created (a later change does not replace it)", async () => {
+    const seen = new Map<string, pulumi.CustomResourceOptions>();
+    const record: pulumi.ResourceTransformation = (t) => {
+      seen.set(t.name, t.opts);
+      return undefined;
+    };
+    new Redis("once", { ...base, snapshotName: "faktory-2026-12-06" }, { transformations: [record] });
+    await settle(runtime);
+    expect(seen.get("once-cache")?.ignoreChanges).toEqual(["snapshotName", "snapshotArns"]);
+  });
+
   it("restores from a named snapshot or from RDB files in S3, and takes a final snapshot when deleted", async () => {
     new Redis("restored", {
       ...base,

@@ -350,7 +350,7 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
   it("reports every mandatory violation of the seed", () => {
     const byPolicy = (policy: string) =>
       plan.policies.violations.filter((v) => v.policy === policy).map((v) => v.resource.split("::").pop());
-    expect(plan.policies.mandatory).toBe(20);
+    expect(plan.policies.mandatory).toBe(21);
     expect(plan.policies.advisory).toBe(0);
     const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
     expect(readme).toContain(
@@ -370,6 +370,7 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
       "elasticache-at-rest-encryption",
       "elasticache-auth-token",
       "elasticache-automatic-failover",
+      "elasticache-final-snapshot",
       "elasticache-multi-az",
       "elasticache-noeviction",
       "elasticache-snapshot-retention",

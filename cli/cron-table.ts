@@ -1,17 +1,6 @@
 // Plain-text rendering for `cron next`: one table, job columns printed on a job's first row only.
 import type { CronJob, CronRun } from "../components/cron";
-
-function pad(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
+import { textTable } from "./text-table";
 
 export function jobName(job: CronJob, index: number): string {
   return job.name ?? `[${index}] ${job.job.type}`;
@@ -36,5 +25,5 @@ export function runsTable(
     if (runs.length === 0)
       rows.push([jobName(job, index), job.schedule, job.timezone ?? "UTC", "(none)", "-"]);
   }
-  return pad(rows);
+  return textTable(rows);
 }

@@ -14,7 +14,7 @@ import {
 } from "../components/cron";
 import { CronLoadError, loadCronDefinitions } from "../components/cron/load";
 import { runsTable } from "./cron-table";
-import { exitTwoOnUsageError, runCountOption, USAGE_EXIT } from "./options";
+import { exitTwoOnUsageError, processIO, runCountOption, USAGE_EXIT, type CliIO } from "./options";
 
 /** Exit codes of the cron commands. */
 export const EXIT = {
@@ -26,26 +26,9 @@ export const EXIT = {
   usage: USAGE_EXIT,
 } as const;
 
-/** Where the commands write and report; replaced in tests. */
-export interface CronCliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  setExitCode(code: number): void;
-  now(): Date;
-}
-
-const processIO: CronCliIO = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  setExitCode: (code) => {
-    process.exitCode = code;
-  },
-  now: () => new Date(),
-};
-
 type Checked = { readonly ok: true; readonly jobs: readonly CronJob[] } | { readonly ok: false };
 
-function list(io: CronCliIO, issues: readonly CronIssue[]): void {
+function list(io: CliIO, issues: readonly CronIssue[]): void {
   for (const issue of issues) io.stderr(`${issue.severity}: ${issue.message}\n`);
 }
 
@@ -53,7 +36,7 @@ function list(io: CronCliIO, issues: readonly CronIssue[]): void {
  * Migration writes descriptors such as `@hourly` out in five fields: the typed definitions accept only
  * what Faktory documents, and the replacement is exact. Each one is reported on stderr.
  */
-function spellOutDescriptors(io: CronCliIO, file: string, definitions: unknown): unknown {
+function spellOutDescriptors(io: CliIO, file: string, definitions: unknown): unknown {
   if (!Array.isArray(definitions)) return definitions;
   return definitions.map((d: unknown, index) => {
     if (typeof d !== "object" || d === null) return d;
@@ -68,7 +51,7 @@ function spellOutDescriptors(io: CronCliIO, file: string, definitions: unknown):
 }
 
 /** Load and validate; print every issue; on failure set the exit code and return not ok. */
-function loadChecked(io: CronCliIO, file: string, now: Date, migrate = false): Checked {
+function loadChecked(io: CliIO, file: string, now: Date, migrate = false): Checked {
   let loaded;
   try {
     loaded = loadCronDefinitions(file);
@@ -114,7 +97,7 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
-function run(io: CronCliIO, action: () => void): void {
+function run(io: CliIO, action: () => void): void {
   try {
     action();
   } catch (err) {
@@ -131,7 +114,7 @@ function run(io: CronCliIO, action: () => void): void {
 }
 
 /** Add `cron check|render|next|migrate` to the program. */
-export function registerCron(program: Command, io: CronCliIO = processIO): void {
+export function registerCron(program: Command, io: CliIO = processIO): void {
   const cron = exitTwoOnUsageError(program.command("cron")).description(
     "Typed Faktory Enterprise cron jobs: check, render cron.toml, preview next runs",
   );

@@ -13,6 +13,23 @@ export function exitTwoOnUsageError(command: Command): Command {
   return command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT));
 }
 
+/** Where a command writes and reports, and its clock; replaced in tests. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  setExitCode(code: number): void;
+  now(): Date;
+}
+
+export const processIO: CliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+  now: () => new Date(),
+};
+
 /** How many upcoming runs of each cron job a command may show. */
 export const RUN_COUNT = { min: 1, max: 1000 } as const;
 

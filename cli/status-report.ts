@@ -1,5 +1,6 @@
 // What `faktory-ha status` makes of every pod's /status: which pod is primary, since when, at which
 // epoch, each pod's role and Redis health, and the primary's queues. Pure: the command fetches.
+import { textTable } from "./text-table";
 
 /** One pod as the Kubernetes API lists it, and what its /status answered (or why it did not). */
 export interface PodAnswer {
@@ -122,18 +123,6 @@ export function duration(ms: number): string {
   return `${m}m ${s % 60}s`;
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
 const yesNo = (v: boolean | null, yes: string, no: string) => (v === null ? "-" : v ? yes : no);
 
 export function renderStatus(r: StatusReport): string {
@@ -147,7 +136,7 @@ export function renderStatus(r: StatusReport): string {
   );
   out.push("");
   out.push(
-    table([
+    textTable([
       ["POD", "PHASE", "ROLE", "EPOCH", "REDIS", "FAKTORY", "REASON"],
       ...r.pods.map((p) => [
         p.pod,
@@ -165,7 +154,7 @@ export function renderStatus(r: StatusReport): string {
     out.push(
       r.queues.length === 0
         ? "no queues"
-        : table([
+        : textTable([
             ["QUEUE", "SIZE", "LATENCY"],
             ...r.queues.map((q) => [
               q.queue,

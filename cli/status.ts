@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SUPERVISOR_INTS } from "../components/contract/supervisor";
+import { processIO, type CliIO } from "./options";
 import { renderStatus, statusReport, type PodAnswer } from "./status-report";
 
 /** Exit codes of `status`. */
@@ -77,23 +78,7 @@ async function answer(o: StatusOptions, pod: ListedPod): Promise<PodAnswer> {
   }
 }
 
-export interface StatusIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  setExitCode(code: number): void;
-  now(): number;
-}
-
-const processIO: StatusIO = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  setExitCode: (c) => {
-    process.exitCode = c;
-  },
-  now: () => Date.now(),
-};
-
-export async function runStatus(o: StatusOptions, io: StatusIO = processIO): Promise<void> {
+export async function runStatus(o: StatusOptions, io: CliIO = processIO): Promise<void> {
   let pods: ListedPod[];
   try {
     pods = await listPods(o);
@@ -108,7 +93,7 @@ export async function runStatus(o: StatusOptions, io: StatusIO = processIO): Pro
     return io.setExitCode(STATUS_EXIT.noPrimary);
   }
   const answers = await Promise.all(pods.map((p) => answer(o, p)));
-  const report = statusReport(o.namespace, answers, io.now());
+  const report = statusReport(o.namespace, answers, io.now().getTime());
   io.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
   if (answers.every((a) => a.status === null)) {
     io.stderr(`no pod answered on its health port ${o.port}: ${answers[0].error ?? "unknown error"}\n`);

@@ -33,6 +33,15 @@ function requireTrue(property: string, why: string): GroupCheck {
   };
 }
 
+/** `property` must be a non-empty string; unknown passes (a value generated in the same update). */
+function requireNonEmpty(property: string, remedy: string): GroupCheck {
+  return (props, label, report) => {
+    const value = get(props, property);
+    if (value === UNKNOWN || (typeof value === "string" && value.length > 0)) return;
+    report(`${label}: ${property} is ${describe(value)}; ${remedy}.`);
+  };
+}
+
 export const transitEncryption: ResourceValidationPolicy = {
   ...onReplicationGroup(
     "elasticache-transit-encryption",
@@ -55,14 +64,8 @@ export const authToken: ResourceValidationPolicy = {
   ...onReplicationGroup(
     "elasticache-auth-token",
     "ElastiCache replication groups require an AUTH token.",
-    (props, label, report) => {
-      const token = get(props, "authToken");
-      // A token generated in the same update (e.g. a random password) is unknown during preview.
-      if (token === UNKNOWN || (typeof token === "string" && token.length > 0)) return;
-      report(
-        `${label}: authToken is not set; set an AUTH token (from a secret) so clients must authenticate.`,
-      );
-    },
+    // A token generated in the same update (e.g. a random password) is unknown during preview.
+    requireNonEmpty("authToken", "set an AUTH token (from a secret) so clients must authenticate"),
   ),
   enforcementLevel: "mandatory",
 };
@@ -137,13 +140,10 @@ export const finalSnapshot: ResourceValidationPolicy = {
   ...onReplicationGroup(
     "elasticache-final-snapshot",
     "ElastiCache replication groups leave a final snapshot when deleted (prod only).",
-    (props, label, report) => {
-      const id = get(props, "finalSnapshotIdentifier");
-      if (id === UNKNOWN || (typeof id === "string" && id.length > 0)) return;
-      report(
-        `${label}: finalSnapshotIdentifier is ${describe(id)}; name a final snapshot so deleting the group (a destroy, a replacement) does not delete the queued jobs with it.`,
-      );
-    },
+    requireNonEmpty(
+      "finalSnapshotIdentifier",
+      "name a final snapshot so deleting the group (a destroy, a replacement) does not delete the queued jobs with it",
+    ),
   ),
   enforcementLevel: "mandatory",
 };

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { registerCron, type CronCliIO } from "../../../cli/cron";
+import { registerCron } from "../../../cli/cron";
+import type { CliIO } from "../../../cli/options";
 import { renderCronToml } from "../../../components/cron";
 import cronJobs from "../../fixtures/cron/jobs";
 
@@ -211,7 +212,7 @@ describe("faktory-ha cron migrate with descriptors (real process)", () => {
 describe("registerCron (in process)", () => {
   function run(...args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
     const captured = { out: "", err: "", code: undefined as number | undefined };
-    const io: CronCliIO = {
+    const io: CliIO = {
       stdout: (t) => void (captured.out += t),
       stderr: (t) => void (captured.err += t),
       setExitCode: (c) => void (captured.code = c),

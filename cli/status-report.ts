@@ -48,6 +48,11 @@ export interface StatusReport {
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+/** `since` as /status gives it (an ISO time), in ms since the epoch. */
+const timeMs = (v: unknown): number | null => {
+  const t = typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? t : null;
+};
 const obj = (v: unknown): Record<string, unknown> | null =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
@@ -90,7 +95,7 @@ export function statusReport(namespace: string, answers: readonly PodAnswer[], n
   }
   // The highest epoch wins: a stale primary (cut off, fencing itself) has an older one.
   const primary = [...primaries].sort((a, b) => (num(b.status?.epoch) ?? 0) - (num(a.status?.epoch) ?? 0))[0];
-  const since = num(primary?.status?.since);
+  const since = timeMs(primary?.status?.since);
   const jobs = obj(primary?.status?.jobs);
   const sets = obj(jobs?.sets);
   return {

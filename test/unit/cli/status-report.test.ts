@@ -12,7 +12,7 @@ function answer(pod: string, status: Record<string, unknown> | null, error?: str
 const primary = answer("faktory-0", {
   role: "primary",
   epoch: 7,
-  since: NOW - 125_000,
+  since: new Date(NOW - 125_000).toISOString(),
   reason: "holds the lease",
   redis: { ok: true, error: null },
   faktory: { pid: 42, ready: true },
@@ -90,7 +90,11 @@ describe("faktory-ha status: the report", () => {
   });
 
   it("warns of two pods saying primary and shows the one with the newer epoch", () => {
-    const stale = answer("faktory-2", { ...primary.status, epoch: 6, since: NOW - 900_000 });
+    const stale = answer("faktory-2", {
+      ...primary.status,
+      epoch: 6,
+      since: new Date(NOW - 900_000).toISOString(),
+    });
     const report = statusReport("faktory", [primary, standby("faktory-1"), stale], NOW);
     expect(report.primary?.pod).toBe("faktory-0");
     expect(report.problems).toEqual(["2 pods say they are primary: faktory-0, faktory-2"]);

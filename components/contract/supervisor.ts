@@ -56,6 +56,27 @@ export const SUPERVISOR_STRINGS = {
   revision: { env: "FAKTORY_HA_REVISION", default: "" },
 } as const;
 
+/**
+ * Encryption in transit (the routers' TLS). `off`: the plain ports only, as without these settings.
+ * `optional`: TLS ports beside the plain ones, for a migration. `required`: the plain client and web ports
+ * are closed (a TLS port may then reuse their numbers). With TLS on, every supervisor also serves a peer
+ * TLS port in front of its own Faktory, which the other pods' routers dial instead of its internal ports.
+ */
+export const TLS_MODES = ["off", "optional", "required"] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+
+export const SUPERVISOR_TLS = {
+  mode: { env: "FAKTORY_HA_TLS_MODE", default: "off" as TlsMode },
+  /** A mounted Kubernetes TLS Secret: TLS_FILES in it, never the key in the environment. */
+  dir: { env: "FAKTORY_HA_TLS_DIR", default: "/etc/faktory-ha/tls" },
+  port: { env: "FAKTORY_HA_TLS_PORT", default: 7429, min: 1, max: 65535, unit: "port" },
+  webPort: { env: "FAKTORY_HA_TLS_WEB_PORT", default: 7430, min: 1, max: 65535, unit: "port" },
+  peerPort: { env: "FAKTORY_HA_PEER_TLS_PORT", default: 17429, min: 1, max: 65535, unit: "port" },
+} as const;
+
+/** The files of a Kubernetes TLS Secret (type kubernetes.io/tls; cert-manager adds ca.crt). */
+export const TLS_FILES = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
+
 /** A Kubernetes label value, as the API server accepts it; the revision is one (a label of the pod). */
 export const LABEL_VALUE_PATTERN = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 

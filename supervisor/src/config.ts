@@ -15,6 +15,7 @@ import {
   type SupervisorInt,
 } from "../../components/contract/supervisor";
 import type { RouterLimits } from "./router";
+import { parseTlsConfig, TlsConfigError, TLS_VARS, type TlsConfig } from "./tls-config";
 
 /** Everything the supervisor needs, parsed once from the environment and argv. */
 export interface SupervisorConfig {
@@ -46,6 +47,8 @@ export interface SupervisorConfig {
   readonly faktoryPassword: string | undefined;
   /** Router limits set in the environment; the rest keep the router's defaults (router.ts). */
   readonly routerLimits: Partial<RouterLimits>;
+  /** The routers' TLS (tls-config.ts); the certificate files are read at start and on change. */
+  readonly tls: TlsConfig;
   readonly command: readonly string[];
 }
 
@@ -92,6 +95,7 @@ const KNOWN_VARS: readonly string[] = [
   ...Object.values(SUPERVISOR_INTS).map((v) => v.env),
   ...Object.values(SUPERVISOR_STRINGS).map((v) => v.env),
   ...Object.keys(LIMIT_VARS),
+  ...TLS_VARS,
 ];
 
 /**
@@ -251,6 +255,14 @@ export function parseConfig(
     throw new ConfigError(`${SUPERVISOR_INTS.database.env}=${ints.database} ${dbProblem}`);
   }
 
+  let tls: TlsConfig;
+  try {
+    tls = parseTlsConfig(env, ints);
+  } catch (e) {
+    if (e instanceof TlsConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
+
   const [timing] = leaseTimingProblems(ints, (key) => SUPERVISOR_INTS[key].env);
   if (timing !== undefined) throw new ConfigError(timing);
 
@@ -277,6 +289,7 @@ export function parseConfig(
     revision,
     faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
     routerLimits: readLimits(env),
+    tls,
     command,
   };
 }

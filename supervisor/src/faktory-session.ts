@@ -139,6 +139,8 @@ export class FaktorySession implements Session {
     if (!r) return this.destroy();
     const sock = r.sock;
     linked = sock;
+    // A TLS upstream (another pod's peer port) has no onread: its reads arrive as events from here on.
+    if (r.target.tls) sock.on("data", (d: Buffer) => this.onUpstreamRead(sock, d));
     this.upstream = sock;
     this.target = r.target;
     this.upChunks = [];

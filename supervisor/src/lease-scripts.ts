@@ -38,7 +38,8 @@ end
  * KEYS: leader, epoch, history. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms,
  * holder's clock, informative), floor epoch, fence ms (how long after its last good renew the holder's
  * Faktory is surely stopped), overrun ms (how long after its lease would have expired it may still run,
- * see LeaseValue.overrun), protocol version. Returns {value, counter, history age ms}: counter is INCR's raw result, which
+ * see LeaseValue.overrun), protocol version, peer TLS address ("" for none: the field is left out, so a
+lease without TLS is byte for byte what it was). Returns {value, counter, history age ms}: counter is INCR's raw result, which
  * tells the caller whether anyone acquired since the highest term it knows — on a history at least a ttl
  * old. Returns false when someone holds the lease.
  */
@@ -52,7 +53,9 @@ if epoch <= floor then
   epoch = floor + 1
   redis.call('SET', KEYS[2], epoch)
 end
-local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8]), v = tonumber(ARGV[9])})
+local lease = {epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8]), v = tonumber(ARGV[9])}
+if ARGV[10] and ARGV[10] ~= '' then lease.peer = ARGV[10] end
+local value = cjson.encode(lease)
 if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter, age} end
 return false
 `;
@@ -102,6 +105,12 @@ export interface LeaseValue extends Term {
   readonly addr: string;
   /** host:port of the holder's internal Faktory web port. */
   readonly web: string;
+  /**
+   * host:port of the holder's peer TLS port (peer-server.ts), when it runs with TLS on: routers on other
+   * pods with TLS on dial it instead of addr and web (ALPN picks which). An optional field that releases
+   * before it ignore, so the protocol version stays.
+   */
+  readonly peer?: string;
   /** When the holder acquired it, by the holder's clock (ms since epoch). */
   readonly since: number;
   /**
@@ -159,6 +168,7 @@ export function parseLeaseValue(raw: string | null | undefined): LeaseValue | nu
         since: typeof v.since === "number" ? v.since : 0,
         ...(typeof v.fence === "number" && v.fence > 0 ? { fence: v.fence } : {}),
         ...(typeof v.overrun === "number" && v.overrun >= 0 ? { overrun: v.overrun } : {}),
+        ...(typeof v.peer === "string" && v.peer !== "" ? { peer: v.peer } : {}),
       };
     }
   } catch {

@@ -27,6 +27,8 @@ export interface RedisLeaseOptions {
   readonly id: string;
   readonly addr: string;
   readonly webAddr: string;
+  /** host:port of this pod's peer TLS port, announced in the lease; "" without TLS. @default "" */
+  readonly peerAddr?: string;
   readonly ttlMs: number;
   /** renewDeadline + stopTimeout: written into the lease so a successor knows how long to wait. */
   readonly fenceMs: number;
@@ -100,6 +102,7 @@ type LeaseRedis = Redis & {
     fence: number,
     overrun: number,
     version: number,
+    peer: string,
   ): Promise<[string, number, number] | null>;
   haRenew(leader: string, value: string, ttl: number): Promise<number>;
   haRelease(leader: string, value: string): Promise<number>;
@@ -161,6 +164,7 @@ export class RedisLease implements LeaseStore {
         fenceMs,
         overrunMs,
         PROTOCOL_VERSION,
+        this.opts.peerAddr ?? "",
       ),
     );
     if (!r) return null;

@@ -1,10 +1,15 @@
 import { createServer, Socket, type OnReadOpts, type Server, type SocketConstructorOpts } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { greets } from "./faktory-process";
+import {
+  createServer as createTlsServer,
+  TLSSocket,
+  type SecureContextOptions,
+  type Server as TlsServer,
+} from "node:tls";
 import { FaktorySession } from "./faktory-session";
 import type { Logger } from "./log";
 import { PipeSession } from "./pipe-session";
-import { tryConnect, type RouteTarget } from "./route-target";
+import { targetGreets, tryConnect, type RouteTarget } from "./route-target";
 import type { Session, SessionHost } from "./session-host";
 import { CONNECT_TIMEOUT_MS, TargetWatch } from "./target-watch";
 import { sameTerm, termKey, type Term } from "./term";
@@ -46,7 +51,21 @@ export interface RouterOptions {
    * @default 2000
    */
   readonly handshakeTimeoutMs?: number;
+  /** TLS on this router (see RouterTls). Absent: the plain port only, exactly as without TLS. */
+  readonly tls?: RouterTls;
   readonly log: Logger;
+}
+
+/**
+ * A TLS port beside (or instead of) the plain one. TLS is only the transport: every connection, once
+ * its handshake is done, is the same session as on the plain port, with the same limits.
+ */
+export interface RouterTls {
+  readonly port: number;
+  /** Whether the plain port stays open too (mode optional) or is closed (mode required). */
+  readonly plain: boolean;
+  /** The certificate and key (setSecureContext replaces them on rotation). */
+  readonly context: SecureContextOptions;
 }
 
 /** RouterOptions with every default applied. */
@@ -116,6 +135,7 @@ export class Router implements SessionHost {
   readonly stats: RouterStats = emptyRouterStats();
   readonly limits: RouterLimits;
   private server: Server | null = null;
+  private tlsServer: TlsServer | null = null;
   private closed: Promise<void> | null = null;
   private target: RouteTarget | null = null;
   private readonly sessions = new Set<Session>();
@@ -133,7 +153,7 @@ export class Router implements SessionHost {
     this.watch = new TargetWatch(
       () => this.target,
       (t) => this.usable(t),
-      opts.name === "faktory" ? (t) => greets(t.host, t.port, CONNECT_TIMEOUT_MS) : accepts,
+      opts.name === "faktory" ? (t) => targetGreets(t, CONNECT_TIMEOUT_MS) : accepts,
     );
     this.limits = {
       maxLineBytes: opts.maxLineBytes ?? 8 * 1024 * 1024,
@@ -189,19 +209,55 @@ export class Router implements SessionHost {
     return a && typeof a === "object" ? a.port : this.opts.port;
   }
 
+  /** The TLS port (its real number when listening on port 0), or null without TLS. */
+  get tlsPort(): number | null {
+    if (!this.opts.tls) return null;
+    const a = this.tlsServer?.address();
+    return a && typeof a === "object" ? a.port : this.opts.tls.port;
+  }
+
   async listen(): Promise<void> {
-    // Faktory connections are taken over paused (see adopt); web connections are piped as they are.
-    const server = createServer({ noDelay: true, pauseOnConnect: this.opts.name === "faktory" }, (sock) =>
-      this.accept(sock),
-    );
+    const tls = this.opts.tls;
+    if (!tls || tls.plain) {
+      // Faktory connections are taken over paused (see adopt); web connections are piped as they are.
+      this.server = await this.bind(
+        createServer({ noDelay: true, pauseOnConnect: this.opts.name === "faktory" }, (sock) =>
+          this.accept(sock),
+        ),
+        this.opts.port,
+      );
+    }
+    if (tls) {
+      // A session starts once the TLS handshake is done (secureConnection). Until then a connection
+      // costs a handshake: the same time bound as Faktory's own handshake, and the connection cap
+      // counts it (the net.Server count is exact here: TLS sockets are never adopted).
+      const server = createTlsServer(
+        { ...tls.context, noDelay: true, handshakeTimeout: this.limits.handshakeTimeoutMs },
+        (sock) => this.accept(sock),
+      );
+      server.maxConnections = this.limits.maxConnections;
+      server.on("drop", () => this.stats.refused++);
+      // A client that cannot finish the handshake (a wrong CA, plain text, too slow) is destroyed by
+      // node; it never became a session, so there is nothing else to undo.
+      server.on("tlsClientError", () => undefined);
+      this.tlsServer = await this.bind(server, tls.port);
+    }
+  }
+
+  /** Replaces the certificate and key for new TLS connections; open ones keep theirs. */
+  setSecureContext(context: SecureContextOptions): void {
+    this.tlsServer?.setSecureContext(context);
+  }
+
+  private async bind<T extends Server>(server: T, port: number): Promise<T> {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.opts.port, this.opts.listenHost, () => resolve());
+      server.listen(port, this.opts.listenHost, () => resolve());
     });
     server.on("error", (e) =>
       this.opts.log.error("router.error", { router: this.opts.name, error: e.message }),
     );
-    this.server = server;
+    return server;
   }
 
   setTarget(target: RouteTarget | null): void {
@@ -221,8 +277,11 @@ export class Router implements SessionHost {
 
   /** Stops accepting new connections; existing ones carry on until close(). */
   stopAccepting(): void {
-    if (!this.server || this.closed) return;
-    this.closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    if ((!this.server && !this.tlsServer) || this.closed) return;
+    const servers = [this.server, this.tlsServer].filter((s): s is Server => s !== null);
+    this.closed = Promise.all(
+      servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    ).then(() => undefined);
   }
 
   /**
@@ -291,7 +350,8 @@ export class Router implements SessionHost {
         const target = this.target;
         if (target && this.watch.accepts(target) && this.usable(target)) {
           const timeout = Math.min(deadline - Date.now(), CONNECT_TIMEOUT_MS);
-          const sock = await tryConnect(target, timeout, signal, onread);
+          // A TLS target reads through "data" events (the session listens once it has the socket).
+          const sock = await tryConnect(target, timeout, signal, target.tls ? undefined : onread);
           if (sock && this.target === target && !signal.aborted) return { sock, target };
           sock?.destroy();
           if (!sock) this.watch.refused(target);
@@ -322,10 +382,14 @@ export class Router implements SessionHost {
     let session: Session;
     if (this.opts.name === "faktory") {
       let fs: FaktorySession | null = null;
-      const adopted = adopt(
-        client,
-        this.onread((d) => fs?.onClientData(d)),
-      );
+      // A TLS socket's handle is OpenSSL's stream, not the TCP handle: it reads "data" events.
+      const adopted =
+        client instanceof TLSSocket
+          ? null
+          : adopt(
+              client,
+              this.onread((d) => fs?.onClientData(d)),
+            );
       if (adopted) client = adopted;
       fs = new FaktorySession(this, client, adopted !== null);
       session = fs;

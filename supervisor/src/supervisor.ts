@@ -17,7 +17,11 @@ import {
 import { createLogger, type Logger } from "./log";
 import { SupervisorMetrics } from "./metrics";
 import type { RouteTarget } from "./route-target";
-import { Router } from "./router";
+import { PeerDialer, PeerServer } from "./peer-server";
+import { Router, type RouterTls } from "./router";
+import { targetGreets } from "./route-target";
+import { TlsCredentials } from "./tls-credentials";
+import { contextOptions, type TlsIdentity } from "./tls-files";
 
 /** Time for the draining announcement to reach the other routers and for quick in-flight commands to finish. */
 const DRAIN_GRACE_MS = 150;
@@ -32,6 +36,9 @@ const WORKER_SILENCE_MS = 5 * STATUS_EVERY_MS;
 const BEAT_MS = 1_000;
 const BEAT_SILENCE_MS = 5 * BEAT_MS;
 
+/** The peer port's handshake bound when FAKTORY_HA_HANDSHAKE_TIMEOUT_MS is not set: the router's default. */
+const PEER_HANDSHAKE_MS = 2_000;
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -40,6 +47,8 @@ export interface SupervisorOptions {
   /** The script the lease worker thread runs: the supervisor bundle itself (see main.ts). */
   readonly workerScript: string;
   readonly log?: Logger;
+  /** The checked certificate and key when TLS is on (main.ts reads them before anything starts). */
+  readonly tlsIdentity?: TlsIdentity;
 }
 
 /**
@@ -66,6 +75,14 @@ export class Supervisor {
   private readonly metricsRegistry = new SupervisorMetrics();
   /** Faktory's INFO, read here while we are primary (the lease thread is kept for the lease). */
   private readonly faktoryMonitor: FaktoryMonitor;
+  /** With TLS on: the Secret's files kept current, the peer port, and how routers dial other pods' ones. */
+  private readonly tls: {
+    readonly credentials: TlsCredentials;
+    readonly peerServer: PeerServer;
+    readonly dialer: PeerDialer;
+  } | null = null;
+  /** The last term routed without TLS to another pod, or refused for lack of a peer port: said once. */
+  private peerWarned: string | null = null;
 
   constructor(
     private readonly cfg: SupervisorConfig,
@@ -78,13 +95,46 @@ export class Supervisor {
       log: this.log,
       ...cfg.routerLimits,
     };
+    let jobTls: RouterTls | undefined;
+    let webTls: RouterTls | undefined;
+    if (cfg.tls.mode !== "off") {
+      if (!opts.tlsIdentity) throw new Error("TLS is on but no certificate was loaded");
+      const credentials = new TlsCredentials(cfg.tls.dir, opts.tlsIdentity, this.log);
+      const context = contextOptions(opts.tlsIdentity.files);
+      const plain = cfg.tls.mode === "optional";
+      jobTls = { port: cfg.tls.port, plain, context };
+      webTls = { port: cfg.tls.webPort, plain, context };
+      const peerServer = new PeerServer({
+        listenHost: cfg.bindHost,
+        port: cfg.tls.peerPort,
+        jobPort: cfg.internalPort,
+        webPort: cfg.internalWebPort,
+        context,
+        handshakeTimeoutMs: cfg.routerLimits.handshakeTimeoutMs ?? PEER_HANDSHAKE_MS,
+        serving: () => this.ownTerm()?.ready === true,
+        log: this.log,
+      });
+      this.tls = { credentials, peerServer, dialer: new PeerDialer(() => credentials.current, this.log) };
+    }
     this.jobRouter = new Router({
       ...routerBase,
       name: "faktory",
       port: cfg.port,
       password: cfg.faktoryPassword,
+      ...(jobTls && { tls: jobTls }),
     });
-    this.webRouter = new Router({ ...routerBase, name: "web", port: cfg.webPort });
+    this.webRouter = new Router({
+      ...routerBase,
+      name: "web",
+      port: cfg.webPort,
+      ...(webTls && { tls: webTls }),
+    });
+    this.tls?.credentials.onChange((id) => {
+      const context = contextOptions(id.files);
+      this.jobRouter.setSecureContext(context);
+      this.webRouter.setSecureContext(context);
+      this.tls?.peerServer.setSecureContext(context);
+    });
     this.watchdog = new FaktoryWatchdog(this.state, cfg.renewDeadlineMs + cfg.stopTimeoutMs, this.log);
     this.faktoryMonitor = new FaktoryMonitor({
       host: "127.0.0.1",
@@ -125,7 +175,21 @@ export class Supervisor {
         web: this.cfg.webPort,
         health: this.cfg.healthPort,
         internal: this.cfg.internalPort,
+        ...(this.cfg.tls.mode !== "off" && {
+          tls: this.cfg.tls.port,
+          tlsWeb: this.cfg.tls.webPort,
+          peer: this.cfg.tls.peerPort,
+        }),
       },
+      ...(this.tls && {
+        tls: {
+          mode: this.cfg.tls.mode,
+          dir: this.tls.credentials.dir,
+          fingerprint: this.tls.credentials.current.fingerprint,
+          notAfter: this.tls.credentials.current.notAfter,
+          names: this.tls.credentials.current.names,
+        },
+      }),
       timings: {
         ttlMs: this.cfg.leaseTtlMs,
         renewIntervalMs: this.cfg.renewIntervalMs,
@@ -137,6 +201,10 @@ export class Supervisor {
     });
     await this.jobRouter.listen();
     await this.webRouter.listen();
+    if (this.tls) {
+      await this.tls.peerServer.listen();
+      this.tls.credentials.start();
+    }
     this.health = await startHealthServer(this.cfg.bindHost, this.cfg.healthPort, {
       alive: () => this.alive(),
       ready: () => this.isReady(),
@@ -222,7 +290,12 @@ export class Supervisor {
       if (this.beat) clearInterval(this.beat);
       this.watchdog.stop();
       this.faktoryMonitor.stop();
-      await Promise.all([this.jobRouter.close(CLOSE_GRACE_MS), this.webRouter.close()]);
+      this.tls?.credentials.stop();
+      await Promise.all([
+        this.jobRouter.close(CLOSE_GRACE_MS),
+        this.webRouter.close(),
+        this.tls?.peerServer.close(),
+      ]);
       await new Promise<void>((r) => (this.health ? this.health.close(() => r()) : r()));
       this.health?.closeAllConnections();
       this.log.info("supervisor.stopped", { ms: Date.now() - t0 });
@@ -234,7 +307,9 @@ export class Supervisor {
     this.leader = lease;
     let job: RouteTarget | null = null;
     let web: RouteTarget | null = null;
-    if (lease) {
+    if (lease && this.tls) {
+      [job, web] = this.tlsTargets(lease);
+    } else if (lease) {
       try {
         const term = { id: lease.id, epoch: lease.epoch };
         job = { ...splitHostPort(lease.addr), ...term };
@@ -245,6 +320,51 @@ export class Supervisor {
     }
     this.jobRouter.setTarget(job);
     this.webRouter.setTarget(web);
+  }
+
+  /**
+   * Where the routers send connections with TLS on. Our own Faktory: over loopback, it never leaves
+   * the pod. Another pod's: its peer TLS port, verified. A primary that announces no peer port (a pod
+   * not yet switched to TLS, mid-rollout) is reached in plain text only in mode optional (the
+   * migration); in mode required it is not routed to at all.
+   */
+  private tlsTargets(lease: LeaseValue): [RouteTarget | null, RouteTarget | null] {
+    const term = { id: lease.id, epoch: lease.epoch };
+    const tls = this.tls!;
+    try {
+      if (lease.id === this.cfg.id) {
+        return [
+          { host: "127.0.0.1", port: this.cfg.internalPort, ...term },
+          { host: "127.0.0.1", port: this.cfg.internalWebPort, ...term },
+        ];
+      }
+      if (lease.peer !== undefined) {
+        const peer = splitHostPort(lease.peer);
+        return [
+          { ...peer, ...term, tls: tls.dialer.dial("faktory", lease.peer) },
+          { ...peer, ...term, tls: tls.dialer.dial("web", lease.peer) },
+        ];
+      }
+      const key = `${lease.id}/${lease.epoch}`;
+      const plain = this.cfg.tls.mode === "optional";
+      if (this.peerWarned !== key) {
+        this.peerWarned = key;
+        this.log.warn(plain ? "router.peer_plain" : "router.peer_tls_missing", {
+          leader: lease.id,
+          epoch: lease.epoch,
+          action: plain
+            ? "the primary serves no peer TLS port: routing to it in plain text (mode optional)"
+            : "the primary serves no peer TLS port: not routing to it (mode required); switch every pod to TLS",
+        });
+      }
+      if (!plain) return [null, null];
+      return [
+        { ...splitHostPort(lease.addr), ...term },
+        { ...splitHostPort(lease.web), ...term },
+      ];
+    } catch {
+      return [null, null]; // an unreadable address: route nowhere rather than guess
+    }
   }
 
   /**
@@ -263,6 +383,11 @@ export class Supervisor {
   private async isReady(): Promise<boolean> {
     const leader = this.leader;
     if (!leader) return false;
+    // With TLS, the primary is reached the way the job router reaches it (never plain across pods).
+    if (this.tls) {
+      const target = this.jobRouter.currentTarget();
+      return target !== null && targetGreets(target, 1_000);
+    }
     const { host, port } = splitHostPort(leader.addr);
     return greets(host, port, 1_000);
   }
@@ -291,7 +416,14 @@ export class Supervisor {
       jobs: this.jobFigures(),
       renewLatencyMs: summarize(l?.renewLatencyMs ?? []),
       routers: { faktory: this.jobRouter.snapshot(), web: this.webRouter.snapshot() },
+      ...(this.tls && { tls: this.tlsStatus() }),
     };
+  }
+
+  /** The certificate served now (never the key). */
+  private tlsStatus(): Record<string, unknown> {
+    const id = this.tls!.credentials.current;
+    return { mode: this.cfg.tls.mode, fingerprint: id.fingerprint, notAfter: id.notAfter, names: id.names };
   }
 
   private reason(): string {

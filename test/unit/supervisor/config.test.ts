@@ -45,6 +45,7 @@ describe("parseConfig", () => {
       revision: "",
       faktoryPassword: undefined,
       routerLimits: {},
+      tls: { mode: "off" },
       command: ["faktory", "-b", ":17419"],
     });
   });

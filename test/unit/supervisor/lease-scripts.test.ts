@@ -79,6 +79,36 @@ describe("lease scripts on redis-server", () => {
     await close();
   });
 
+  it("announces the peer TLS address only when there is one (a lease without TLS keeps its fields)", async () => {
+    const prefix = `t${++n}`;
+    const plain = lease("a", prefix);
+    await plain.connect();
+    await plain.acquire(0);
+    const raw = JSON.parse((await redis.client.get(leaseKeys(prefix).leader))!) as Record<string, unknown>;
+    expect(Object.keys(raw).sort()).toEqual(["addr", "epoch", "fence", "id", "overrun", "since", "v", "web"]);
+    await plain.close();
+
+    const tlsPrefix = `t${++n}`;
+    const withPeer = new RedisLease({
+      redisUrl: redis.url,
+      keyPrefix: tlsPrefix,
+      database: 0,
+      id: "b",
+      addr: "b:17419",
+      webAddr: "b:17420",
+      peerAddr: "b:17429",
+      ttlMs: 1000,
+      fenceMs: 700,
+      overrunMs: 0,
+      commandTimeoutMs: 1000,
+    });
+    await withPeer.connect();
+    const got = (await withPeer.acquire(0))!;
+    expect(got.lease).toMatchObject({ id: "b", addr: "b:17419", web: "b:17420", peer: "b:17429" });
+    expect(parseLeaseValue(await redis.client.get(leaseKeys(tlsPrefix).leader))).toEqual(got.lease);
+    await withPeer.close();
+  });
+
   it("epochs keep increasing across holders, and past a lost counter", async () => {
     const { a, b, prefix, close } = await pair();
     const first = (await a.acquire(0))!;

@@ -1,14 +1,9 @@
-import { connect, type Socket } from "node:net";
-import {
-  createServer,
-  type ConnectionOptions,
-  type SecureContextOptions,
-  type Server,
-  type TLSSocket,
-} from "node:tls";
+import { connect } from "node:net";
+import type { ConnectionOptions, SecureContextOptions, TLSSocket } from "node:tls";
 import type { Logger } from "./log";
 import type { PeerTls } from "./route-target";
 import type { TlsIdentity } from "./tls-files";
+import { TlsListener } from "./tls-listener";
 
 /** The ALPN protocols of the peer port: which of the pod's Faktory ports a connection reaches. */
 export const PEER_PROTOCOLS = { faktory: "faktory-ha-job", web: "faktory-ha-web" } as const;
@@ -37,46 +32,42 @@ export interface PeerServerOptions {
  * limits) exactly as for a plain internal port.
  */
 export class PeerServer {
-  private server: Server | null = null;
+  private readonly listener: TlsListener;
+  private listening = false;
 
-  constructor(private readonly opts: PeerServerOptions) {}
+  constructor(private readonly opts: PeerServerOptions) {
+    this.listener = new TlsListener({
+      context: opts.context,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      plainReply: PLAIN_PEER_REPLY,
+      alpn: [PEER_PROTOCOLS.faktory, PEER_PROTOCOLS.web],
+      onSecure: (sock) => this.forward(sock),
+      admit: opts.serving,
+    });
+  }
 
   get port(): number {
-    const a = this.server?.address();
+    const a = this.listener.server.address();
     return a && typeof a === "object" ? a.port : this.opts.port;
   }
 
   async listen(): Promise<void> {
-    const server = createServer(
-      {
-        ...this.opts.context,
-        ALPNProtocols: [PEER_PROTOCOLS.faktory, PEER_PROTOCOLS.web],
-        handshakeTimeout: this.opts.handshakeTimeoutMs,
-      },
-      (sock) => this.forward(sock),
-    );
-    // The TLS server's own listener (registered first) has wrapped the socket; destroying the raw
-    // socket ends that handshake before it cost anything.
-    server.on("connection", (raw: Socket) => {
-      if (!this.opts.serving()) raw.destroy();
-    });
-    server.on("tlsClientError", () => undefined);
+    const server = this.listener.server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.opts.port, this.opts.listenHost, () => resolve());
     });
     server.on("error", (e) => this.opts.log.error("peer.error", { error: e.message }));
-    this.server = server;
+    this.listening = true;
   }
 
   setSecureContext(context: SecureContextOptions): void {
-    this.server?.setSecureContext(context);
+    this.listener.setSecureContext(context);
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+    if (!this.listening) return Promise.resolve();
+    return new Promise((resolve) => this.listener.server.close(() => resolve()));
   }
 
   private forward(sock: TLSSocket): void {
@@ -101,6 +92,9 @@ export class PeerServer {
     up.pipe(sock);
   }
 }
+
+/** A plain-text dial of the peer port (a router of a release without TLS) reads this as Faktory's greeting. */
+const PLAIN_PEER_REPLY = Buffer.from("-ERR this faktory-ha peer port speaks TLS only\r\n");
 
 /** How often a router says that dials of the same peer keep failing. */
 const PEER_FAILURE_REPEAT_MS = 60_000;

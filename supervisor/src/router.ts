@@ -1,17 +1,13 @@
 import { createServer, Socket, type OnReadOpts, type Server, type SocketConstructorOpts } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  createServer as createTlsServer,
-  TLSSocket,
-  type SecureContextOptions,
-  type Server as TlsServer,
-} from "node:tls";
+import { TLSSocket, type SecureContextOptions } from "node:tls";
 import { FaktorySession } from "./faktory-session";
 import type { Logger } from "./log";
 import { PipeSession } from "./pipe-session";
 import { targetGreets, tryConnect, type RouteTarget } from "./route-target";
 import type { Session, SessionHost } from "./session-host";
 import { CONNECT_TIMEOUT_MS, TargetWatch } from "./target-watch";
+import { TlsListener } from "./tls-listener";
 import { sameTerm, termKey, type Term } from "./term";
 
 export interface RouterOptions {
@@ -135,7 +131,7 @@ export class Router implements SessionHost {
   readonly stats: RouterStats = emptyRouterStats();
   readonly limits: RouterLimits;
   private server: Server | null = null;
-  private tlsServer: TlsServer | null = null;
+  private tlsListener: TlsListener | null = null;
   private closed: Promise<void> | null = null;
   private target: RouteTarget | null = null;
   private readonly sessions = new Set<Session>();
@@ -212,7 +208,7 @@ export class Router implements SessionHost {
   /** The TLS port (its real number when listening on port 0), or null without TLS. */
   get tlsPort(): number | null {
     if (!this.opts.tls) return null;
-    const a = this.tlsServer?.address();
+    const a = this.tlsListener?.server.address();
     return a && typeof a === "object" ? a.port : this.opts.tls.port;
   }
 
@@ -228,25 +224,26 @@ export class Router implements SessionHost {
       );
     }
     if (tls) {
-      // A session starts once the TLS handshake is done (secureConnection). Until then a connection
-      // costs a handshake: the same time bound as Faktory's own handshake, and the connection cap
-      // counts it (the net.Server count is exact here: TLS sockets are never adopted).
-      const server = createTlsServer(
-        { ...tls.context, noDelay: true, handshakeTimeout: this.limits.handshakeTimeoutMs },
-        (sock) => this.accept(sock),
-      );
-      server.maxConnections = this.limits.maxConnections;
-      server.on("drop", () => this.stats.refused++);
-      // A client that cannot finish the handshake (a wrong CA, plain text, too slow) is destroyed by
-      // node; it never became a session, so there is nothing else to undo.
-      server.on("tlsClientError", () => undefined);
-      this.tlsServer = await this.bind(server, tls.port);
+      // A session starts once the TLS handshake is done. Until then a connection costs a handshake:
+      // bounded by the same time as Faktory's own handshake, and counted by the connection cap (the
+      // net.Server count is exact here: TLS sockets are never adopted). A client that cannot finish
+      // (a wrong CA, an expired certificate, too slow) never became a session: nothing to undo.
+      const listener = new TlsListener({
+        context: tls.context,
+        handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
+        maxConnections: this.limits.maxConnections,
+        plainReply: this.opts.name === "faktory" ? PLAIN_FAKTORY_REPLY : PLAIN_HTTP_REPLY,
+        onSecure: (sock) => this.accept(sock),
+        onRefused: () => this.stats.refused++,
+      });
+      this.tlsListener = listener;
+      await this.bind(listener.server, tls.port);
     }
   }
 
   /** Replaces the certificate and key for new TLS connections; open ones keep theirs. */
   setSecureContext(context: SecureContextOptions): void {
-    this.tlsServer?.setSecureContext(context);
+    this.tlsListener?.setSecureContext(context);
   }
 
   private async bind<T extends Server>(server: T, port: number): Promise<T> {
@@ -277,8 +274,8 @@ export class Router implements SessionHost {
 
   /** Stops accepting new connections; existing ones carry on until close(). */
   stopAccepting(): void {
-    if ((!this.server && !this.tlsServer) || this.closed) return;
-    const servers = [this.server, this.tlsServer].filter((s): s is Server => s !== null);
+    const servers = [this.server, this.tlsListener?.server].filter((s): s is Server => !!s);
+    if (servers.length === 0 || this.closed) return;
     this.closed = Promise.all(
       servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     ).then(() => undefined);
@@ -410,6 +407,14 @@ export class Router implements SessionHost {
 }
 
 const READ_BUFFER_BYTES = 64 * 1024;
+/** What a Faktory client that connects without TLS to a TLS port reads where it expects the greeting. */
+const PLAIN_FAKTORY_REPLY = Buffer.from("-ERR this port speaks TLS only: connect with tcp+tls://\r\n");
+/** What a browser or HTTP client gets on the web UI's TLS port over http:// (a readable 400). */
+const PLAIN_HTTP_BODY = "This port speaks HTTPS only: use https://\n";
+const PLAIN_HTTP_REPLY = Buffer.from(
+  "HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n" +
+    `content-length: ${PLAIN_HTTP_BODY.length}\r\n\r\n${PLAIN_HTTP_BODY}`,
+);
 const CLOSE_POLL_MS = 20;
 
 /**

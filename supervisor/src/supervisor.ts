@@ -36,9 +36,6 @@ const WORKER_SILENCE_MS = 5 * STATUS_EVERY_MS;
 const BEAT_MS = 1_000;
 const BEAT_SILENCE_MS = 5 * BEAT_MS;
 
-/** The peer port's handshake bound when FAKTORY_HA_HANDSHAKE_TIMEOUT_MS is not set: the router's default. */
-const PEER_HANDSHAKE_MS = 2_000;
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -97,24 +94,14 @@ export class Supervisor {
     };
     let jobTls: RouterTls | undefined;
     let webTls: RouterTls | undefined;
+    let credentials: TlsCredentials | null = null;
     if (cfg.tls.mode !== "off") {
       if (!opts.tlsIdentity) throw new Error("TLS is on but no certificate was loaded");
-      const credentials = new TlsCredentials(cfg.tls.dir, opts.tlsIdentity, this.log);
+      credentials = new TlsCredentials(cfg.tls.dir, opts.tlsIdentity, this.log);
       const context = contextOptions(opts.tlsIdentity.files);
       const plain = cfg.tls.mode === "optional";
       jobTls = { port: cfg.tls.port, plain, context };
       webTls = { port: cfg.tls.webPort, plain, context };
-      const peerServer = new PeerServer({
-        listenHost: cfg.bindHost,
-        port: cfg.tls.peerPort,
-        jobPort: cfg.internalPort,
-        webPort: cfg.internalWebPort,
-        context,
-        handshakeTimeoutMs: cfg.routerLimits.handshakeTimeoutMs ?? PEER_HANDSHAKE_MS,
-        serving: () => this.ownTerm()?.ready === true,
-        log: this.log,
-      });
-      this.tls = { credentials, peerServer, dialer: new PeerDialer(() => credentials.current, this.log) };
     }
     this.jobRouter = new Router({
       ...routerBase,
@@ -129,12 +116,27 @@ export class Supervisor {
       port: cfg.webPort,
       ...(webTls && { tls: webTls }),
     });
-    this.tls?.credentials.onChange((id) => {
-      const context = contextOptions(id.files);
-      this.jobRouter.setSecureContext(context);
-      this.webRouter.setSecureContext(context);
-      this.tls?.peerServer.setSecureContext(context);
-    });
+    if (credentials && cfg.tls.mode !== "off") {
+      const peerServer = new PeerServer({
+        listenHost: cfg.bindHost,
+        port: cfg.tls.peerPort,
+        jobPort: cfg.internalPort,
+        webPort: cfg.internalWebPort,
+        context: contextOptions(credentials.current.files),
+        // The other pods' routers dial it; their own caps bound how many connections come.
+        handshakeTimeoutMs: this.jobRouter.limits.handshakeTimeoutMs,
+        serving: () => this.ownTerm()?.ready === true,
+        log: this.log,
+      });
+      const current = credentials;
+      this.tls = { credentials, peerServer, dialer: new PeerDialer(() => current.current, this.log) };
+      credentials.onChange((id) => {
+        const context = contextOptions(id.files);
+        this.jobRouter.setSecureContext(context);
+        this.webRouter.setSecureContext(context);
+        peerServer.setSecureContext(context);
+      });
+    }
     this.watchdog = new FaktoryWatchdog(this.state, cfg.renewDeadlineMs + cfg.stopTimeoutMs, this.log);
     this.faktoryMonitor = new FaktoryMonitor({
       host: "127.0.0.1",
@@ -404,7 +406,9 @@ export class Supervisor {
     return {
       role: this.state.role(),
       id: this.cfg.id,
-      leader: leader ? { id: leader.id, addr: leader.addr, web: leader.web } : null,
+      leader: leader
+        ? { id: leader.id, addr: leader.addr, web: leader.web, ...(leader.peer && { peer: leader.peer }) }
+        : null,
       epoch: this.state.epoch() ?? leader?.epoch ?? null,
       since: l?.since ?? null,
       reason: this.reason(),

@@ -104,9 +104,13 @@ export function loadTlsIdentity(dir: string): TlsIdentity {
   return checkTlsFiles(dir, readTlsFiles(dir));
 }
 
-/** The secure-context options of an identity (ca.crt, when present, also verifies peers). */
+/**
+ * What a server presents: tls.crt as it is (a leaf, or a leaf and its intermediates, as cert-manager
+ * writes it) and its key. ca.crt is for verifying peers (the peer dialer), not sent: a client must
+ * trust the root on its own, and OpenSSL would otherwise append the root to the chain it sends.
+ */
 export function contextOptions(files: TlsFiles): SecureContextOptions {
-  return { cert: files.cert, key: files.key, ...(files.ca && { ca: files.ca }) };
+  return { cert: files.cert, key: files.key };
 }
 
 function namesOf(cert: X509Certificate): string[] {

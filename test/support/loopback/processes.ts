@@ -5,7 +5,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import { SUPERVISOR_INTS, SUPERVISOR_STRINGS, supervisorEnv } from "../../../components/contract/supervisor";
+import {
+  SUPERVISOR_INTS,
+  SUPERVISOR_STRINGS,
+  SUPERVISOR_TLS,
+  supervisorEnv,
+} from "../../../components/contract/supervisor";
 import { faktoryBin, SHARED_REDIS_BIN } from "./binaries";
 import { supervisorBundle } from "./bundle";
 import { freePort } from "./free-port";
@@ -18,6 +23,8 @@ export interface SupervisorPorts {
   readonly healthPort: number;
   readonly internalPort: number;
   readonly internalWebPort: number;
+  /** With SupervisorOptions.tls: the TLS job and web ports and the peer TLS port. */
+  readonly tls?: { readonly port: number; readonly webPort: number; readonly peerPort: number };
 }
 
 export interface LogEvent {
@@ -75,6 +82,8 @@ export interface SupervisorOptions {
   readonly inspectable?: boolean;
   /** The supervisor bundle to run (another release's, see releaseBundle). @default supervisorBundle() */
   readonly bundle?: string;
+  /** TLS on, with the certificate files in dir (a Secret volume, see test/support/tls). @default off */
+  readonly tls?: { readonly mode: "optional" | "required"; readonly dir: string };
 }
 
 /** chown -R, so a supervisor run as another user owns its data directory. */
@@ -98,6 +107,7 @@ export async function startSupervisor(
     healthPort: await freePort(),
     internalPort: await freePort(),
     internalWebPort: await freePort(),
+    ...(o.tls && { tls: { port: await freePort(), webPort: await freePort(), peerPort: await freePort() } }),
   };
   const dataDir = join(o.baseDir, id);
   mkdirSync(dataDir, { recursive: true });
@@ -113,7 +123,11 @@ export async function startSupervisor(
     [SUPERVISOR_STRINGS.bindHost.env]: "127.0.0.1",
     // Short test timings that keep the contract's rules, 2 × deadline + stop ≤ ttl included.
     ...supervisorEnv({
-      ...ports,
+      port: ports.port,
+      webPort: ports.webPort,
+      healthPort: ports.healthPort,
+      internalPort: ports.internalPort,
+      internalWebPort: ports.internalWebPort,
       ttlMs: o.ttlMs ?? 3000,
       renewIntervalMs: o.renewIntervalMs ?? 450,
       renewDeadlineMs: o.renewDeadlineMs ?? 1200,
@@ -126,6 +140,15 @@ export async function startSupervisor(
       // Faktory reads <-c dir>/conf.d/*.toml; that is the directory the supervisor watches.
       configDir: join(dataDir, "conf", "conf.d"),
     }),
+    ...(o.tls && ports.tls
+      ? {
+          [SUPERVISOR_TLS.mode.env]: o.tls.mode,
+          [SUPERVISOR_TLS.dir.env]: o.tls.dir,
+          [SUPERVISOR_TLS.port.env]: String(ports.tls.port),
+          [SUPERVISOR_TLS.webPort.env]: String(ports.tls.webPort),
+          [SUPERVISOR_TLS.peerPort.env]: String(ports.tls.peerPort),
+        }
+      : {}),
     ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
     ...(o.podHost ? { SHARED_REDIS_LOCAL_ADDRESS: o.podHost } : {}),
     ...o.extraEnv,

@@ -1,0 +1,3 @@
+/** TLS material for tests: certificates from the openssl CLI, and a Secret volume the kubelet's way. */
+export { type Ca, issue, type LeafOptions, makeCa, type Pem } from "./openssl-certs";
+export { type SecretFiles, writeSecretVolume } from "./secret-volume";

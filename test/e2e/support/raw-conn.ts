@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 
 /**
  * A bare TCP client that records every "\r\n"-terminated line it receives and when it was closed, so a
@@ -12,9 +13,10 @@ export class RawConn {
   private readonly sock: Socket;
   private readonly watchers = new Set<() => void>();
 
-  constructor(port: number) {
-    this.sock = connect({ port, host: "127.0.0.1" });
-    this.sock.on("connect", () => {
+  /** With tls, the connection is TLS and counts as connected once its handshake is done. */
+  constructor(port: number, tls?: ConnectionOptions) {
+    this.sock = tls ? tlsConnect({ ...tls, port, host: "127.0.0.1" }) : connect({ port, host: "127.0.0.1" });
+    this.sock.on(tls ? "secureConnect" : "connect", () => {
       this.connectedAt = Date.now();
       this.notify();
     });
@@ -32,6 +34,11 @@ export class RawConn {
       this.closedAt = Date.now();
       this.notify();
     });
+  }
+
+  /** The socket itself, for tests of flow control (pause, write's return value, drain). */
+  get socket(): Socket {
+    return this.sock;
   }
 
   get closed(): boolean {

@@ -34,6 +34,8 @@ export interface PeerServerOptions {
 export class PeerServer {
   private readonly listener: TlsListener;
   private listening = false;
+  /** Open peer connections: closed with the server (net.Server#close would wait for them). */
+  private readonly open = new Set<TLSSocket>();
 
   constructor(private readonly opts: PeerServerOptions) {
     this.listener = new TlsListener({
@@ -67,7 +69,9 @@ export class PeerServer {
 
   close(): Promise<void> {
     if (!this.listening) return Promise.resolve();
-    return new Promise((resolve) => this.listener.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.listener.server.close(() => resolve()));
+    for (const sock of this.open) sock.destroy();
+    return closed;
   }
 
   private forward(sock: TLSSocket): void {
@@ -78,6 +82,8 @@ export class PeerServer {
           ? this.opts.webPort
           : null;
     if (port === null) return void sock.destroy();
+    this.open.add(sock);
+    sock.once("close", () => this.open.delete(sock));
     const up = connect({ host: "127.0.0.1", port, noDelay: true });
     sock.setNoDelay(true);
     const end = () => {

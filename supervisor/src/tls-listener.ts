@@ -54,7 +54,8 @@ export class TlsListener {
     if (this.opts.admit && !this.opts.admit()) return void raw.destroy();
     raw.on("error", () => raw.destroy());
     const deadline = setTimeout(() => raw.destroy(), this.opts.handshakeTimeoutMs);
-    const silence = setTimeout(() => plain(), PLAIN_SILENCE_MS);
+    // Within the handshake bound, so a short FAKTORY_HA_HANDSHAKE_TIMEOUT_MS still gets its answer out.
+    const silence = setTimeout(() => plain(), Math.min(PLAIN_SILENCE_MS, this.opts.handshakeTimeoutMs / 2));
     const plain = () => {
       clearTimeout(silence);
       clearTimeout(deadline);

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
-import { TLS_FILES } from "../../components/contract/supervisor";
+import { SUPERVISOR_TLS, TLS_FILES } from "../../components/contract/supervisor";
 
 /** The bytes of a TLS Secret's files, read together. */
 export interface TlsFiles {
@@ -97,6 +97,14 @@ export function checkTlsFiles(dir: string, files: TlsFiles): TlsIdentity {
     names: namesOf(leaf),
     digest: digest.digest("hex"),
   };
+}
+
+/**
+ * The configuration error of a Secret that is missing or wrong at start: the variable, its value, what
+ * is wrong with which file, and what is expected there.
+ */
+export function tlsStartError(dir: string, e: TlsFilesError): string {
+  return `${SUPERVISOR_TLS.dir.env}=${JSON.stringify(dir)}: ${e.message}; expected a mounted Kubernetes TLS Secret (${TLS_FILES.cert}, ${TLS_FILES.key}, optionally ${TLS_FILES.ca})`;
 }
 
 /** Reads and checks the Secret's files: the identity to serve, or TlsFilesError. */

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -13,6 +13,7 @@ import {
   sleep,
   startLoopbackCluster,
   startSupervisor,
+  supervisorBundle,
   withTimeout,
   type LoopbackCluster,
   type SupervisorHandle,
@@ -200,6 +201,35 @@ let queueSeq = 0;
 const freshQueue = () => `tls-${process.pid}-${++queueSeq}`;
 
 describe("scenario 22: TLS at the router, between pods and on the web UI", () => {
+  it("refuses to start on a missing or wrong Secret: exit 2, naming the variable and the file", async () => {
+    const run = (tlsDir: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [supervisorBundle(), "--", "faktory"], {
+          env: {
+            PATH: process.env.PATH ?? "",
+            REDIS_URL: cluster.redis.url,
+            FAKTORY_HA_TLS_MODE: "required",
+            FAKTORY_HA_TLS_DIR: tlsDir,
+          },
+        });
+        let stderr = "";
+        p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        p.on("exit", (code) => resolve({ code, stderr }));
+      });
+    const missing = join(dir, "no-secret");
+    expect(await run(missing)).toEqual({
+      code: 2,
+      stderr: `faktory-ha-supervisor: configuration error: FAKTORY_HA_TLS_DIR="${missing}": ${missing}/tls.crt cannot be read (ENOENT); expected a mounted Kubernetes TLS Secret (tls.crt, tls.key, optionally ca.crt)\n`,
+    });
+    const mismatched = join(dir, "secret-mismatched");
+    writeSecretVolume(mismatched, { "tls.crt": leaf1.cert, "tls.key": leaf2.key });
+    const wrong = await run(mismatched);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toBe(
+      `faktory-ha-supervisor: configuration error: FAKTORY_HA_TLS_DIR="${mismatched}": ${mismatched}/tls.key does not match ${mismatched}/tls.crt (a key of another certificate); expected a mounted Kubernetes TLS Secret (tls.crt, tls.key, optionally ca.crt)\n`,
+    );
+  });
+
   it("serves PUSH, FETCH and ACK over TLS through every router; the plain ports are closed; pod to pod is TLS", async () => {
     const primary = await cluster.primary();
     const pods = cluster.supervisors;

@@ -16,10 +16,9 @@ import {
 } from "./lease-worker";
 import { createLogger, type Logger } from "./log";
 import { SupervisorMetrics } from "./metrics";
-import type { RouteTarget } from "./route-target";
 import { PeerDialer, PeerServer } from "./peer-server";
+import { targetGreets, type RouteTarget } from "./route-target";
 import { Router, type RouterTls } from "./router";
-import { targetGreets } from "./route-target";
 import { TlsCredentials } from "./tls-credentials";
 import { contextOptions, type TlsIdentity } from "./tls-files";
 
@@ -351,13 +350,20 @@ export class Supervisor {
       const plain = this.cfg.tls.mode === "optional";
       if (this.peerWarned !== key) {
         this.peerWarned = key;
-        this.log.warn(plain ? "router.peer_plain" : "router.peer_tls_missing", {
-          leader: lease.id,
-          epoch: lease.epoch,
-          action: plain
-            ? "the primary serves no peer TLS port: routing to it in plain text (mode optional)"
-            : "the primary serves no peer TLS port: not routing to it (mode required); switch every pod to TLS",
-        });
+        const fields = { leader: lease.id, epoch: lease.epoch };
+        // Plain text in the migration is expected; no route at all in required mode is an outage.
+        if (plain) {
+          this.log.warn("router.peer_plain", {
+            ...fields,
+            action: "the primary serves no peer TLS port: routing to it in plain text (mode optional)",
+          });
+        } else {
+          this.log.error("router.peer_tls_missing", {
+            ...fields,
+            action:
+              "the primary serves no peer TLS port: not routing to it (mode required); switch every pod to TLS",
+          });
+        }
       }
       if (!plain) return [null, null];
       return [

@@ -1,5 +1,6 @@
 import { Client } from "faktory-worker";
 import type { JobPayload } from "faktory-worker/lib/job";
+import type { ConnectionOptions } from "node:tls";
 import type { Redis } from "ioredis";
 
 /** What producers and workers did, to compare with what Redis still holds. */
@@ -30,8 +31,21 @@ export class Ledger {
   }
 }
 
-export function client(port: number, password: string | undefined, wid?: string): Client {
-  const c = new Client({ host: "127.0.0.1", port, password, wid, poolSize: 2 });
+/** A pooled client; with tls, it connects with TLS (faktory-worker's tlsOptions, e.g. the CA to verify). */
+export function client(
+  port: number,
+  password: string | undefined,
+  wid?: string,
+  tls?: ConnectionOptions,
+): Client {
+  const c = new Client({
+    host: "127.0.0.1",
+    port,
+    password,
+    wid,
+    poolSize: 2,
+    ...(tls && { tlsOptions: tls }),
+  });
   // The pool retries refused connects by itself (a router restarting); don't print each one.
   c.connectionFactory.onConnectionError = () => undefined;
   c.pool.removeAllListeners("factoryCreateError");

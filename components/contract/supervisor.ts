@@ -257,6 +257,29 @@ export function supervisorEnv(
   return env;
 }
 
+/** TLS settings as the component writes them into a pod's environment (the Secret is a mounted volume). */
+export interface SupervisorTlsSettings {
+  readonly mode: Exclude<TlsMode, "off">;
+  readonly dir: string;
+  readonly port: number;
+  readonly webPort: number;
+  readonly peerPort: number;
+}
+
+/** The TLS part of a supervisor's environment: nothing at all with TLS off (the supervisor's default). */
+export function supervisorTlsEnv(
+  t: SupervisorTlsSettings | { readonly mode: "off" },
+): Record<string, string> {
+  if (t.mode === "off") return {};
+  return {
+    [SUPERVISOR_TLS.mode.env]: t.mode,
+    [SUPERVISOR_TLS.dir.env]: t.dir,
+    [SUPERVISOR_TLS.port.env]: String(t.port),
+    [SUPERVISOR_TLS.webPort.env]: String(t.webPort),
+    [SUPERVISOR_TLS.peerPort.env]: String(t.peerPort),
+  };
+}
+
 /** The database index a redis:// URL selects (its path), 0 when it names none. */
 export function redisUrlDatabase(url: string): number {
   const db = new URL(url.trim()).pathname.replace(/^\//, "");

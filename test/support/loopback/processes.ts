@@ -8,8 +8,8 @@ import { delimiter, dirname, join } from "node:path";
 import {
   SUPERVISOR_INTS,
   SUPERVISOR_STRINGS,
-  SUPERVISOR_TLS,
   supervisorEnv,
+  supervisorTlsEnv,
 } from "../../../components/contract/supervisor";
 import { faktoryBin, SHARED_REDIS_BIN } from "./binaries";
 import { supervisorBundle } from "./bundle";
@@ -140,15 +140,7 @@ export async function startSupervisor(
       // Faktory reads <-c dir>/conf.d/*.toml; that is the directory the supervisor watches.
       configDir: join(dataDir, "conf", "conf.d"),
     }),
-    ...(o.tls && ports.tls
-      ? {
-          [SUPERVISOR_TLS.mode.env]: o.tls.mode,
-          [SUPERVISOR_TLS.dir.env]: o.tls.dir,
-          [SUPERVISOR_TLS.port.env]: String(ports.tls.port),
-          [SUPERVISOR_TLS.webPort.env]: String(ports.tls.webPort),
-          [SUPERVISOR_TLS.peerPort.env]: String(ports.tls.peerPort),
-        }
-      : {}),
+    ...(o.tls && ports.tls ? supervisorTlsEnv({ mode: o.tls.mode, dir: o.tls.dir, ...ports.tls }) : {}),
     ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
     ...(o.podHost ? { SHARED_REDIS_LOCAL_ADDRESS: o.podHost } : {}),
     ...o.extraEnv,

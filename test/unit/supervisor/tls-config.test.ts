@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SUPERVISOR_TLS } from "../../../components/contract/supervisor";
+import { SUPERVISOR_TLS, supervisorTlsEnv } from "../../../components/contract/supervisor";
 import { ConfigError, parseConfig } from "../../../supervisor/src/config";
 
 const base = { REDIS_URL: "redis://redis:6379" };
@@ -132,6 +133,24 @@ describe("TLS settings", () => {
     ],
   ])("rejects %s, naming the variable, the value and what is allowed", (_name, env, message) => {
     expect(errorOf(env)).toBe(message);
+  });
+
+  it("round-trips: what the contract writes for TLS, the supervisor reads back unchanged", () => {
+    // Ports clear of the defaults of the plain, health and internal ports.
+    const port = fc.integer({ min: 20_000, max: 65_535 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom("optional" as const, "required" as const),
+        fc.uniqueArray(port, { minLength: 3, maxLength: 3 }),
+        fc.stringMatching(/^\/[a-z0-9/-]{1,40}$/),
+        (mode, [p, w, peer], dir) => {
+          const settings = { mode, dir, port: p, webPort: w, peerPort: peer };
+          expect(tlsOf(supervisorTlsEnv(settings))).toEqual(settings);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(supervisorTlsEnv({ mode: "off" })).toEqual({});
   });
 
   it("ignores the TLS ports' clashes while TLS is off (they are not opened)", () => {

@@ -38,7 +38,7 @@ end
  * KEYS: leader, epoch, history. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms,
  * holder's clock, informative), floor epoch, fence ms (how long after its last good renew the holder's
  * Faktory is surely stopped), overrun ms (how long after its lease would have expired it may still run,
- * see LeaseValue.overrun), protocol version. Returns {value, counter, history age ms}: counter is INCR's raw result, which
+ * see LeaseValue.overrun), protocol version, pod UID ("" when unknown: left out). Returns {value, counter, history age ms}: counter is INCR's raw result, which
  * tells the caller whether anyone acquired since the highest term it knows — on a history at least a ttl
  * old. Returns false when someone holds the lease.
  */
@@ -52,7 +52,9 @@ if epoch <= floor then
   epoch = floor + 1
   redis.call('SET', KEYS[2], epoch)
 end
-local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8]), v = tonumber(ARGV[9])})
+local uid = nil
+if ARGV[10] ~= '' then uid = ARGV[10] end
+local value = cjson.encode({epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8]), v = tonumber(ARGV[9]), uid = uid})
 if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter, age} end
 return false
 `;
@@ -115,6 +117,12 @@ export interface LeaseValue extends Term {
    * looked (that reader then underestimates the expiry), but only before its own deadline.
    */
   readonly overrun?: number;
+  /**
+   * The holder's pod UID. A supervisor of the same pod and UID that finds this term without having held
+   * it is a restarted container: the holder's container, and its Faktory with it, has exited. Absent
+   * when unknown (outside Kubernetes) and in values written by older supervisors.
+   */
+  readonly uid?: string;
 }
 
 export function leaseKeys(prefix: string): {
@@ -159,6 +167,7 @@ export function parseLeaseValue(raw: string | null | undefined): LeaseValue | nu
         since: typeof v.since === "number" ? v.since : 0,
         ...(typeof v.fence === "number" && v.fence > 0 ? { fence: v.fence } : {}),
         ...(typeof v.overrun === "number" && v.overrun >= 0 ? { overrun: v.overrun } : {}),
+        ...(typeof v.uid === "string" && v.uid !== "" ? { uid: v.uid } : {}),
       };
     }
   } catch {

@@ -37,6 +37,8 @@ export interface StatusReport {
     /** When its term began (ms since the epoch, by its clock), and how long ago that was. */
     readonly since: number | null;
     readonly forMs: number | null;
+    /** The Faktory release it serves, from its latest read of Faktory's INFO. */
+    readonly faktoryVersion: string | null;
   } | null;
   /** Handovers the pods have seen as primary, summed over the pods answering (each counts its own). */
   readonly failovers: number;
@@ -91,7 +93,11 @@ export function statusReport(namespace: string, answers: readonly PodAnswer[], n
   }
   for (const p of pods) {
     if (p.role === "unknown") problems.push(`${p.pod} (${p.phase}): ${p.reason}`);
-    else if (p.redisOk === false) problems.push(`${p.pod}: Redis unreachable: ${p.reason}`);
+    // The reason already says "Redis unreachable: …" when the supervisor knows why.
+    else if (p.redisOk === false)
+      problems.push(
+        `${p.pod}: ${p.reason.startsWith("Redis unreachable") ? p.reason : `Redis unreachable: ${p.reason}`}`,
+      );
   }
   // The highest epoch wins: a stale primary (cut off, fencing itself) has an older one.
   const primary = [...primaries].sort((a, b) => (num(b.status?.epoch) ?? 0) - (num(a.status?.epoch) ?? 0))[0];
@@ -106,6 +112,7 @@ export function statusReport(namespace: string, answers: readonly PodAnswer[], n
           epoch: num(primary.status?.epoch),
           since,
           forMs: since === null ? null : Math.max(0, now - since),
+          faktoryVersion: typeof jobs?.version === "string" ? jobs.version : null,
         }
       : null,
     failovers: pods.reduce((sum, p) => sum + (p.failovers ?? 0), 0),
@@ -136,6 +143,7 @@ export function renderStatus(r: StatusReport): string {
     r.primary
       ? `primary ${r.primary.pod}, epoch ${r.primary.epoch ?? "?"}` +
           (r.primary.forMs === null ? "" : `, for ${duration(r.primary.forMs)}`) +
+          (r.primary.faktoryVersion === null ? "" : `, Faktory ${r.primary.faktoryVersion}`) +
           ` (namespace ${r.namespace}; ${r.failovers} failover(s) seen by these pods)`
       : `no primary in namespace ${r.namespace}: enqueueing fails until one takes over`,
   );

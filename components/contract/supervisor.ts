@@ -54,6 +54,11 @@ export const SUPERVISOR_STRINGS = {
   configDir: { env: "FAKTORY_HA_CONFIG_DIR", default: "/etc/faktory/conf.d" },
   /** The pod template revision (controller-revision-hash): a planned stop prefers an updated successor. */
   revision: { env: "FAKTORY_HA_REVISION", default: "" },
+  /**
+   * The pod's UID (metadata.uid), written into the lease: a container restarted inside the same pod finds
+   * its previous container's term and knows that Faktory died with it. "" (unknown): no such shortcut.
+   */
+  podUid: { env: "FAKTORY_HA_POD_UID", default: "" },
 } as const;
 
 /**
@@ -76,6 +81,9 @@ export const SUPERVISOR_TLS = {
 
 /** The files of a Kubernetes TLS Secret (type kubernetes.io/tls; cert-manager adds ca.crt). */
 export const TLS_FILES = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
+
+/** A Kubernetes UID (metadata.uid): an RFC 4122 UUID. */
+export const POD_UID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A Kubernetes label value, as the API server accepts it; the revision is one (a label of the pod). */
 export const LABEL_VALUE_PATTERN = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;

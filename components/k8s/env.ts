@@ -58,6 +58,8 @@ export function buildEnv(input: EnvInput): EnvVar[] {
     { name: SUPERVISOR_STRINGS.advertiseHost.env, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     // Set by the StatefulSet controller on every pod: in a rolling update, tells updated pods apart.
     { name: SUPERVISOR_STRINGS.revision.env, valueFrom: { fieldRef: { fieldPath: REVISION_FIELD } } },
+    // New for every pod, the same across its container restarts: a restarted container knows its term.
+    { name: SUPERVISOR_STRINGS.podUid.env, valueFrom: { fieldRef: { fieldPath: "metadata.uid" } } },
     ...Object.entries(literals).map(([name, value]) => ({ name, value })),
     ...extra,
   ];

@@ -3,10 +3,14 @@
 # cluster's containerd (`ctr -n k8s.io images import`). Prints the image name.
 #   image.sh pause   the sandbox ("pause") image: busybox-static sleeping
 #   image.sh test    the faktory-ha test image: a Debian root filesystem made from Debian's packages
-#                    (mmdebstrap: minbase + libstdc++6 + tini), plus Node (this machine's), the OSS Faktory
+#                    (mmdebstrap: minbase + libstdc++6 + tini + redis-server), plus Node (this machine's), the OSS Faktory
 #                    binary, the supervisor bundle (esbuild), the shared-Redis redis-server stand-in and the
 #                    cluster tests' client bundle. Tagged by content, so a change gives a new tag.
 #                    FAKTORY_HA_IMAGE_REV=<git rev> bundles the supervisor from that commit (not the work tree).
+#   image.sh test-previous-faktory
+#                    the same with the open-source Faktory release before the one install-faktory.sh installs
+#                    ($FAKTORY_PREVIOUS_VERSION, built once into $TOOLS_DIR/faktory-<version>): the Faktory
+#                    upgrade test rolls from it to the test image.
 # The Debian root filesystem is cached under $TOOLS_DIR/images keyed by its package list.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 IMAGES="$TOOLS_DIR/images"
@@ -37,10 +41,12 @@ pause)
   import_image "$IMAGES/pause.oci.tar" "$name"
   echo "$name"
   ;;
-test)
+test | test-previous-faktory)
   command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run scripts/cluster/install-deps.sh"
   suite=bookworm
-  packages="libstdc++6,tini,ca-certificates"
+  # redis-server: only for `npm run bench:peer`'s single-pod Faktory, which starts its own Redis as the Helm
+  # chart's does (the faktory-ha pods find the shared-Redis stand-in first on their PATH).
+  packages="libstdc++6,tini,ca-certificates,redis-server"
   base_key="$(printf '%s %s' "$suite" "$packages" | sha256sum | cut -c1-12)"
   base="$IMAGES/debian-$suite-$base_key.tar"
   if [[ ! -f "$base" ]]; then
@@ -53,6 +59,14 @@ test)
     mv "$work/base.tar" "$base"
   fi
   faktory="$REPO_ROOT/.tools/bin/faktory"
+  ref="$IMAGES/faktory-ha-test.ref"
+  if [[ "$kind" == test-previous-faktory ]]; then
+    faktory="$TOOLS_DIR/faktory-$FAKTORY_PREVIOUS_VERSION/faktory"
+    ref="$IMAGES/faktory-ha-test-previous-faktory.ref"
+    [[ -x "$faktory" ]] ||
+      FAKTORY_VERSION="$FAKTORY_PREVIOUS_VERSION" FAKTORY_INSTALL_DIR="$(dirname "$faktory")" \
+        "$REPO_ROOT/scripts/install-faktory.sh" >&2
+  fi
   [[ -x "$faktory" ]] || die "$faktory is missing: run scripts/install-faktory.sh"
   node_bin="$(readlink -f "$(command -v node)")"
   [[ "$("$node_bin" -p 'process.versions.node.split(".")[0]')" -ge 20 ]] || die "Node 20+ needed for the image"
@@ -103,8 +117,8 @@ JSON
     python3 "$(dirname "${BASH_SOURCE[0]}")/oci-archive.py" "$archive" "$name" "$work/config.json" "$base" "$work/app.tar" >/dev/null
   fi
   import_image "$archive" "$name"
-  echo "$name" >"$IMAGES/faktory-ha-test.ref"
+  echo "$name" >"$ref"
   echo "$name"
   ;;
-*) die "usage: image.sh pause|test" ;;
+*) die "usage: image.sh pause|test|test-previous-faktory" ;;
 esac

@@ -7,6 +7,9 @@ TOOLS_DIR="${FAKTORY_HA_TOOLS_DIR:-$REPO_ROOT/.tools}"
 K8S_VERSION="v1.34.4"
 K8S_STAGING_VERSION="v0.34.4"
 PULUMI_VERSION="v3.274.1"
+# The open-source Faktory release before the one scripts/install-faktory.sh installs: the Faktory upgrade test
+# (test/cluster/05-faktory-upgrade) rolls a deployment from it to the current one.
+FAKTORY_PREVIOUS_VERSION="v1.9.3"
 # The Go module proxy serves the provider only as this pseudo-version; it is stamped with the version the
 # @pulumi/kubernetes npm package asks the engine for (read from node_modules at build time).
 PULUMI_K8S_PROVIDER_MODULE_VERSION="v4.0.0-20260115033456-f47bc2d6f199"

@@ -7,6 +7,7 @@ import {
   KEY_PREFIX_RULE,
   LABEL_VALUE_PATTERN,
   leaseDatabaseProblem,
+  POD_UID_PATTERN,
   redisUrlDatabase,
   leaseTimingProblems,
   redisUrlProblem,
@@ -43,6 +44,8 @@ export interface SupervisorConfig {
   readonly configDir: string;
   /** The pod template revision ("" when unknown); see ElectorTimings.revision. */
   readonly revision: string;
+  /** The pod's UID ("" when unknown); see ElectorTimings.podUid. */
+  readonly podUid: string;
   /** Password the router uses to re-handshake a held client connection with a new primary. */
   readonly faktoryPassword: string | undefined;
   /** Router limits set in the environment; the rest keep the router's defaults (router.ts). */
@@ -250,6 +253,13 @@ export function parseConfig(
     );
   }
 
+  const podUid = env.FAKTORY_HA_POD_UID?.trim().toLowerCase() ?? SUPERVISOR_STRINGS.podUid.default;
+  if (podUid !== "" && !POD_UID_PATTERN.test(podUid)) {
+    throw new ConfigError(
+      `FAKTORY_HA_POD_UID=${JSON.stringify(podUid)} is invalid: allowed the pod's metadata.uid (a UUID such as 3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04), or unset`,
+    );
+  }
+
   const dbProblem = leaseDatabaseProblem(ints.database, redisUrlDatabase(redisUrl));
   if (dbProblem !== undefined) {
     throw new ConfigError(`${SUPERVISOR_INTS.database.env}=${ints.database} ${dbProblem}`);
@@ -287,6 +297,7 @@ export function parseConfig(
     metricsIntervalMs: ints.metricsIntervalMs,
     configDir: env.FAKTORY_HA_CONFIG_DIR?.trim() || SUPERVISOR_STRINGS.configDir.default,
     revision,
+    podUid,
     faktoryPassword: readPassword(env, opts.readFile ?? ((p) => readFileSync(p, "utf8"))),
     routerLimits: readLimits(env),
     tls,

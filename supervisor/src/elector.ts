@@ -21,6 +21,14 @@ export interface ElectorTimings {
    * replaced. @default ""
    */
   readonly revision?: string;
+  /**
+   * Our pod's UID ("" when unknown). A term held under our id and UID that this process never held was
+   * held by an earlier container of this very pod: Kubernetes starts a container again only after the
+   * previous one exited, and a container's processes (its Faktory among them) die with it, so that term's
+   * Faktory has stopped and ours may start at once. A pod replaced under the same name has a new UID.
+   * @default ""
+   */
+  readonly podUid?: string;
 }
 
 export interface ElectorHooks {
@@ -52,9 +60,10 @@ export interface StartWait {
   /**
    * Which bound applies: when the predecessor's lease would have expired (as last read, plus its
    * overrun), its fence counted from our acquire, a full ttl when the predecessor is unknown, or a ttl
-   * after Redis's replication history changed (a failover that may have lost the newest writes).
+   * after Redis's replication history changed (a failover that may have lost the newest writes), or
+   * none when the predecessor was an earlier container of our own pod (see ElectorTimings.podUid).
    */
-  readonly bound: "expiry" | "fence" | "ttl" | "history";
+  readonly bound: "expiry" | "fence" | "ttl" | "history" | "restart";
 }
 
 export interface ElectorSnapshot {
@@ -98,7 +107,9 @@ export class Elector {
   private demoting: Promise<void> | null = null;
   private redisFailing = false;
   /** The most recent term anyone held, as far as we know (from reads and announcements). */
-  private latest: (Term & { fence?: number; overrun?: number }) | null = null;
+  private latest: (Term & { fence?: number; overrun?: number; uid?: string }) | null = null;
+  /** Terms this process acquired: a term of ours it never held was an earlier container's. */
+  private readonly heldTerms: string[] = [];
   /** Our last read of the latest term's lease: when it started and ended, and the ttl it had left. */
   private observed: { term: Term; readStart: number; readEnd: number; pttlMs: number } | null = null;
   private highestEpoch = 0;
@@ -308,6 +319,8 @@ export class Elector {
   private becomePending(acquired: Acquired, acquireStartedAt: number, acquiredAt: number): void {
     const { lease } = acquired;
     this.waiting = this.startWait(acquired, acquiredAt);
+    this.heldTerms.push(termKey(lease));
+    if (this.heldTerms.length > STOPPED_MEMORY) this.heldTerms.shift();
     this.role = "pending";
     this.lease = lease;
     this.since = this.clock.now();
@@ -346,6 +359,15 @@ export class Elector {
       return { proof: null, until: acquiredAt + ttlMs, bound: "ttl" };
     }
     const proof = { id: prev.id, epoch: prev.epoch };
+    const podUid = this.timings.podUid ?? "";
+    if (
+      podUid !== "" &&
+      prev.uid === podUid &&
+      prev.id === this.timings.selfId &&
+      !this.heldTerms.includes(termKey(prev))
+    ) {
+      return { proof, until: acquiredAt, bound: "restart" };
+    }
     // The margin keeps "surely stopped" and "may start" apart by more than clock jitter.
     const fenceAt = acquiredAt + Math.min((prev.fence ?? ttlMs) + FENCE_MARGIN_MS, ttlMs);
     const seen = this.observed;
@@ -461,12 +483,16 @@ export class Elector {
   }
 
   /** Remembers the most recent term seen anywhere, with the holder's fence timings when known. */
-  private learn(term: Term | null, meta: { fence?: number; overrun?: number } | undefined): void {
+  private learn(
+    term: Term | null,
+    meta: { fence?: number; overrun?: number; uid?: string } | undefined,
+  ): void {
     if (!term) return;
     if (term.epoch > this.highestEpoch) this.highestEpoch = term.epoch;
     const timing = {
       ...(meta?.fence !== undefined ? { fence: meta.fence } : {}),
       ...(meta?.overrun !== undefined ? { overrun: meta.overrun } : {}),
+      ...(meta?.uid !== undefined ? { uid: meta.uid } : {}),
     };
     if (
       this.latest === null ||

@@ -39,6 +39,8 @@ export interface FaktoryFigures {
   readonly sets: Readonly<Record<"working" | "scheduled" | "retries" | "dead", number>>;
   /** Open client connections, our own INFO connection excluded. */
   readonly connections: number;
+  /** The Faktory release serving (INFO's `faktory_version`): what an operator checks during an upgrade. */
+  readonly version: string | null;
 }
 
 export const OTHER_QUEUE = "_other";
@@ -80,6 +82,7 @@ export function faktoryFigures(
     failed: Number(d.total_failures) || 0,
     sets,
     connections: Math.max(0, (Number(info.server?.connections) || 0) - 1),
+    version: typeof info.server?.faktory_version === "string" ? info.server.faktory_version : null,
   };
 }
 

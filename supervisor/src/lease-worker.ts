@@ -99,6 +99,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     // One Redis call may not eat more than a renew interval.
     commandTimeoutMs: Math.max(200, Math.min(cfg.renewIntervalMs, cfg.renewDeadlineMs - cfg.renewIntervalMs)),
     revision: cfg.revision,
+    podUid: cfg.podUid,
     onForeign: (value) => foreignSeen(value),
   });
   const send = (m: FromLeaseWorker) => port.postMessage(m);
@@ -135,6 +136,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
       renewDeadlineMs: cfg.renewDeadlineMs,
       pollMs: cfg.pollMs,
       revision: cfg.revision,
+      podUid: cfg.podUid,
     },
     {
       onPending: (l, wait) => {

@@ -38,6 +38,8 @@ export interface RedisLeaseOptions {
   readonly commandTimeoutMs: number;
   /** The pod template revision, written into the presence key (see ElectorTimings.revision). @default "" */
   readonly revision?: string;
+  /** The pod's UID, written into the lease value (see ElectorTimings.podUid). @default "" */
+  readonly podUid?: string;
   /**
    * A lease, announcement or presence key of a protocol version this release does not read was met and
    * ignored (see protocol-version.ts). Called for every one met: the caller decides how often to say so.
@@ -103,6 +105,7 @@ type LeaseRedis = Redis & {
     overrun: number,
     version: number,
     peer: string,
+    podUid: string,
   ): Promise<[string, number, number] | null>;
   haRenew(leader: string, value: string, ttl: number): Promise<number>;
   haRelease(leader: string, value: string): Promise<number>;
@@ -165,6 +168,7 @@ export class RedisLease implements LeaseStore {
         overrunMs,
         PROTOCOL_VERSION,
         this.opts.peerAddr ?? "",
+        this.opts.podUid ?? "",
       ),
     );
     if (!r) return null;

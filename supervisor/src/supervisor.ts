@@ -450,18 +450,23 @@ export class Supervisor {
     return this.leader ? "standby: another supervisor holds the lease" : "standby: no primary known yet";
   }
 
-  private jobFigures(): Record<string, unknown> | null {
+  /** The latest read of our own Faktory in our own term; null on a standby or before a term. */
+  private ownReading() {
     const own = this.ownTerm();
-    const reading = own ? this.faktoryMonitor.reading(own.epoch) : null;
+    return own ? this.faktoryMonitor.reading(own.epoch) : null;
+  }
+
+  private jobFigures(): Record<string, unknown> | null {
+    const reading = this.ownReading();
     if (!reading?.figures) return null;
-    const { queues, queueCount, sets, processed, failed } = reading.figures;
-    return { at: reading.at, queues, queueCount, sets, processed, failed };
+    const { queues, queueCount, sets, processed, failed, version } = reading.figures;
+    return { at: reading.at, version, queues, queueCount, sets, processed, failed };
   }
 
   private metrics(): Promise<string> {
     const l = this.lease;
     const own = this.ownTerm();
-    const reading = own ? this.faktoryMonitor.reading(own.epoch) : null;
+    const reading = this.ownReading();
     return this.metricsRegistry.render({
       lease: {
         role: this.state.role(),

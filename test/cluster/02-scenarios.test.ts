@@ -1,16 +1,11 @@
 // Failure scenarios on a real Kubernetes, with real faktory-worker producers and workers in pods talking
 // through the component's ClusterIP Service. Production timings (ttl 10 s, liveness 2 s × 3). Each scenario
 // prints its figures as one `figures` line.
-import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StatusReport } from "../../cli/status-report";
-import { buildCli, CLI } from "../unit/plan/plan-cli";
 import {
   cmdline,
   containerPids,
-  KUBECONFIG,
-  KUBECTL,
   kubectl,
   kubectlAsync,
   requireCluster,
@@ -18,8 +13,18 @@ import {
   testImage,
   waitFor,
 } from "./support/env";
-import { lease, pods, type PodView } from "./support/faktory";
-import { lostJobs, maxGap, serviceUrl, startClients, type RunReport } from "./support/clients";
+import { lease, pods } from "./support/faktory";
+import { maxGap, serviceUrl, startClients } from "./support/clients";
+import {
+  faktoryPidsByPod,
+  figures,
+  overlapWatch,
+  pushedAfter,
+  readyPods,
+  statusCli,
+  statusJson,
+  totals,
+} from "./support/scenario";
 import { collect, faktoryProgram, testStack, type EngineRun, type TestFaktoryArgs } from "./support/stack";
 
 const NAME = "fha-sc";
@@ -39,106 +44,6 @@ function args(image: string, extra: Partial<TestFaktoryArgs> = {}): TestFaktoryA
   };
 }
 
-function figures(name: string, f: Record<string, unknown>): void {
-  process.stdout.write(`figures ${name} ${JSON.stringify(f)}\n`);
-}
-
-/** Successful PUSHes after `t`: the load really ran across the event. */
-const pushedAfter = (r: RunReport, t: number) => r.pushTimes.filter((x) => x > t).length;
-
-const totals = (r: RunReport) => ({
-  pushed: r.pushed.size,
-  refused: r.producers.reduce((n, p) => n + p.refused, 0),
-  failed: r.producers.reduce((n, p) => n + p.failed, 0),
-  lost: lostJobs(r).length,
-  duplicates: [...r.runs.values()].filter((n) => n > 1).length,
-  // Commands a client gave up on without a reply (see pod-client.ts): reported, not asserted.
-  hung: r.hung,
-  // Errors the client library threw outside any call (see pod-client.ts): reported, not asserted.
-  clientErrors: r.clientErrors,
-});
-
-/** Host pids of Faktory server processes in each pod (the OSS binary is /usr/local/bin/faktory-oss). */
-function faktoryPidsByPod(ps: readonly PodView[]): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const p of ps) {
-    if (!p.containerId) continue;
-    out.set(
-      p.name,
-      containerPids(p.containerId).filter((pid) => cmdline(pid).startsWith("/usr/local/bin/faktory-oss")),
-    );
-  }
-  return out;
-}
-
-/**
- * Samples, every 50 ms until stopped, how many pods run a Faktory at once (from /proc, by the containers'
- * cgroups; the pod list is refreshed every 500 ms without blocking); returns the worst overlap.
- */
-function overlapWatch(): { stop(): Promise<{ maxRunning: number; samples: number }> } {
-  let maxRunning = 0;
-  let samples = 0;
-  let running = true;
-  let containers: string[] = [];
-  const refresh = async () => {
-    const out = await kubectlAsync([
-      "get",
-      "pods",
-      "-n",
-      NAME,
-      "-l",
-      `app.kubernetes.io/instance=${NAME}`,
-      "-o",
-      "json",
-    ]);
-    const list = JSON.parse(out) as {
-      items: { status: { containerStatuses?: { containerID?: string }[] } }[];
-    };
-    containers = list.items
-      .map((i) => i.status.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, "") ?? "")
-      .filter(Boolean);
-  };
-  const loop = (async () => {
-    let lastRefresh = 0;
-    while (running) {
-      if (Date.now() - lastRefresh > 500) {
-        lastRefresh = Date.now();
-        await refresh().catch(() => undefined);
-      }
-      const withFaktory = new Set<string>();
-      for (const entry of readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        const pid = Number(entry);
-        if (!cmdline(pid).startsWith("/usr/local/bin/faktory-oss")) continue;
-        try {
-          const cg = readFileSync(`/proc/${pid}/cgroup`, "utf8");
-          const c = containers.find((id) => cg.includes(id));
-          withFaktory.add(c ?? `unknown-${pid}`);
-        } catch {
-          // gone
-        }
-      }
-      maxRunning = Math.max(maxRunning, withFaktory.size);
-      samples++;
-      await sleep(50);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return { maxRunning, samples };
-    },
-  };
-}
-
-async function readyPods(n: number, ms = 120_000): Promise<PodView[]> {
-  return waitFor(`${n} ready pods`, ms, () => {
-    const ps = pods(NAME, NAME).filter((p) => p.ready && p.phase === "Running" && !p.deleting);
-    return ps.length === n ? ps : undefined;
-  });
-}
-
 describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)", () => {
   let run: EngineRun;
   let image: string;
@@ -152,7 +57,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     const up = await run.stack.up({ onOutput: collect(log) });
     expect(up.summary.result, log.join("\n")).toBe("succeeded");
     url = serviceUrl(NAME, "faktory", PASSWORD);
-    await readyPods(3);
+    await readyPods(NAME, 3);
   });
 
   afterAll(async () => {
@@ -184,7 +89,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       return l && l.epoch > before!.epoch ? l : undefined;
     });
     const takeoverMs = Date.now() - t0;
-    await readyPods(3);
+    await readyPods(NAME, 3);
     await sleep(3_000);
     const report = await clients.stop();
     const gap = maxGap(report.pushTimes, t0 - 1_000);
@@ -203,28 +108,8 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
   });
 
   it("faktory-ha status names the primary, its epoch and every pod's role, before and after a failover", async () => {
-    buildCli();
-    const status = (...extra: string[]) => {
-      const r = spawnSync(
-        process.execPath,
-        [
-          CLI,
-          "status",
-          "-n",
-          NAME,
-          "--name",
-          NAME,
-          "--kubeconfig",
-          KUBECONFIG,
-          "--kubectl",
-          KUBECTL,
-          ...extra,
-        ],
-        { encoding: "utf8", timeout: 60_000 },
-      );
-      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
-    const report = (r: { stdout: string }) => JSON.parse(r.stdout) as StatusReport;
+    const status = (...extra: string[]) => statusCli(NAME, ...extra);
+    const report = statusJson;
     const holder = (await lease(KEY_PREFIX))!;
     const before = status("--json");
     expect(before.code, before.stderr).toBe(0);
@@ -242,7 +127,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       const l = await lease(KEY_PREFIX);
       return l && l.epoch > holder.epoch ? l : undefined;
     });
-    await readyPods(3);
+    await readyPods(NAME, 3);
     const after = await waitFor("status to show the new primary ready", 30_000, async () => {
       const r = status("--json");
       const p = r.code === 0 ? report(r).pods.find((x) => x.role === "primary") : undefined;
@@ -283,7 +168,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
         await sleep(100);
       }
     })();
-    const overlap = overlapWatch();
+    const overlap = overlapWatch(NAME);
     const primaryBefore = (await lease(KEY_PREFIX))?.id ?? "";
     const t0 = Date.now();
     const updated = await testStack(
@@ -293,7 +178,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     const up = await updated.stack.up({ onOutput: collect(log) });
     const updateMs = Date.now() - t0;
     expect(up.summary.result, log.join("\n")).toBe("succeeded");
-    await readyPods(3);
+    await readyPods(NAME, 3);
     await sleep(2_000);
     watching = false;
     await watch;
@@ -324,7 +209,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
 
   it("a conf.d change reaches Faktory by SIGHUP, without a restart or a handover", async () => {
     const before = await lease(KEY_PREFIX);
-    const ps = await readyPods(3);
+    const ps = await readyPods(NAME, 3);
     const holder = ps.find((p) => p.name === before!.id)!;
     const faktoryBefore = faktoryPidsByPod(ps).get(holder.name);
     expect(faktoryBefore).toHaveLength(1);
@@ -357,7 +242,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       1_000,
     );
     const reloadMs = Date.now() - t0;
-    const after = await readyPods(3);
+    const after = await readyPods(NAME, 3);
     figures("confd-sighup", { reloadMs, line: reload.slice(0, 200) });
     expect(after.find((p) => p.name === holder.name)).toMatchObject({
       uid: holder.uid,
@@ -373,14 +258,14 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
 
   it("SIGSTOP of the primary's supervisor alone: liveness restarts the container before ttl, no overlap", async () => {
     const before = await lease(KEY_PREFIX);
-    const ps = await readyPods(3);
+    const ps = await readyPods(NAME, 3);
     const holder = ps.find((p) => p.name === before!.id)!;
     const pids = containerPids(holder.containerId);
     const supervisor = pids.find((pid) => cmdline(pid).includes("faktory-ha-supervisor.js"));
     const faktory = pids.find((pid) => cmdline(pid).startsWith("/usr/local/bin/faktory-oss"));
     expect(supervisor).toBeDefined();
     expect(faktory).toBeDefined();
-    const overlap = overlapWatch();
+    const overlap = overlapWatch(NAME);
     const t0 = Date.now();
     process.kill(supervisor!, "SIGSTOP");
     await waitFor("the frozen primary's Faktory to be killed", 30_000, () => cmdline(faktory!) === "", 50);
@@ -390,7 +275,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       return l && l.epoch > before!.epoch ? l : undefined;
     });
     const takeoverMs = Date.now() - t0;
-    await readyPods(3);
+    await readyPods(NAME, 3);
     const o = await overlap.stop();
     const restarted = pods(NAME, NAME).find((p) => p.name === holder.name)!;
     figures("sigstop-supervisor", {
@@ -417,8 +302,8 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     });
     await sleep(3_000);
     const before = await lease(KEY_PREFIX);
-    const holder = (await readyPods(3)).find((p) => p.name === before!.id)!;
-    const overlap = overlapWatch();
+    const holder = (await readyPods(NAME, 3)).find((p) => p.name === before!.id)!;
+    const overlap = overlapWatch(NAME);
     const t0 = Date.now();
     for (const pid of containerPids(holder.containerId)) {
       try {
@@ -432,7 +317,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       return l && l.epoch > before!.epoch ? l : undefined;
     });
     const takeoverMs = Date.now() - t0;
-    await readyPods(3);
+    await readyPods(NAME, 3);
     await sleep(3_000);
     const o = await overlap.stop();
     const report = await clients.stop();
@@ -446,9 +331,9 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       ...t,
       errors: report.pushErrors.slice(0, 5),
     });
-    // The kubelet restarts the container at once, and the restarted supervisor (same pod, same id) may take
-    // the lease back before it expires; its Faktory starts only once the fence allows (the predecessor's
-    // lease would have expired). If the kill reaches Faktory a moment before its supervisor, the supervisor
+    // The kubelet restarts the container at once, and the restarted supervisor (same pod, same id, same pod
+    // UID) takes the lease back before it expires and starts Faktory at once: the term it finds was its
+    // previous container's, whose Faktory died with it (bound "restart"). If the kill reaches Faktory a moment before its supervisor, the supervisor
     // sees an exit it did not ask for and hands the term over (release + `stopped`) before it dies: a
     // standby then starts at once (measured 29 ms). Either way PUSHes resume within about one ttl, under a
     // new epoch (waited for above).
@@ -464,7 +349,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
   });
 
   it("kubectl drain evicts one pod at a time: the PodDisruptionBudget stops the second eviction", async () => {
-    const before = await readyPods(3);
+    const before = await readyPods(NAME, 3);
     let drainOut = "";
     let drainFailed = false;
     try {
@@ -486,7 +371,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     const evicted = before.filter((b) => !during.some((d) => d.uid === b.uid && !d.deleting));
     const holder = await lease(KEY_PREFIX);
     kubectl(["uncordon", "faktory-ha-node"]);
-    await readyPods(3);
+    await readyPods(NAME, 3);
     figures("drain", { drainFailed, evicted: evicted.map((p) => p.name), holder: holder?.id });
     // On one node the evicted pod cannot come back while the node is cordoned, so the budget (at most one
     // unavailable) refuses every further eviction and the drain times out.

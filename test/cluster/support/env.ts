@@ -1,6 +1,6 @@
 // The local cluster the cluster tests run against (scripts/cluster/up.sh) and the tools built for it
 // (scripts/cluster/build.sh). Every path and address here mirrors scripts/cluster/lib.sh.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
@@ -12,6 +12,22 @@ export const PULUMI_VERSION = "v3.274.1";
 export const CLUSTER_DIR = join(TOOLS_DIR, "cluster");
 export const KUBECONFIG = join(CLUSTER_DIR, "admin.kubeconfig");
 export const KUBECTL = join(TOOLS_DIR, `kubernetes-${K8S_VERSION}`, "bin", "kubectl");
+/** The Faktory release the upgrade test starts from: scripts/cluster/lib.sh's FAKTORY_PREVIOUS_VERSION. */
+export const FAKTORY_PREVIOUS_VERSION = (() => {
+  const lib = readFileSync(join(REPO_ROOT, "scripts/cluster/lib.sh"), "utf8");
+  const m = /^FAKTORY_PREVIOUS_VERSION="v([\d.]+)"$/m.exec(lib);
+  if (!m) throw new Error("scripts/cluster/lib.sh sets no FAKTORY_PREVIOUS_VERSION");
+  return m[1];
+})();
+/** The Faktory release of the test image: the one scripts/install-faktory.sh put in .tools/bin. */
+export function currentFaktoryVersion(): string {
+  // Faktory prints its version on stderr.
+  const r = spawnSync(join(REPO_ROOT, ".tools/bin/faktory"), ["-v"], { encoding: "utf8" });
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  const m = /^Faktory (\d[\d.]*)/.exec(out);
+  if (!m) throw new Error(`.tools/bin/faktory -v said ${JSON.stringify(out.split("\n")[0])}`);
+  return m[1];
+}
 /** The node's bridge address: where pods reach the node's Redis. */
 export const NODE_IP = "10.244.0.1";
 export const POD_CIDR = "10.244.0.0/24";
@@ -30,13 +46,25 @@ export function requireCluster(): void {
   if (missing.length) throw new Error(`the local cluster is not ready: missing ${missing.join(", ")}`);
 }
 
-function testImageRefFile(): string {
-  return join(TOOLS_DIR, "images", "faktory-ha-test.ref");
+function testImageRefFile(kind: TestImageKind = "test"): string {
+  return join(
+    TOOLS_DIR,
+    "images",
+    kind === "test" ? "faktory-ha-test.ref" : "faktory-ha-test-previous-faktory.ref",
+  );
 }
 
-/** The test image built and imported by `scripts/cluster/image.sh test`. */
-export function testImage(): string {
-  return readFileSync(testImageRefFile(), "utf8").trim();
+/**
+ * `test`: the test image; `test-previous-faktory`: the same with the Faktory release before the current one
+ * (the upgrade test's starting point). Both built and imported by `scripts/cluster/image.sh <kind>`.
+ */
+export type TestImageKind = "test" | "test-previous-faktory";
+
+export function testImage(kind: TestImageKind = "test"): string {
+  const ref = testImageRefFile(kind);
+  if (!existsSync(ref))
+    throw new Error(`the ${kind} image is not built: bash scripts/cluster/image.sh ${kind}`);
+  return readFileSync(ref, "utf8").trim();
 }
 
 /** kubectl against the local cluster; throws with stderr on failure. */

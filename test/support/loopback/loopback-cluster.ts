@@ -16,10 +16,11 @@ export interface LoopbackCluster {
   /** The supervisor whose /status says primary with a ready Faktory (waits for one). */
   primary(timeoutMs?: number): Promise<SupervisorHandle>;
   /**
-   * Once `pod` has exited, starts a fresh supervisor in its place (same id, options and ports), as
-   * Kubernetes restarts a pod; returns it.
+   * Once `pod` has exited, starts a fresh supervisor in its place (same id, options and ports); returns it.
+   * By default a new pod of the same name (a StatefulSet replacing a deleted pod: a new pod UID); with
+   * `samePod`, its container restarted by the kubelet (the same pod UID).
    */
-  restart(pod: SupervisorHandle): Promise<SupervisorHandle>;
+  restart(pod: SupervisorHandle, how?: { readonly samePod?: boolean }): Promise<SupervisorHandle>;
   stop(): Promise<void>;
 }
 
@@ -40,9 +41,9 @@ export async function startLoopbackCluster(
     supervisors,
     options,
     primary: (timeoutMs = 20_000) => waitForPrimary(supervisors, timeoutMs),
-    restart: async (pod) => {
+    restart: async (pod, how = {}) => {
       await pod.exited;
-      const fresh = await startSupervisor(pod.id, options, pod.ports);
+      const fresh = await startSupervisor(pod.id, options, pod.ports, how.samePod ? pod.podUid : undefined);
       supervisors[supervisors.indexOf(pod)] = fresh;
       return fresh;
     },

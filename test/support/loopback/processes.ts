@@ -3,6 +3,7 @@
  * group ("the pod"), with its JSON log lines collected for the test to wait on.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { chmodSync, chownSync, mkdirSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import {
@@ -46,6 +47,8 @@ export interface SupervisorHandle {
   signalGroup(sig: NodeJS.Signals): void;
   /** The inspector port SIGUSR1 opens (SupervisorOptions.inspectable), else null. */
   readonly inspectPort: number | null;
+  /** FAKTORY_HA_POD_UID: the "pod" this supervisor runs in (null for another release's bundle). */
+  readonly podUid: string | null;
   exited: Promise<number | null>;
 }
 
@@ -96,10 +99,16 @@ function chownTree(path: string, uid: number, gid: number): void {
   }
 }
 
+/**
+ * Starts supervisor `id` in a process group of its own, "the pod". `podUid` (FAKTORY_HA_POD_UID) is new for
+ * every start unless given: pass the previous one for a container restarted inside the same pod. Another
+ * release's bundle (`o.bundle`) gets none: releases before it refuse the variable.
+ */
 export async function startSupervisor(
   id: string,
   o: SupervisorOptions,
   fixedPorts?: SupervisorPorts,
+  podUid: string | null = o.bundle === undefined ? randomUUID() : null,
 ): Promise<SupervisorHandle> {
   const ports: SupervisorPorts = fixedPorts ?? {
     port: await freePort(),
@@ -143,6 +152,7 @@ export async function startSupervisor(
     ...(o.tls && ports.tls ? supervisorTlsEnv({ mode: o.tls.mode, dir: o.tls.dir, ...ports.tls }) : {}),
     ...(o.password ? { FAKTORY_PASSWORD: o.password } : {}),
     ...(o.podHost ? { SHARED_REDIS_LOCAL_ADDRESS: o.podHost } : {}),
+    ...(podUid !== null ? { [SUPERVISOR_STRINGS.podUid.env]: podUid } : {}),
     ...o.extraEnv,
   };
   delete env.FAKTORY_URL;
@@ -217,6 +227,7 @@ export async function startSupervisor(
     output,
     exited,
     inspectPort,
+    podUid,
     status: async () => {
       const res = await fetch(`http://127.0.0.1:${ports.healthPort}/status`);
       return (await res.json()) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 // `faktory-ha status` as it reads the pods' /status answers (the command itself runs against the local
-// cluster in test/cluster/05-status.test.ts).
+// cluster in test/cluster/02-scenarios.test.ts).
 import { describe, expect, it } from "vitest";
 import { duration, renderStatus, statusReport, type PodAnswer } from "../../../cli/status-report";
 
@@ -18,6 +18,7 @@ const primary = answer("faktory-0", {
   faktory: { pid: 42, ready: true },
   failovers: 2,
   jobs: {
+    version: "1.9.4",
     queues: [
       { queue: "default", size: 12, latencySeconds: 0.4 },
       { queue: "ledger", size: 0, latencySeconds: null },
@@ -39,7 +40,7 @@ describe("faktory-ha status: the report", () => {
   it("names the primary, its epoch and term, each pod, the queues and the sets", () => {
     const report = statusReport("faktory", [primary, standby("faktory-1"), standby("faktory-2")], NOW);
     expect(report).toMatchObject({
-      primary: { pod: "faktory-0", epoch: 7, forMs: 125_000 },
+      primary: { pod: "faktory-0", epoch: 7, forMs: 125_000, faktoryVersion: "1.9.4" },
       failovers: 4,
       queues: [
         { queue: "default", size: 12, latencySeconds: 0.4 },
@@ -50,7 +51,7 @@ describe("faktory-ha status: the report", () => {
     });
     expect(renderStatus(report)).toBe(
       [
-        "primary faktory-0, epoch 7, for 2m 5s (namespace faktory; 4 failover(s) seen by these pods)",
+        "primary faktory-0, epoch 7, for 2m 5s, Faktory 1.9.4 (namespace faktory; 4 failover(s) seen by these pods)",
         "",
         "POD        PHASE    ROLE       EPOCH  REDIS  FAKTORY  REASON",
         "faktory-0  Running  primary    7      ok     ready    holds the lease",
@@ -80,13 +81,21 @@ describe("faktory-ha status: the report", () => {
     expect(report.primary).toBeNull();
     expect(report.queues).toBeNull();
     expect(report.problems).toEqual([
-      "faktory-0: Redis unreachable: Redis unreachable: ECONNREFUSED",
+      "faktory-0: Redis unreachable: ECONNREFUSED",
       "faktory-1 (Running): no answer: error trying to reach service: dial tcp: connection refused",
       "faktory-2 (Pending): no answer: unknown error",
     ]);
     expect(renderStatus(report).split("\n")[0]).toBe(
       "no primary in namespace payments: enqueueing fails until one takes over",
     );
+  });
+
+  it("says Redis is unreachable once, whether or not the pod's reason already says so", () => {
+    const starting = answer("faktory-1", { role: "starting", reason: "starting", redis: { ok: false } });
+    expect(statusReport("faktory", [standby("faktory-0", false), starting], NOW).problems).toEqual([
+      "faktory-0: Redis unreachable: ECONNREFUSED",
+      "faktory-1: Redis unreachable: starting",
+    ]);
   });
 
   it("warns of two pods saying primary and shows the one with the newer epoch", () => {

@@ -63,7 +63,7 @@ describe("labels", () => {
 
 describe("env", () => {
   it.each([
-    ["enterprise", 21],
+    ["enterprise", 22],
     ["oss", 1],
   ] as const)("%s: %i variables, secrets only as secretKeyRef", (edition, count) => {
     const env = buildEnv({ edition, secretName: "s", lease });

@@ -232,6 +232,7 @@ describe("Faktory (enterprise)", () => {
       FAKTORY_HA_ID: { fieldRef: { fieldPath: "metadata.name" } },
       FAKTORY_HA_ADVERTISE_HOST: { fieldRef: { fieldPath: "status.podIP" } },
       FAKTORY_HA_REVISION: { fieldRef: { fieldPath: "metadata.labels['controller-revision-hash']" } },
+      FAKTORY_HA_POD_UID: { fieldRef: { fieldPath: "metadata.uid" } },
       FAKTORY_HA_PORT: "7419",
       FAKTORY_HA_WEB_PORT: "7420",
       FAKTORY_HA_HEALTH_PORT: "7421",

@@ -43,6 +43,7 @@ describe("parseConfig", () => {
       metricsIntervalMs: 5_000,
       configDir: "/etc/faktory/conf.d",
       revision: "",
+      podUid: "",
       faktoryPassword: undefined,
       routerLimits: {},
       tls: { mode: "off" },
@@ -71,6 +72,7 @@ describe("parseConfig", () => {
       FAKTORY_HA_METRICS_INTERVAL_MS: "1000",
       FAKTORY_HA_CONFIG_DIR: "/conf",
       FAKTORY_HA_REVISION: "faktory-7d9c5b6f4",
+      FAKTORY_HA_POD_UID: "3F0E4C52-9D1A-4F3E-8C7B-2A6D5E9F1B04",
       FAKTORY_PASSWORD: "/run/secrets/pw",
     });
     expect(c).toMatchObject({
@@ -93,6 +95,7 @@ describe("parseConfig", () => {
       metricsIntervalMs: 1000,
       configDir: "/conf",
       revision: "faktory-7d9c5b6f4",
+      podUid: "3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04",
       faktoryPassword: "from-file",
     });
   });
@@ -149,6 +152,12 @@ describe("parseConfig", () => {
       { ...base, FAKTORY_HA_REVISION: "rev 2" },
       undefined,
       'FAKTORY_HA_REVISION="rev 2" is invalid: allowed a Kubernetes label value',
+    ],
+    [
+      "bad pod UID",
+      { ...base, FAKTORY_HA_POD_UID: "faktory-0" },
+      undefined,
+      'FAKTORY_HA_POD_UID="faktory-0" is invalid: allowed the pod\'s metadata.uid (a UUID such as 3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04), or unset',
     ],
     [
       "bad advertise host",

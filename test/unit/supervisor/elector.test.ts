@@ -71,8 +71,8 @@ class MemoryRedis {
     this.historySince = this.clock.now();
   }
 
-  store(who: string): MemoryLease {
-    return new MemoryLease(this, who);
+  store(who: string, uid?: string): MemoryLease {
+    return new MemoryLease(this, who, uid);
   }
 }
 
@@ -85,6 +85,7 @@ class MemoryLease implements LeaseStore {
   constructor(
     private readonly r: MemoryRedis,
     private readonly who: string,
+    private readonly uid?: string,
   ) {}
 
   acquire(floor: number): Promise<Acquired | null> {
@@ -95,7 +96,17 @@ class MemoryLease implements LeaseStore {
       this.r.counter = epoch;
       const w = this.who;
       const overrun = this.r.overrun;
-      this.r.value = { epoch, id: w, addr: `${w}:17419`, web: `${w}:17420`, since: 0, fence: FENCE, overrun };
+      const uid = this.uid !== undefined ? { uid: this.uid } : {};
+      this.r.value = {
+        epoch,
+        id: w,
+        addr: `${w}:17419`,
+        web: `${w}:17420`,
+        since: 0,
+        fence: FENCE,
+        overrun,
+        ...uid,
+      };
       this.r.expiresAt = this.r.clock.now() + TTL;
       return { lease: this.r.value, counter, historyAgeMs: this.r.clock.now() - this.r.historySince };
     });
@@ -177,11 +188,16 @@ function recorder(clock: FakeClock) {
   return { log, hooks, state, setStopDelay: (f: () => Promise<void>) => (stopDelay = f) };
 }
 
-function elector(redis: MemoryRedis, who: string, revision?: string) {
+function elector(redis: MemoryRedis, who: string, revision?: string, podUid?: string) {
   const rec = recorder(redis.clock);
-  const store = redis.store(who);
+  const store = redis.store(who, podUid);
   if (revision !== undefined) redis.revisions.set(who, revision);
-  const el = new Elector(store, { ...timings, ttlMs: TTL, selfId: who, revision }, rec.hooks, redis.clock);
+  const el = new Elector(
+    store,
+    { ...timings, ttlMs: TTL, selfId: who, revision, podUid },
+    rec.hooks,
+    redis.clock,
+  );
   redis.electors.push(el);
   return { el, rec, store };
 }
@@ -593,6 +609,78 @@ describe("Elector", () => {
     await clock.advance(0);
     expect(a.el.snapshot().lease?.epoch).toBe(2);
     expect(a.el.snapshot().waiting).toMatchObject({ proof: { id: "a", epoch: 1 }, bound: "fence" });
+  });
+
+  describe("a container restarted inside its pod (same name, same pod UID)", () => {
+    const UID = "3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04";
+
+    it("takes its previous container's term over and starts at once: that Faktory died with the container", async () => {
+      const { clock, redis } = setup();
+      await redis.store("b", UID).acquire(0); // the previous container's term, still in Redis
+      const b = elector(redis, "b", undefined, UID);
+      b.el.start();
+      await clock.advance(0);
+      expect(b.el.snapshot()).toMatchObject({ role: "primary", lease: { epoch: 2, uid: UID } });
+      expect(b.el.snapshot().waiting).toBeNull();
+      expect(b.rec.log).toContain("pending:2:restart");
+      expect(b.rec.state.lives[0].from).toBe(b.rec.state.pendingAt);
+    });
+
+    it("a pod replaced under the same name (a new UID) still waits out the term's fence", async () => {
+      const { clock, redis } = setup();
+      await redis.store("b", UID).acquire(0);
+      const b = elector(redis, "b", undefined, "0b9e1f0a-5c2d-4e6f-9a8b-7c6d5e4f3a21");
+      b.el.start();
+      await clock.advance(0);
+      expect(b.el.snapshot().waiting).toMatchObject({ bound: "fence", proof: { id: "b", epoch: 1 } });
+    });
+
+    it("without a UID of its own (outside Kubernetes) it waits the fence as before", async () => {
+      const { clock, redis } = setup();
+      await redis.store("b", UID).acquire(0);
+      const b = elector(redis, "b");
+      b.el.start();
+      await clock.advance(0);
+      expect(b.el.snapshot().waiting).toMatchObject({ bound: "fence" });
+    });
+
+    it("someone acquired since (the counter moved on): the term it finds is not known to be the latest", async () => {
+      const { clock, redis } = setup();
+      await redis.store("b", UID).acquire(0);
+      redis.counter += 1; // an acquire of a term we never saw (lost with its key)
+      const b = elector(redis, "b", undefined, UID);
+      b.el.start();
+      await clock.advance(0);
+      expect(b.el.snapshot().waiting).toMatchObject({ bound: "ttl", proof: null });
+    });
+
+    it("a term this very process held and fenced is not a previous container's: it waits as for any holder", async () => {
+      const { clock, redis } = setup();
+      const b = elector(redis, "b", undefined, UID);
+      b.el.start();
+      await clock.advance(TTL); // a fresh pod that saw nobody: one ttl
+      expect(b.el.snapshot().role).toBe("primary");
+      redis.down = true; // renewals fail: b fences itself by its deadline
+      await clock.advance(timings.renewDeadlineMs + timings.renewIntervalMs);
+      expect(b.el.snapshot().role).toBe("secondary");
+      redis.down = false; // its own term is still in Redis: b frees it and acquires again
+      await clock.advance(timings.pollMs * 2);
+      // The expiry it read of its own term bounds it, as for anyone's: not the restart shortcut.
+      expect(b.rec.log.filter((l) => l.startsWith("pending:"))).toEqual([
+        "pending:1:ttl",
+        "pending:2:expiry",
+      ]);
+    });
+
+    it("on a Redis history younger than a ttl it waits as any holder does", async () => {
+      const { clock, redis } = setup();
+      await redis.store("b", UID).acquire(0);
+      redis.failover(redis.replicaCopy());
+      const b = elector(redis, "b", undefined, UID);
+      b.el.start();
+      await clock.advance(0);
+      expect(b.el.snapshot().waiting).toMatchObject({ bound: "history" });
+    });
   });
 
   it("never lets two Faktory run at once under outages, deletions and flushes", async () => {

@@ -78,6 +78,14 @@ describe("faktoryFigures", () => {
     });
   });
 
+  it("names the Faktory release serving, or null when INFO does not say", () => {
+    const i = info({ a: 1 });
+    expect(faktoryFigures({ ...i, server: { ...i.server, faktory_version: "1.9.3" } }, {}).version).toBe(
+      "1.9.3",
+    );
+    expect(faktoryFigures(i, {}).version).toBeNull();
+  });
+
   it("caps at 100 queues by default", () => {
     const queues = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`q${i}`, i]));
     const f = faktoryFigures(info(queues), {});

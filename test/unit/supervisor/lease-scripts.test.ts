@@ -34,8 +34,9 @@ function understood(read: Observed | ForeignLease | null): Observed | null {
 }
 
 let n = 0;
-function lease(id: string, prefix: string, ttlMs = 1000, url = redis.url): RedisLease {
+function lease(id: string, prefix: string, ttlMs = 1000, url = redis.url, podUid?: string): RedisLease {
   return new RedisLease({
+    ...(podUid !== undefined ? { podUid } : {}),
     redisUrl: url,
     keyPrefix: prefix,
     database: 0,
@@ -107,6 +108,24 @@ describe("lease scripts on redis-server", () => {
     expect(got.lease).toMatchObject({ id: "b", addr: "b:17419", web: "b:17420", peer: "b:17429" });
     expect(parseLeaseValue(await redis.client.get(leaseKeys(tlsPrefix).leader))).toEqual(got.lease);
     await withPeer.close();
+  });
+
+  it("acquire writes the holder's pod UID into the lease when it has one, and leaves it out otherwise", async () => {
+    const prefix = `t${++n}`;
+    const uid = "3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04";
+    const withUid = lease("a", prefix, 1000, redis.url, uid);
+    const without = lease("b", prefix, 1000, redis.url, "");
+    await withUid.connect();
+    await without.connect();
+    const got = (await withUid.acquire(0))!;
+    expect(got.lease.uid).toBe(uid);
+    expect(JSON.parse((await redis.client.get(leaseKeys(prefix).leader))!)).toMatchObject({ id: "a", uid });
+    expect(understood(await without.read())!.lease.uid).toBe(uid);
+    await withUid.release(got.lease);
+    const plain = (await without.acquire(0))!;
+    expect(plain.lease).not.toHaveProperty("uid");
+    expect(JSON.parse((await redis.client.get(leaseKeys(prefix).leader))!)).not.toHaveProperty("uid");
+    await Promise.all([withUid.close(), without.close()]);
   });
 
   it("epochs keep increasing across holders, and past a lost counter", async () => {

@@ -21,6 +21,8 @@ import {
   overlapWatch,
   pushedAfter,
   readyPods,
+  scenarioArgs,
+  epochWatch,
   statusCli,
   statusJson,
   totals,
@@ -32,17 +34,8 @@ const KEY_PREFIX = "fha-sc";
 const PASSWORD = "scenario-password";
 const TTL_MS = 10_000;
 
-function args(image: string, extra: Partial<TestFaktoryArgs> = {}): TestFaktoryArgs {
-  return {
-    image,
-    secondaries: 2,
-    password: PASSWORD,
-    lease: { keyPrefix: KEY_PREFIX, ttlMs: TTL_MS },
-    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-    terminationGracePeriodSeconds: 15,
-    ...extra,
-  };
-}
+const args = (image: string, extra: Partial<TestFaktoryArgs> = {}) =>
+  scenarioArgs(image, KEY_PREFIX, PASSWORD, extra);
 
 describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)", () => {
   let run: EngineRun;
@@ -159,15 +152,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
       workers: 2,
     });
     await sleep(2_000);
-    const epochs = new Set<number>();
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const l = await lease(KEY_PREFIX).catch(() => null);
-        if (l) epochs.add(l.epoch);
-        await sleep(100);
-      }
-    })();
+    const watch = epochWatch(KEY_PREFIX);
     const overlap = overlapWatch(NAME);
     const primaryBefore = (await lease(KEY_PREFIX))?.id ?? "";
     const t0 = Date.now();
@@ -180,8 +165,7 @@ describe("failure scenarios in a real cluster (1 primary + 2 standbys, ttl 10 s)
     expect(up.summary.result, log.join("\n")).toBe("succeeded");
     await readyPods(NAME, 3);
     await sleep(2_000);
-    watching = false;
-    await watch;
+    const epochs = await watch.stop();
     const o = await overlap.stop();
     const report = await clients.stop();
     const t = totals(report);

@@ -14,30 +14,23 @@ import {
 } from "./support/env";
 import { lease, pods } from "./support/faktory";
 import {
+  epochWatch,
   figures,
   overlapWatch,
   pushedAfter,
   readyPods,
+  scenarioArgs,
   statusCli,
   statusJson,
   totals,
 } from "./support/scenario";
-import { collect, faktoryProgram, testStack, type EngineRun, type TestFaktoryArgs } from "./support/stack";
+import { collect, faktoryProgram, testStack, type EngineRun } from "./support/stack";
 
 const NAME = "fha-upgrade";
 const KEY_PREFIX = "fha-upgrade";
 const PASSWORD = "upgrade-password";
 
-function args(image: string): TestFaktoryArgs {
-  return {
-    image,
-    secondaries: 2,
-    password: PASSWORD,
-    lease: { keyPrefix: KEY_PREFIX, ttlMs: 10_000 },
-    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-    terminationGracePeriodSeconds: 15,
-  };
-}
+const args = (image: string) => scenarioArgs(image, KEY_PREFIX, PASSWORD);
 
 /** The Faktory release the primary serves, as `faktory-ha status --json` reports it (from Faktory's INFO). */
 async function servedVersion(expected: string): Promise<{ pod: string; version: string }> {
@@ -79,15 +72,7 @@ describe(`Faktory upgrade in place (${FAKTORY_PREVIOUS_VERSION} → current) und
       workers: 2,
     });
     await sleep(2_000);
-    const epochs = new Set<number>();
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const l = await lease(KEY_PREFIX).catch(() => null);
-        if (l) epochs.add(l.epoch);
-        await sleep(100);
-      }
-    })();
+    const watch = epochWatch(KEY_PREFIX);
     const overlap = overlapWatch(NAME);
     const primaryBefore = (await lease(KEY_PREFIX))?.id ?? "";
     const t0 = Date.now();
@@ -100,8 +85,7 @@ describe(`Faktory upgrade in place (${FAKTORY_PREVIOUS_VERSION} → current) und
     const after = await servedVersion(current);
     const servedMs = Date.now() - t0;
     await sleep(2_000);
-    watching = false;
-    await watch;
+    const epochs = await watch.stop();
     const o = await overlap.stop();
     const report = await clients.stop();
     const t = totals(report);

@@ -6,7 +6,46 @@ import type { StatusReport } from "../../../cli/status-report";
 import { buildCli, CLI } from "../../unit/plan/plan-cli";
 import { lostJobs, type RunReport } from "./clients";
 import { cmdline, containerPids, KUBECONFIG, KUBECTL, kubectlAsync, sleep, waitFor } from "./env";
-import { pods, type PodView } from "./faktory";
+import { lease, pods, type PodView } from "./faktory";
+import type { TestFaktoryArgs } from "./stack";
+
+/** The component as the scenarios deploy it: 1 + 2 pods, production timings (ttl 10 s), small requests. */
+export function scenarioArgs(
+  image: string,
+  keyPrefix: string,
+  password: string,
+  extra: Partial<TestFaktoryArgs> = {},
+): TestFaktoryArgs {
+  return {
+    image,
+    secondaries: 2,
+    password,
+    lease: { keyPrefix, ttlMs: 10_000 },
+    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    terminationGracePeriodSeconds: 15,
+    ...extra,
+  };
+}
+
+/** Every lease epoch seen (read every 100 ms) until stopped: a rolling update's handovers are size − 1. */
+export function epochWatch(keyPrefix: string): { stop(): Promise<Set<number>> } {
+  const epochs = new Set<number>();
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      const l = await lease(keyPrefix).catch(() => null);
+      if (l) epochs.add(l.epoch);
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: async () => {
+      watching = false;
+      await loop;
+      return epochs;
+    },
+  };
+}
 
 /** One `figures <name> <json>` line per scenario: what the README and the notes quote. */
 export function figures(name: string, f: Record<string, unknown>): void {

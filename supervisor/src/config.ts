@@ -253,10 +253,11 @@ export function parseConfig(
     );
   }
 
-  const podUid = env.FAKTORY_HA_POD_UID?.trim().toLowerCase() ?? SUPERVISOR_STRINGS.podUid.default;
+  const podUidRaw = env.FAKTORY_HA_POD_UID?.trim() ?? SUPERVISOR_STRINGS.podUid.default;
+  const podUid = podUidRaw.toLowerCase();
   if (podUid !== "" && !POD_UID_PATTERN.test(podUid)) {
     throw new ConfigError(
-      `FAKTORY_HA_POD_UID=${JSON.stringify(podUid)} is invalid: allowed the pod's metadata.uid (a UUID such as 3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04), or unset`,
+      `FAKTORY_HA_POD_UID=${JSON.stringify(podUidRaw)} is invalid: allowed the pod's metadata.uid (a UUID such as 3f0e4c52-9d1a-4f3e-8c7b-2a6d5e9f1b04), or unset`,
     );
   }
 

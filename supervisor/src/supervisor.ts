@@ -182,15 +182,7 @@ export class Supervisor {
           peer: this.cfg.tls.peerPort,
         }),
       },
-      ...(this.tls && {
-        tls: {
-          mode: this.cfg.tls.mode,
-          dir: this.tls.credentials.dir,
-          fingerprint: this.tls.credentials.current.fingerprint,
-          notAfter: this.tls.credentials.current.notAfter,
-          names: this.tls.credentials.current.names,
-        },
-      }),
+      ...(this.tls && { tls: { ...this.tlsStatus(), dir: this.tls.credentials.dir } }),
       timings: {
         ttlMs: this.cfg.leaseTtlMs,
         renewIntervalMs: this.cfg.renewIntervalMs,

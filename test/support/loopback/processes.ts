@@ -244,9 +244,12 @@ export async function startSupervisor(
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
+          // Say what the process did: a flaky run must be diagnosable from CI's log alone.
+          const exit = proc.exitCode ?? proc.signalCode ?? "running";
           reject(
             new Error(
-              `${id}: no matching event within ${timeoutMs} ms; last: ${events.slice(-5).map((e) => e.event)}`,
+              `${id}: no matching event within ${timeoutMs} ms; last: ${events.slice(-5).map((e) => e.event)}; ` +
+                `process: ${exit}; output: ${output.slice(-4).join(" | ")}`,
             ),
           );
         }, timeoutMs);
@@ -261,10 +264,19 @@ export async function startSupervisor(
       }
     },
   };
-  await handle.waitFor(
+  const started = handle.waitFor(
     (e) => e.event === "supervisor.started" || e.event === "supervisor.start_failed",
     15_000,
   );
+  const exitedEarly = exited.then((code) => {
+    throw new Error(
+      `${id}: exited (${code ?? proc.signalCode}) before starting: ${output.slice(-4).join(" | ")}`,
+    );
+  });
+  // Whichever loses the race settles later, unobserved.
+  started.catch(() => undefined);
+  exitedEarly.catch(() => undefined);
+  await Promise.race([started, exitedEarly]);
   return handle;
 }
 

@@ -9,6 +9,7 @@
 // runs (hash jid → times fetched), summary:<pod> (hash), ready (set of pods that connected once).
 import { Client } from "faktory-worker";
 import { Redis } from "ioredis";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 
 const [mode, run, maxMsArg, pauseArg] = process.argv.slice(2);
@@ -35,8 +36,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 const COMMAND_TIMEOUT_MS = 20_000;
 
+/**
+ * With a `tcp+tls://` URL: the CA that signed the server's certificate (FAKTORY_TLS_CA_FILE, a mounted file) and
+ * the name to verify it against (FAKTORY_TLS_SERVERNAME: the Service's DNS name, as a client resolving it would
+ * use; the local node has no cluster DNS, so the URL names the ClusterIP).
+ */
+const caFile = process.env.FAKTORY_TLS_CA_FILE;
+const tlsOptions = caFile
+  ? { ca: readFileSync(caFile, "utf8"), servername: process.env.FAKTORY_TLS_SERVERNAME }
+  : undefined;
+
 function faktoryClient(): Client {
-  const c = new Client({ url, poolSize: 2, labels: [pod] });
+  const c = new Client({ url, poolSize: 2, labels: [pod], ...(tlsOptions && { tlsOptions }) });
   c.connectionFactory.onConnectionError = () => undefined;
   c.pool.removeAllListeners("factoryCreateError");
   c.pool.on("factoryCreateError", () => undefined);

@@ -46,12 +46,21 @@ export function maxGap(times: readonly number[], from = 0, to = Infinity): { gap
   return { gapMs, endsAt };
 }
 
+/** How client pods verify a `tcp+tls://` Faktory: the CA from a ConfigMap (key ca.crt) and the name to check. */
+export interface ClientTls {
+  readonly caConfigMap: string;
+  readonly servername: string;
+}
+
+const CA_DIR = "/etc/faktory-ca";
+
 function clientPod(
   name: string,
   namespace: string,
   image: string,
   faktoryUrl: string,
   args: string[],
+  tls?: ClientTls,
 ): object {
   return {
     apiVersion: "v1",
@@ -77,7 +86,14 @@ function clientPod(
           env: [
             { name: "FAKTORY_URL", value: faktoryUrl },
             { name: "REPORT_REDIS_URL", value: POD_REPORT_REDIS_URL },
+            ...(tls
+              ? [
+                  { name: "FAKTORY_TLS_CA_FILE", value: `${CA_DIR}/ca.crt` },
+                  { name: "FAKTORY_TLS_SERVERNAME", value: tls.servername },
+                ]
+              : []),
           ],
+          volumeMounts: tls ? [{ name: "ca", mountPath: CA_DIR, readOnly: true }] : [],
           resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
           securityContext: {
             allowPrivilegeEscalation: false,
@@ -86,14 +102,17 @@ function clientPod(
           },
         },
       ],
+      volumes: tls ? [{ name: "ca", configMap: { name: tls.caConfigMap } }] : [],
     },
   };
 }
 
 /** `tcp://:<password>@<ClusterIP>:7419`: the Service's address (there is no cluster DNS on the local node). */
-export function serviceUrl(namespace: string, service: string, password: string): string {
+export function serviceUrl(namespace: string, service: string, password: string, tlsPort?: number): string {
   const svc = kubectlJson<{ spec: { clusterIP: string } }>(["get", "service", service, "-n", namespace]);
-  return `tcp://:${password}@${svc.spec.clusterIP}:7419`;
+  return tlsPort === undefined
+    ? `tcp://:${password}@${svc.spec.clusterIP}:7419`
+    : `tcp+tls://:${password}@${svc.spec.clusterIP}:${tlsPort}`;
 }
 
 /**
@@ -109,6 +128,7 @@ export async function startClients(o: {
   workers: number;
   maxMs?: number;
   pauseMs?: number;
+  tls?: ClientTls;
 }): Promise<ClientRun> {
   const maxMs = String(o.maxMs ?? 240_000);
   // A fresh id per start: the report keys (and the stop keys) of an earlier run must not be read.
@@ -119,13 +139,20 @@ export async function startClients(o: {
     const name = `producer-${run}-${i}`;
     pods.push(name);
     manifests.push(
-      clientPod(name, o.namespace, o.image, o.faktoryUrl, ["produce", run, maxMs, String(o.pauseMs ?? 10)]),
+      clientPod(
+        name,
+        o.namespace,
+        o.image,
+        o.faktoryUrl,
+        ["produce", run, maxMs, String(o.pauseMs ?? 10)],
+        o.tls,
+      ),
     );
   }
   for (let i = 0; i < o.workers; i++) {
     const name = `worker-${run}-${i}`;
     pods.push(name);
-    manifests.push(clientPod(name, o.namespace, o.image, o.faktoryUrl, ["work", run, maxMs]));
+    manifests.push(clientPod(name, o.namespace, o.image, o.faktoryUrl, ["work", run, maxMs], o.tls));
   }
   kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }));
   const redis = nodeRedis(1);

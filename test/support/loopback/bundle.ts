@@ -1,41 +1,48 @@
 /** The supervisor as the image runs it: one esbuild bundle under node. */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { REPO_ROOT } from "./binaries";
 
-const bundles = new Map<string, string>();
-/** The temporary directories of this process's bundles, removed when it exits (vitest runs a file per worker). */
-const made: string[] = [];
-process.once("exit", () => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+/**
+ * Where the bundles go: one directory per checkout, reused by every run, so test runs leave nothing behind but
+ * it (vitest ends its worker processes without an exit event, so a per-process temporary directory would stay).
+ */
+const BUNDLE_DIR = join(
+  tmpdir(),
+  `faktory-ha-bundles-${createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}`,
+);
 
-/** esbuild as `npm run build:supervisor` runs it: one file for node 20. */
-function bundle(entry: string, outfile: string, nodePaths: string[] = []): void {
+/**
+ * esbuild as `npm run build:supervisor` runs it (one file for node 20), written beside `outfile` and renamed
+ * onto it: a process that bundles at the same time, or a supervisor already running the old file, sees either
+ * whole file.
+ */
+function bundle(entry: string, outfile: string, nodePaths: string[] = []): string {
+  mkdirSync(BUNDLE_DIR, { recursive: true });
+  const partial = `${outfile}.${process.pid}.partial`;
   buildSync({
     entryPoints: [entry],
     bundle: true,
     platform: "node",
     target: "node20",
-    outfile,
+    outfile: partial,
     nodePaths,
     logLevel: "error",
   });
+  renameSync(partial, outfile);
+  return outfile;
 }
+
+const bundles = new Map<string, string>();
 /** Bundles a repository entry file for node once per process, named for process lists; returns its path. */
 export function bundleOnce(entry: string, fileName: string): string {
   const cached = bundles.get(entry);
   if (cached) return cached;
-  const out = join(tempDir("fha-bundle-"), fileName);
-  bundle(join(REPO_ROOT, entry), out);
+  const out = bundle(join(REPO_ROOT, entry), join(BUNDLE_DIR, fileName));
   bundles.set(entry, out);
   return out;
 }
@@ -62,12 +69,19 @@ export function releaseBundle(commit: string): string {
   } catch {
     git("fetch", "--quiet", "origin", commit);
   }
-  const src = tempDir(`fha-release-${commit.slice(0, 8)}-`);
-  execFileSync("tar", ["-x", "-C", src], {
-    input: git("archive", commit, "supervisor", "components/contract"),
-  });
-  const out = join(src, "faktory-ha-supervisor.js");
-  bundle(join(src, "supervisor/src/main.ts"), out, [join(REPO_ROOT, "node_modules")]);
-  bundles.set(key, out);
-  return out;
+  const src = mkdtempSync(join(tmpdir(), `fha-release-${commit.slice(0, 8)}-`));
+  try {
+    execFileSync("tar", ["-x", "-C", src], {
+      input: git("archive", commit, "supervisor", "components/contract"),
+    });
+    const out = bundle(
+      join(src, "supervisor/src/main.ts"),
+      join(BUNDLE_DIR, `faktory-ha-supervisor-${commit.slice(0, 12)}.js`),
+      [join(REPO_ROOT, "node_modules")],
+    );
+    bundles.set(key, out);
+    return out;
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
 }

@@ -3,15 +3,22 @@
  * a fixed time, each on one pooled connection (opened, and with TLS handshaken, before the clock starts);
  * throughput, p50/p99 latency and the proxy process's CPU seconds per 10,000 commands.
  */
-import { readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import { Client } from "faktory-worker";
 import { LEASE_DEFAULTS } from "../components/contract/supervisor";
 import {
+  freePort,
   startLoopbackCluster,
+  waitForPrimary,
   type LoopbackCluster,
   type LoopbackClusterOptions,
+  type SupervisorHandle,
 } from "../test/support/loopback";
+import { haproxyBin, startHaproxy } from "./haproxy";
 import { machine, median, quantile, quiet, round, sleep } from "./support";
 
 export interface Path {
@@ -175,46 +182,87 @@ export function benchSettings(env: NodeJS.ProcessEnv, minRounds: number): BenchS
   };
 }
 
-export const BENCH_PASSWORD = "bench";
+const BENCH_PASSWORD = "bench";
 const QUEUE = "router";
 
-/**
- * One supervisor and its Faktory on loopback, with the production lease timings (the contract's
- * defaults), not the quick test ones: the supervisor's CPU, measured as a whole, includes its lease
- * worker, which renews every 450 ms with the latter.
- */
-export function startBenchCluster(
-  prefix: string,
-  extra: Partial<LoopbackClusterOptions> = {},
-): Promise<LoopbackCluster> {
-  const { ttlMs, renewIntervalMs, renewDeadlineMs, pollMs, stopTimeoutMs } = LEASE_DEFAULTS;
-  return startLoopbackCluster(1, {
-    password: BENCH_PASSWORD,
-    quiet: true,
-    prefix,
-    ttlMs,
-    renewIntervalMs,
-    renewDeadlineMs,
-    pollMs,
-    stopTimeoutMs,
-    ...extra,
-  });
+export interface RouterBench {
+  /** A temporary directory, removed at the end. */
+  readonly dir: string;
+  readonly cluster: LoopbackCluster;
+  /** The supervisor that holds the lease and runs the Faktory every path reaches. */
+  readonly primary: SupervisorHandle;
+  /** Starts HAProxy relaying to the primary's Faktory, killed at the end; with a PEM, a TLS listener too. */
+  haproxy(tlsPemPath?: string): Promise<{ pid: number; port: number; tlsPort: number | null }>;
+  /** Every path at 1 client and at the settings' concurrency; `figures` adds to each concurrency's summaries. */
+  measure<M extends string>(
+    paths: Readonly<Record<M, Path>>,
+    figures: (x: Record<M, Summary>) => Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
 }
 
-/** The JSON's opening fields: what ran, where and how long. */
-export function benchHeader(benchmark: string, s: BenchSettings): Record<string, unknown> {
-  return {
-    benchmark,
-    machine: machine(),
-    seconds: s.seconds,
-    warmupSeconds: s.warmupSeconds,
-    rounds: s.rounds,
-    client: "faktory-worker PUSH, one pooled connection per concurrent client",
-  };
+/**
+ * Runs a router benchmark: checks HAProxy is there, then starts one supervisor and its Faktory on
+ * loopback (options from `cluster`, given the temporary directory) with the production lease timings
+ * (the contract's defaults), not the quick test ones: the supervisor's CPU, measured as a whole,
+ * includes its lease worker, which renews every 450 ms with the latter. Returns the JSON: what ran,
+ * where and how long, and what `body` returned. Stops everything it started.
+ */
+export async function runRouterBench(
+  benchmark: string,
+  s: BenchSettings,
+  cluster: (dir: string) => Partial<LoopbackClusterOptions>,
+  body: (b: RouterBench) => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  haproxyBin(); // before anything starts: says how to install it
+  const dir = mkdtempSync(join(tmpdir(), `fha-bench-${benchmark}-`));
+  const procs: ChildProcess[] = [];
+  let c: LoopbackCluster | null = null;
+  try {
+    const { ttlMs, renewIntervalMs, renewDeadlineMs, pollMs, stopTimeoutMs } = LEASE_DEFAULTS;
+    const opts = { ttlMs, renewIntervalMs, renewDeadlineMs, pollMs, stopTimeoutMs, ...cluster(dir) };
+    const started = await startLoopbackCluster(1, {
+      ...opts,
+      password: BENCH_PASSWORD,
+      quiet: true,
+      prefix: `fha-bench-${benchmark}`,
+    });
+    c = started;
+    const primary = await waitForPrimary(started.supervisors, 30_000);
+    const figures = await body({
+      dir,
+      cluster: started,
+      primary,
+      haproxy: async (pemPath) => {
+        const port = await freePort();
+        const tlsPort = pemPath ? await freePort() : null;
+        const proc = await startHaproxy(dir, {
+          upstreamPort: primary.ports.internalPort,
+          port,
+          ...(pemPath && tlsPort !== null && { tls: { port: tlsPort, pemPath } }),
+        });
+        procs.push(proc);
+        return { pid: proc.pid!, port, tlsPort };
+      },
+      measure: (paths, f) => atEachConcurrency(started, paths, s, f),
+    });
+    return {
+      benchmark,
+      machine: machine(),
+      seconds: s.seconds,
+      warmupSeconds: s.warmupSeconds,
+      rounds: s.rounds,
+      client: "faktory-worker PUSH, one pooled connection per concurrent client",
+      ...figures,
+    };
+  } finally {
+    for (const p of procs) p.kill("SIGKILL");
+    await c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Every path, at 1 client and at s.concurrency, interleaved; `figures` turns the summaries into the JSON. */
-export async function atEachConcurrency<M extends string>(
+async function atEachConcurrency<M extends string>(
   cluster: LoopbackCluster,
   paths: Readonly<Record<M, Path>>,
   s: BenchSettings,

@@ -12,23 +12,13 @@
  *   npm run bench:router-tls   # BENCH_ROUNDS (≥3), BENCH_SECONDS per measurement, BENCH_CONCURRENCY,
  *                              # BENCH_WARMUP_SECONDS (unrecorded, per path and concurrency)
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type ConnectionOptions } from "node:tls";
-import { freePort, startSupervisor, waitForPrimary } from "../test/support/loopback";
-import { issue, makeCa, writeSecretVolume } from "../test/support/tls";
+import { startSupervisor } from "../test/support/loopback";
+import { podSecret, type PodSecret } from "../test/support/tls";
 import { greets } from "../supervisor/src/faktory-process";
-import { haproxyBin, startHaproxy } from "./haproxy";
-import {
-  atEachConcurrency,
-  benchHeader,
-  benchSettings,
-  ratios,
-  startBenchCluster,
-  type Path,
-} from "./router-load";
+import { benchSettings, ratios, runRouterBench, type Path } from "./router-load";
 import { sleep } from "./support";
 
 const SETTINGS = benchSettings(process.env, 3);
@@ -48,60 +38,44 @@ function negotiated(
 }
 
 async function main(): Promise<void> {
-  haproxyBin(); // before anything starts: says how to install it
-  const dir = mkdtempSync(join(tmpdir(), "fha-bench-router-tls-"));
-  const pki = join(dir, "pki");
-  mkdirSync(pki);
-  const ca = makeCa(pki, "ca");
-  const leaf = issue(ca, pki, "leaf", { dns: ["localhost"], ips: ["127.0.0.1"] });
-  const secretDir = join(dir, "secret");
-  writeSecretVolume(secretDir, { "tls.crt": leaf.cert, "tls.key": leaf.key, "ca.crt": ca.cert });
-  const pemPath = join(dir, "haproxy.pem");
-  writeFileSync(pemPath, Buffer.concat([leaf.cert, leaf.key]), { mode: 0o600 });
-  const cluster = await startBenchCluster("fha-bench-router-tls", {
-    tls: { mode: "required", dir: secretDir },
-  });
-  let out = benchHeader("router-tls", SETTINGS);
-  let haproxy: ChildProcess | null = null;
-  try {
-    const sup = await waitForPrimary(cluster.supervisors, 30_000);
+  let secret: PodSecret | null = null;
+  const tlsRequired = (dir: string) => {
+    secret = podSecret(dir, { dns: ["localhost"], ips: ["127.0.0.1"] });
+    return { tls: { mode: "required", dir: secret.secretDir } } as const;
+  };
+  const out = await runRouterBench("router-tls", SETTINGS, tlsRequired, async (b) => {
+    const { ca, leaf } = secret!;
+    const sup = b.primary;
     // The plain router: mode required closes the primary's plain port, so a standby with TLS off.
-    const plain = await startSupervisor("sup-plain", { ...cluster.options, tls: undefined });
-    cluster.supervisors.push(plain);
+    const plain = await startSupervisor("sup-plain", { ...b.cluster.options, tls: undefined });
+    b.cluster.supervisors.push(plain);
     for (let i = 0; !(await greets("127.0.0.1", plain.ports.port)); i++) {
       if (i > 200) throw new Error("the plain standby's router does not reach the primary's Faktory");
       await sleep(50);
     }
-    const hp = { port: await freePort(), tlsPort: await freePort() };
-    haproxy = await startHaproxy(dir, {
-      upstreamPort: sup.ports.internalPort,
-      port: hp.port,
-      tls: { port: hp.tlsPort, pemPath },
-    });
+    const pemPath = join(b.dir, "haproxy.pem");
+    writeFileSync(pemPath, Buffer.concat([leaf.cert, leaf.key]), { mode: 0o600 });
+    const hp = await b.haproxy(pemPath);
     const tls: ConnectionOptions = { ca: ca.cert };
     const paths = {
       direct: { port: sup.ports.internalPort, pid: null },
       router: { port: plain.ports.port, pid: plain.proc.pid! },
-      haproxy: { port: hp.port, pid: haproxy.pid! },
+      haproxy: { port: hp.port, pid: hp.pid },
       routerTls: { port: sup.ports.tls!.port, pid: sup.proc.pid!, tls },
-      haproxyTls: { port: hp.tlsPort, pid: haproxy.pid!, tls },
+      haproxyTls: { port: hp.tlsPort!, pid: hp.pid, tls },
     } satisfies Record<string, Path>;
-    out.tls = {
+    const negotiatedTls = {
       certificate: "EC P-256, signed by the run's CA; clients verify it",
       routerTls: await negotiated(paths.routerTls.port, tls),
       haproxyTls: await negotiated(paths.haproxyTls.port, tls),
     };
-    const figures = await atEachConcurrency(cluster, paths, SETTINGS, (s) => ({
+    const figures = await b.measure(paths, (s) => ({
       routerTlsVsHaproxyTls: ratios(s.routerTls, s.haproxyTls),
       routerVsHaproxy: ratios(s.router, s.haproxy),
       tlsOverPlain: { router: ratios(s.routerTls, s.router), haproxy: ratios(s.haproxyTls, s.haproxy) },
     }));
-    out = { ...out, ...figures };
-  } finally {
-    haproxy?.kill("SIGKILL");
-    await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { tls: negotiatedTls, ...figures };
+  });
   out.note =
     "router CPU is the whole supervisor process (router + lease worker): routerTls the primary's, router a " +
     "standby's with TLS off; HAProxy is one process, one thread, for both its listeners; connections are " +

@@ -7,58 +7,33 @@
  *   npm run bench:router    # BENCH_ROUNDS (≥5), BENCH_SECONDS per measurement, BENCH_CONCURRENCY,
  *                           # BENCH_WARMUP_SECONDS (unrecorded, per path and concurrency)
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort, waitForPrimary } from "../test/support/loopback";
-import { haproxyBin, startHaproxy } from "./haproxy";
-import {
-  atEachConcurrency,
-  benchHeader,
-  benchSettings,
-  ratios,
-  startBenchCluster,
-  type Path,
-} from "./router-load";
+import { benchSettings, ratios, runRouterBench, type Path } from "./router-load";
 import { round } from "./support";
 
 const SETTINGS = benchSettings(process.env, 5);
 
 async function main(): Promise<void> {
-  haproxyBin(); // before anything starts: says how to install it
-  const dir = mkdtempSync(join(tmpdir(), "fha-bench-router-"));
-  const cluster = await startBenchCluster("fha-bench-router");
-  let out = benchHeader("router", SETTINGS);
-  let haproxy: ChildProcess | null = null;
-  try {
-    const sup = await waitForPrimary(cluster.supervisors, 30_000);
-    const hpPort = await freePort();
-    haproxy = await startHaproxy(dir, { upstreamPort: sup.ports.internalPort, port: hpPort });
-    const paths: Record<"direct" | "router" | "haproxy", Path> = {
-      direct: { port: sup.ports.internalPort, pid: null },
-      router: { port: sup.ports.port, pid: sup.proc.pid! },
-      haproxy: { port: hpPort, pid: haproxy.pid! },
-    };
-    const figures = await atEachConcurrency(
-      cluster,
-      paths,
-      SETTINGS,
-      ({ direct: d, router: r, haproxy: h }) => ({
+  const out = await runRouterBench(
+    "router",
+    SETTINGS,
+    () => ({}),
+    async (b) => {
+      const hp = await b.haproxy();
+      const paths: Record<"direct" | "router" | "haproxy", Path> = {
+        direct: { port: b.primary.ports.internalPort, pid: null },
+        router: { port: b.primary.ports.port, pid: b.primary.proc.pid! },
+        haproxy: { port: hp.port, pid: hp.pid },
+      };
+      return b.measure(paths, ({ direct: d, router: r, haproxy: h }) => ({
         routerVsHaproxy: ratios(r, h),
         routerCost: {
           throughputPct: round((1 - r.jobsPerSec / d.jobsPerSec) * 100, 1),
           p50AddedMs: round(r.p50Ms - d.p50Ms),
           p99AddedMs: round(r.p99Ms - d.p99Ms),
         },
-      }),
-    );
-    out = { ...out, ...figures };
-  } finally {
-    haproxy?.kill("SIGKILL");
-    await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+      }));
+    },
+  );
   out.targets = { throughputRatioAtLeast: 0.95, cpuPerCommandRatioAtMost: 1.3 };
   out.note =
     "router CPU is the whole supervisor process (router thread + lease worker); HAProxy runs one thread";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGoClient, runGoClient, type GoClientBuild } from "../support/go-client";
 import { startLoopbackCluster, type LoopbackCluster, type SupervisorHandle } from "../support/loopback";
-import { issue, makeCa, writeSecretVolume, type Ca } from "../support/tls";
+import { makeCa, podSecret, type Ca } from "../support/tls";
 
 // Scenario 27: the Go client (github.com/contribsys/faktory/client, Faktory's own) over TLS. Three
 // supervisors with TLS required in front of real Faktory and redis-server; a small Go program
@@ -23,15 +23,11 @@ let goClient: GoClientBuild;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fha-s27-"));
-  const pki = join(dir, "pki");
   emptyDir = join(dir, "no-system-roots");
-  mkdirSync(pki);
   mkdirSync(emptyDir);
-  ca = makeCa(pki, "ca");
+  const { pki, secretDir, ...tls } = podSecret(dir, { dns: ["localhost"], ips: ["127.0.0.1"] });
+  ca = tls.ca;
   otherCa = makeCa(pki, "other-ca");
-  const leaf = issue(ca, pki, "leaf", { dns: ["localhost"], ips: ["127.0.0.1"] });
-  const secretDir = join(dir, "secret");
-  writeSecretVolume(secretDir, { "tls.crt": leaf.cert, "tls.key": leaf.key, "ca.crt": ca.cert });
   // The build (cached under .tools/; cold it compiles Go's standard library) beside the cluster's start.
   const [build, started] = await Promise.all([
     buildGoClient(),

@@ -68,34 +68,12 @@ describe("ports per audience and mode", () => {
     expect(podToPodPorts(tls)).toEqual(ports);
   });
 
+  const always = ["health:7421", "internal:17419", "internal-web:17420"];
+  const tlsPorts = ["faktory-tls:7429", "web-tls:7430"];
   it.each([
-    ["off", OFF, ["faktory:7419", "web:7420", "health:7421", "internal:17419", "internal-web:17420"]],
-    [
-      "optional",
-      on("optional"),
-      [
-        "faktory:7419",
-        "web:7420",
-        "faktory-tls:7429",
-        "web-tls:7430",
-        "health:7421",
-        "internal:17419",
-        "internal-web:17420",
-        "peer-tls:17429",
-      ],
-    ],
-    [
-      "required",
-      on("required"),
-      [
-        "faktory-tls:7429",
-        "web-tls:7430",
-        "health:7421",
-        "internal:17419",
-        "internal-web:17420",
-        "peer-tls:17429",
-      ],
-    ],
+    ["off", OFF, ["faktory:7419", "web:7420", ...always]],
+    ["optional", on("optional"), ["faktory:7419", "web:7420", ...tlsPorts, ...always, "peer-tls:17429"]],
+    ["required", on("required"), [...tlsPorts, ...always, "peer-tls:17429"]],
   ] as const)("the container (enterprise), %s", (_mode, tls, ports) => {
     expect(containerPorts("enterprise", tls).map((p) => `${p.name}:${p.containerPort}`)).toEqual(ports);
   });

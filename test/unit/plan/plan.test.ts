@@ -47,6 +47,18 @@ beforeAll(() => {
   }
 }, 180_000);
 
+/** Plans a variant of a stack file (written out), which must come out clean: exit 0, valid, no mandatory violation. */
+function cleanPlan(stack: string, yaml: string): { plan: PlanJson; dir: string } {
+  const dir = projectWithStack(stack, yaml);
+  const run = runPlan([stack, "--json"], dir);
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  const plan = JSON.parse(run.stdout) as PlanJson;
+  expect(plan.schema.invalid).toEqual([]);
+  expect(plan.policies.mandatory).toBe(0);
+  return { plan, dir };
+}
+
 const one = (plan: PlanJson, type: string) => {
   const found = plan.resources.filter((r) => r.type === type);
   expect(found, type).toHaveLength(1);
@@ -498,13 +510,7 @@ describe("plan of prod without its alarms", () => {
       "    podMonitor: { enabled: true, labels: { release: kube-prometheus-stack } }\n" +
       "    prometheusRule: { enabled: true, queueLatencySeconds: 120 }\n" +
       "    dashboard: { enabled: true }\n";
-    const dir = projectWithStack("observed", observed);
-    const run = runPlan(["observed", "--json"], dir);
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    const plan = JSON.parse(run.stdout) as PlanJson;
-    expect(plan.schema.invalid).toEqual([]);
-    expect(plan.policies.mandatory).toBe(0);
+    const { plan, dir } = cleanPlan("observed", observed);
     expect(
       one(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec.podMetricsEndpoints,
     ).toEqual([{ port: "health", path: "/metrics", scheme: "http", interval: "15s" }]);
@@ -529,13 +535,7 @@ describe("plan of prod with a cert-manager certificate", () => {
       "    certManager: { issuerName: internal-ca, issuerKind: ClusterIssuer, dnsNames: [faktory.example.com] }\n",
     );
     expect(managed).toContain("issuerName: internal-ca");
-    const dir = projectWithStack("managed", managed);
-    const run = runPlan(["managed", "--json"], dir);
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    const plan = JSON.parse(run.stdout) as PlanJson;
-    expect(plan.schema.invalid).toEqual([]);
-    expect(plan.policies.mandatory).toBe(0);
+    const { plan, dir } = cleanPlan("managed", managed);
     const certificate = one(plan, "kubernetes:cert-manager.io/v1:Certificate");
     expect(certificate.name).toBe("faktory-managed-tls");
     expect(certificate.parent).toEqual({ type: "faktory-ha:k8s:Faktory", name: "faktory-managed" });

@@ -6,10 +6,12 @@ import { eksResourcePolicies } from "./eks";
 import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
+import { tlsPolicies } from "./tls";
 
 export const policies: Policies = [
   ...elasticachePolicies,
   ...kubernetesPolicies,
+  ...tlsPolicies,
   ...eksResourcePolicies,
   ...stackPolicies,
   ...alarmPolicies,

@@ -2,6 +2,7 @@
 // primary, so no selector or label changes on failover and the NLB never re-registers targets.
 import { PORTS } from "./constants";
 import { commonLabels, selectorLabels } from "./labels";
+import { clientPorts, type TlsPorts } from "./ports";
 import type { FaktoryEdition } from "./types";
 
 const LB = "service.beta.kubernetes.io/aws-load-balancer";
@@ -43,11 +44,17 @@ export interface ServiceInput {
   readonly instance: string;
   readonly webUi: boolean;
   readonly labels?: Readonly<Record<string, string>>;
+  /** TLS: its client ports beside the plain ones (`optional`) or instead of them (`required`). @default off */
+  readonly tls?: TlsPorts;
 }
 
-function servicePorts(webUi: boolean): object[] {
-  const port = (name: string, p: number) => ({ name, port: p, targetPort: name, protocol: "TCP" });
-  return webUi ? [port("faktory", PORTS.faktory), port("web", PORTS.web)] : [port("faktory", PORTS.faktory)];
+function servicePorts(input: ServiceInput): object[] {
+  return clientPorts(input.webUi, input.tls).map(({ name, port }) => ({
+    name,
+    port,
+    targetPort: name,
+    protocol: "TCP",
+  }));
 }
 
 /** The in-cluster ClusterIP Service (also the StatefulSet's governing Service). */
@@ -63,7 +70,7 @@ export function buildClusterService(input: ServiceInput): Record<string, unknown
     spec: {
       type: "ClusterIP",
       selector: selectorLabels({ instance: input.instance }),
-      ports: servicePorts(input.webUi),
+      ports: servicePorts(input),
     },
   };
 }
@@ -82,13 +89,15 @@ export function buildNlbService(input: ServiceInput & NlbAnnotationInput): Recor
     spec: {
       type: "LoadBalancer",
       selector: selectorLabels({ instance: input.instance }),
-      ports: servicePorts(input.webUi),
+      ports: servicePorts(input),
     },
   };
 }
 
 /** At most one pod down by voluntary disruption, so a drain never takes primary and standby together. */
-export function buildPodDisruptionBudget(input: Omit<ServiceInput, "webUi">): Record<string, unknown> {
+export function buildPodDisruptionBudget(
+  input: Omit<ServiceInput, "webUi" | "tls">,
+): Record<string, unknown> {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CronJob } from "../cron/types";
 import type { MonitoringSettings } from "./monitoring/types";
+import type { TlsSettings } from "./tls/types";
 
 export type FaktoryEdition = "enterprise" | "oss";
 
@@ -255,12 +256,21 @@ interface FaktoryArgsBase {
    * @default { scrapeAnnotations: true } (annotations only; no custom resources, no dashboard)
    */
   readonly monitoring?: MonitoringSettings;
+  /**
+   * Encryption in transit (enterprise: the supervisors' routers serve it). With `mode` `optional` or
+   * `required`: TLS on `port` (7429) and, with `webUi`, `webPort` (7430) on the Services and the NLB, a
+   * peer TLS port between the pods, and the certificate from `secretName` (an existing kubernetes.io/tls
+   * Secret) or `certManager` (a Certificate the component creates), mounted read-only. `required` closes
+   * the plain 7419/7420; `inClusterUrl` and `loadBalancerUrl` then are `tcp+tls://` URLs.
+   * @default undefined (TLS off: the plain ports only)
+   */
+  readonly tls?: TlsSettings;
 }
 
 /** Args only the open-source edition takes. */
 type OssOnly = "storageSize" | "storageClassName" | "startup";
 /** Args only Faktory Enterprise with the supervisor takes. */
-type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease";
+type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls";
 
 /** Faktory Enterprise: `1 + secondaries` supervised pods sharing `redisUrl`. */
 export interface EnterpriseFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | OssOnly> {
@@ -289,6 +299,8 @@ export interface OssFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | Enterp
   readonly statsd?: never;
   /** Not with oss: there is no supervisor. */
   readonly lease?: never;
+  /** Not with oss: the TLS ports are the supervisor's; open-source Faktory has none. */
+  readonly tls?: never;
 }
 
 /**

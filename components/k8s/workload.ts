@@ -4,6 +4,8 @@ import { STARTUP_DEFAULTS } from "../contract/supervisor";
 import { CONFIG_DIR, CONTAINER_NAME, OSS_DATA_DIR, PORTS } from "./constants";
 import type { EnvVar } from "./env";
 import { commonLabels, selectorLabels } from "./labels";
+import { containerPorts } from "./ports";
+import { tlsVolumes, type ResolvedTls } from "./tls/manifests";
 import type { Affinity, FaktoryEdition, LivenessSettings, StartupSettings, Toleration } from "./types";
 
 export interface WorkloadInput {
@@ -42,6 +44,8 @@ export interface WorkloadInput {
   readonly tolerations?: readonly Toleration[];
   readonly affinity?: Affinity;
   readonly priorityClassName?: string;
+  /** The routers' TLS (enterprise): its ports, and its Secret mounted read-only. @default off */
+  readonly tls?: ResolvedTls;
 }
 
 /**
@@ -72,18 +76,6 @@ export const OSS_COMMAND: readonly string[] = [
   "-e",
   "production",
 ];
-
-function containerPorts(edition: FaktoryEdition): { name: string; containerPort: number; protocol: "TCP" }[] {
-  const port = (name: string, containerPort: number) => ({ name, containerPort, protocol: "TCP" as const });
-  const common = [port("faktory", PORTS.faktory), port("web", PORTS.web)];
-  if (edition === "oss") return common;
-  return [
-    ...common,
-    port("health", PORTS.health),
-    port("internal", PORTS.internal),
-    port("internal-web", PORTS.internalWeb),
-  ];
-}
 
 function probes(input: WorkloadInput): {
   livenessProbe: object;
@@ -138,12 +130,14 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
   const podLabels = commonLabels({ instance: input.instance }, { ...input.labels, ...input.podLabels });
   const nonEmpty = <T extends object>(key: string, value: T | undefined): Record<string, T> =>
     value !== undefined && Object.keys(value).length > 0 ? { [key]: value } : {};
+  const tls = tlsVolumes(input.tls ?? { mode: "off" });
   const volumeMounts = [
     // The whole directory, not subPath: kubelet refreshes a directory mount when the ConfigMap
     // changes, and the supervisor turns that into a SIGHUP without a restart.
     { name: "conf-d", mountPath: CONFIG_DIR, readOnly: true },
     { name: "tmp", mountPath: "/tmp" },
     ...(input.edition === "oss" ? [{ name: "data", mountPath: OSS_DATA_DIR }] : []),
+    ...tls.mounts,
   ];
   const container = {
     name: CONTAINER_NAME,
@@ -152,7 +146,7 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
     imagePullPolicy: "IfNotPresent",
     command: [...(input.edition === "oss" ? OSS_COMMAND : SUPERVISOR_COMMAND)],
     env: input.env.map((e) => ({ ...e })),
-    ports: containerPorts(input.edition),
+    ports: containerPorts(input.edition, input.tls),
     ...probes(input),
     resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
     volumeMounts,
@@ -202,6 +196,7 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
         volumes: [
           { name: "conf-d", configMap: { name: input.configMapName } },
           { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+          ...tls.volumes,
         ],
       },
     },

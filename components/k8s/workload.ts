@@ -51,21 +51,29 @@ export interface WorkloadInput {
 /**
  * The supervisor runs Faktory on the internal ports; its routers own the public ones. Spelled out as
  * the HA image's ENTRYPOINT + CMD (supervisor/Dockerfile): tini as PID 1 reaps Faktory's children, and
- * the Faktory image keeps its binary at `/faktory`.
+ * the Faktory image keeps its binary at `/faktory`. With TLS required, Faktory listens on loopback only:
+ * other pods' routers dial the peer TLS port, and nothing may reach Faktory in plain text from the network
+ * (the NetworkPolicy says the same, where a CNI enforces one). With TLS off or optional, pods of the plain
+ * release dial the internal ports across the network.
  */
-export const SUPERVISOR_COMMAND: readonly string[] = [
-  "/sbin/tini",
-  "--",
-  "faktory-ha-supervisor",
-  "--",
-  "/faktory",
-  "-b",
-  `:${PORTS.internal}`,
-  "-w",
-  `:${PORTS.internalWeb}`,
-  "-e",
-  "production",
-];
+export function supervisorCommand(tlsMode: ResolvedTls["mode"]): readonly string[] {
+  const host = tlsMode === "required" ? "127.0.0.1" : "";
+  return [
+    "/sbin/tini",
+    "--",
+    "faktory-ha-supervisor",
+    "--",
+    "/faktory",
+    "-b",
+    `${host}:${PORTS.internal}`,
+    "-w",
+    `${host}:${PORTS.internalWeb}`,
+    "-e",
+    "production",
+  ];
+}
+/** The command with TLS off. */
+export const SUPERVISOR_COMMAND: readonly string[] = supervisorCommand("off");
 /** The official Faktory image keeps its binary at `/faktory`. */
 export const OSS_COMMAND: readonly string[] = [
   "/faktory",
@@ -144,7 +152,7 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
     image: input.image,
     // The image is pinned (validated), so a node's cache is correct and pulls are not repeated.
     imagePullPolicy: "IfNotPresent",
-    command: [...(input.edition === "oss" ? OSS_COMMAND : SUPERVISOR_COMMAND)],
+    command: [...(input.edition === "oss" ? OSS_COMMAND : supervisorCommand(input.tls?.mode ?? "off"))],
     env: input.env.map((e) => ({ ...e })),
     ports: containerPorts(input.edition, input.tls),
     ...probes(input),

@@ -161,6 +161,15 @@ describe("the Secret's volume", () => {
     const plainC = plain.spec.template.spec.containers[0];
     expect([c.livenessProbe, c.readinessProbe]).toEqual([plainC.livenessProbe, plainC.readinessProbe]);
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "health", scheme: "HTTP" });
+    // Faktory listens on loopback only with TLS required; on every interface otherwise (a plain pod of a
+    // migration dials it).
+    const binds = (x: Any) => {
+      const cmd: string[] = x.spec.template.spec.containers[0].command;
+      return [cmd[cmd.indexOf("-b") + 1], cmd[cmd.indexOf("-w") + 1]];
+    };
+    expect(binds(sts)).toEqual(["127.0.0.1:17419", "127.0.0.1:17420"]);
+    expect(binds(buildStatefulSet(input(on("optional"))))).toEqual([":17419", ":17420"]);
+    expect(binds(plain)).toEqual([":17419", ":17420"]);
   });
 });
 

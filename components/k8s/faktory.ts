@@ -51,15 +51,15 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** The ClusterIP Service's name. */
   public readonly serviceName: pulumi.Output<string>;
-  /** `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419` (secret). */
+  /** `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419`. @secret */
   public readonly inClusterUrl: pulumi.Output<string>;
   /** The internal NLB's DNS name, from the Service status; `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
-  /** `tcp://:<password>@<nlb hostname>:7419` (secret); `undefined` with `loadBalancer: false`. */
+  /** `tcp://:<password>@<nlb hostname>:7419`; `undefined` with `loadBalancer: false`. @secret */
   public readonly loadBalancerUrl: pulumi.Output<string | undefined>;
   /** The NLB Service's name (for alarms on the NLB); `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerServiceName: pulumi.Output<string | undefined>;
-  /** The Faktory password (secret). */
+  /** The Faktory password. @secret */
   public readonly password: pulumi.Output<string>;
 
   private readonly settings: ResolvedSettings;

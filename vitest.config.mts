@@ -1,12 +1,14 @@
 import { defineConfig } from "vitest/config";
 
-// Tests that run the built CLI, the TypeScript compiler or the policy pack's host in child processes.
+// Tests that run the built CLI, the TypeScript compiler, the policy pack's host or the SDK generator and
+// toolchains in child processes.
 const PROCESS_TESTS = [
   "test/unit/plan/**/*.test.ts",
   "test/unit/cli/**/*.test.ts",
   "test/unit/cron/cli.test.ts",
   "test/unit/library.test.ts",
   "test/unit/package-install.test.ts",
+  "test/unit/sdk/sdks.test.ts",
   "test/policies/pack-load.test.ts",
 ];
 

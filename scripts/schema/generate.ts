@@ -374,6 +374,8 @@ export function generateSchema(root: string, read: ReadSource = (p) => readFileS
     license: pkg.license,
     resources,
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
+    // Packable SDKs: the Go SDK gets its go.mod, the Python one a pyproject.toml.
+    meta: { supportPack: true },
     language: {
       go: { importBasePath: GO_IMPORT_BASE_PATH, generateResourceContainerTypes: false },
       python: { packageName: "faktory_ha", requires: { pulumi: ">=3.0.0,<4.0.0" } },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Pulumi YAML language host (pulumi-language-yaml $PULUMI_YAML_VERSION) from Go modules into
-# $PULUMI_YAML_DIR (kept off PATH: the YAML cluster test installs it as a language plugin into its PULUMI_HOME).
+# $PULUMI_YAML_DIR. The CLI refuses to install it as a plugin ("bundled with Pulumi") and looks for it beside
+# itself or on PATH: the YAML cluster test puts this directory on the engine's PATH.
 # Skips the build when the binary exists; logs its time and how many modules it downloaded.
 #
 # Built with its own go.mod (`go install module@version`: no replace directives to copy). Requiring it beside the

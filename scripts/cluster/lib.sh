@@ -47,6 +47,17 @@ KUBECONFIG_PATH="$CLUSTER_DIR/admin.kubeconfig"
 CONTAINERD_SOCK="$CLUSTER_DIR/run/containerd.sock"
 PAUSE_IMAGE="docker.io/faktory-ha/pause:1"
 
+# pulumi_scratch_module NAME: makes the current directory a Go module (faktory-ha.local/NAME) that requires
+# Pulumi's pkg/v3 at $PULUMI_VERSION, with the replaces of Pulumi's own pkg/go.mod (replaces do not carry over
+# from a dependency).
+pulumi_scratch_module() {
+  rm -f go.mod
+  go mod init "faktory-ha.local/$1" >/dev/null 2>&1
+  go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+  go mod edit -replace golang.org/x/text=golang.org/x/text@v0.41.0
+  go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" >/dev/null 2>&1 || go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
+}
+
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

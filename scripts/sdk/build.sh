@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds scripts/sdk/gen-sdk.go (Pulumi's Go and Python SDK generators at the CLI's version, $PULUMI_VERSION)
-# into $TOOLS_DIR/gen-sdk-$PULUMI_VERSION-<source hash>/gen-sdk and prints that path. A scratch module with the
-# CLI build's replaces, so the module cache and most of the build cache the CLI filled are reused. Skips the build
+# into $TOOLS_DIR/gen-sdk-$PULUMI_VERSION-<source hash>/gen-sdk and prints that path. A scratch module like the
+# CLI build's, so the module cache and most of the build cache the CLI filled are reused. Skips the build
 # when that binary exists.
 source "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
@@ -16,11 +16,7 @@ if [[ ! -x "$out/gen-sdk" ]]; then
   cd "$mod"
   if [[ ! -f go.sum ]]; then
     log "preparing scratch module for gen-sdk (pulumi $PULUMI_VERSION)"
-    rm -f go.mod
-    go mod init faktory-ha.local/gen-sdk >/dev/null 2>&1
-    go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
-    go mod edit -replace golang.org/x/text=golang.org/x/text@v0.41.0
-    go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" >/dev/null 2>&1 || go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
+    pulumi_scratch_module gen-sdk
   fi
   go mod tidy >/dev/null 2>&1 || go mod tidy
   log "building gen-sdk $hash"

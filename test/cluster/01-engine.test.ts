@@ -1,7 +1,13 @@
 // The real Pulumi engine and Kubernetes provider create, leave alone, update and destroy the `Faktory`
 // component on a real (local) Kubernetes: 1 primary + 2 standbys of the test image, on the node's Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectDeployed, expectNothingLeft, expectRolled } from "./support/engine-checks";
+import {
+  expectDeployed,
+  expectNoChanges,
+  expectNothingLeft,
+  expectRolled,
+  expectUpOutputs,
+} from "./support/engine-checks";
 import { requireCluster, testImage } from "./support/env";
 import { pods } from "./support/faktory";
 import { collect, faktoryProgram, testStack, type EngineRun, type TestFaktoryArgs } from "./support/stack";
@@ -39,20 +45,11 @@ describe("the Faktory component through the real engine", () => {
 
   it("up creates the objects and 1 + 2 pods, exactly one of them primary", async () => {
     const result = await run.stack.up({ onOutput: collect(log) });
-    expect(result.summary.result, log.join("\n")).toBe("succeeded");
-    expect(result.outputs.namespace.value).toBe(NAME);
-    expect(result.outputs.serviceName.value).toBe("faktory");
-    // No NLB Service without a load-balancer controller.
-    expect(result.outputs.loadBalancerUrl?.value).toBeUndefined();
+    expectUpOutputs(result, NAME, log);
     await expectDeployed(NAME, KEY_PREFIX);
   });
 
-  it("a second up changes nothing", async () => {
-    const preview = await run.stack.preview({ onOutput: collect(log) });
-    expect(Object.keys(preview.changeSummary).sort(), log.join("\n")).toEqual(["same"]);
-    const result = await run.stack.up({ onOutput: collect(log), expectNoChanges: true });
-    expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
-  });
+  it("a second up changes nothing", () => expectNoChanges(run.stack, log));
 
   it("an update (a new router hold time) rolls the pods one by one and keeps one primary", async () => {
     const before = pods(NAME, NAME);

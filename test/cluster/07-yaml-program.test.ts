@@ -4,7 +4,13 @@
 // a second up changes nothing, a new value of one input (the router hold time, from stack config) rolls the
 // pods, destroy leaves nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectDeployed, expectNothingLeft, expectRolled } from "./support/engine-checks";
+import {
+  expectDeployed,
+  expectNoChanges,
+  expectNothingLeft,
+  expectRolled,
+  expectUpOutputs,
+} from "./support/engine-checks";
 import { requireCluster, testImage } from "./support/env";
 import { pods } from "./support/faktory";
 import { collect, type EngineRun } from "./support/stack";
@@ -46,25 +52,16 @@ describe("the Faktory component from a YAML program through the real engine", ()
 
   it("up creates the objects and 1 + 2 pods, exactly one of them primary, and reads the outputs", async () => {
     const result = await run.stack.up({ onOutput: collect(log) });
-    expect(result.summary.result, log.join("\n")).toBe("succeeded");
-    expect(result.outputs.namespace.value).toBe(NAME);
-    expect(result.outputs.serviceName.value).toBe("faktory");
+    expectUpOutputs(result, NAME, log);
     expect(result.outputs.password).toEqual({ value: PASSWORD, secret: true });
     expect(result.outputs.inClusterUrl).toEqual({
       value: `tcp://:${PASSWORD}@faktory.${NAME}.svc.cluster.local:7419`,
       secret: true,
     });
-    // No NLB Service without a load-balancer controller.
-    expect(result.outputs.loadBalancerUrl?.value).toBeUndefined();
     await expectDeployed(NAME, KEY_PREFIX);
   });
 
-  it("a second up changes nothing", async () => {
-    const preview = await run.stack.preview({ onOutput: collect(log) });
-    expect(Object.keys(preview.changeSummary).sort(), log.join("\n")).toEqual(["same"]);
-    const result = await run.stack.up({ onOutput: collect(log), expectNoChanges: true });
-    expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
-  });
+  it("a second up changes nothing", () => expectNoChanges(run.stack, log));
 
   it("an update of one input (the router hold time) rolls the pods one by one and keeps one primary", async () => {
     const before = pods(NAME, NAME);

@@ -1,9 +1,27 @@
 // What the engine tests check of a deployed Faktory (enterprise, 1 + 2 pods, no NLB) on the local cluster, the
 // same whichever language the program is written in (01-engine: TypeScript inline; 07-yaml-program: YAML).
 import { expect } from "vitest";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { kubectl, kubectlJson, waitFor } from "./env";
 import { lease, pods, type PodView } from "./faktory";
+import { collect } from "./stack";
+
+/** The first up succeeded and its outputs name the namespace and the Service; no NLB URL without a controller. */
+export function expectUpOutputs(result: UpResult, name: string, log: readonly string[]): void {
+  expect(result.summary.result, log.join("\n")).toBe("succeeded");
+  expect(result.outputs.namespace.value).toBe(name);
+  expect(result.outputs.serviceName.value).toBe("faktory");
+  // No NLB Service without a load-balancer controller.
+  expect(result.outputs.loadBalancerUrl?.value).toBeUndefined();
+}
+
+/** A preview and an up of the unchanged program find every resource the same. */
+export async function expectNoChanges(stack: Stack, log: string[]): Promise<void> {
+  const preview = await stack.preview({ onOutput: collect(log) });
+  expect(Object.keys(preview.changeSummary).sort(), log.join("\n")).toEqual(["same"]);
+  const result = await stack.up({ onOutput: collect(log), expectNoChanges: true });
+  expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
+}
 
 /** The component's objects exist (no NLB Service), 3 pods run ready, and one of them holds the lease. */
 export async function expectDeployed(name: string, keyPrefix: string): Promise<void> {

@@ -60,27 +60,27 @@ export class Faktory extends pulumi.ComponentResource {
   /** The ClusterIP Service's name. */
   public readonly serviceName: pulumi.Output<string>;
   /**
-   * The URL in-cluster clients use (secret): `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419`;
-   * with TLS `required` (the plain port closed) the same as `inClusterTlsUrl`.
+   * The URL in-cluster clients use: `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419`;
+   * with TLS `required` (the plain port closed) the same as `inClusterTlsUrl`. @secret
    */
   public readonly inClusterUrl: pulumi.Output<string>;
   /**
-   * `tcp+tls://:<password>@<service>.<namespace>.svc.cluster.local:<tls.port>` (secret); `undefined` with
-   * TLS off. Clients verify the certificate against the CA that issued it (`ca.crt` of `tlsSecretName`
-   * with a private CA).
+   * `tcp+tls://:<password>@<service>.<namespace>.svc.cluster.local:<tls.port>`; `undefined` with TLS off.
+   * Clients verify the certificate against the CA that issued it (`ca.crt` of `tlsSecretName` with a
+   * private CA). @secret
    */
   public readonly inClusterTlsUrl: pulumi.Output<string | undefined>;
   /** The internal NLB's DNS name, from the Service status; `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
   /**
-   * `tcp://:<password>@<nlb hostname>:7419` (secret); with TLS `required` the same as `loadBalancerTlsUrl`;
-   * `undefined` with `loadBalancer: false`.
+   * `tcp://:<password>@<nlb hostname>:7419`; with TLS `required` the same as `loadBalancerTlsUrl`;
+   * `undefined` with `loadBalancer: false`. @secret
    */
   public readonly loadBalancerUrl: pulumi.Output<string | undefined>;
   /**
-   * `tcp+tls://:<password>@<nlb hostname>:<tls.port>` (secret); `undefined` with TLS off or
-   * `loadBalancer: false`. The certificate does not hold the NLB's hostname: connect through a DNS alias
-   * listed in `tls.certManager.dnsNames` (or in your Secret's certificate), or verify another name.
+   * `tcp+tls://:<password>@<nlb hostname>:<tls.port>`; `undefined` with TLS off or `loadBalancer: false`.
+   * The certificate does not hold the NLB's hostname: connect through a DNS alias listed in
+   * `tls.certManager.dnsNames` (or in your Secret's certificate), or verify another name. @secret
    */
   public readonly loadBalancerTlsUrl: pulumi.Output<string | undefined>;
   /**
@@ -90,7 +90,7 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly tlsSecretName: pulumi.Output<string | undefined>;
   /** The NLB Service's name (for alarms on the NLB); `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerServiceName: pulumi.Output<string | undefined>;
-  /** The Faktory password (secret). */
+  /** The Faktory password. @secret */
   public readonly password: pulumi.Output<string>;
 
   private readonly settings: ResolvedSettings;

@@ -9,6 +9,7 @@ export type {
   LivenessSettings,
   StartupSettings,
   RegistryCredentials,
+  ResourceQuantities,
   ResourceSettings,
   StatsdSettings,
 } from "./types";

@@ -10,6 +10,7 @@ export interface RegistryCredentials {
   /** Registry host, e.g. `docker.contribsys.com`. */
   readonly server: pulumi.Input<string>;
   readonly username: pulumi.Input<string>;
+  /** @secret */
   readonly password: pulumi.Input<string>;
 }
 
@@ -87,12 +88,20 @@ export interface StartupSettings {
   readonly failureThreshold?: number;
 }
 
+/** CPU and memory quantities, as in a Kubernetes container's `resources`. */
+export interface ResourceQuantities {
+  /** CPU, e.g. `250m` or `2`. */
+  readonly cpu?: string;
+  /** Memory, e.g. `512Mi`. */
+  readonly memory?: string;
+}
+
 /** Container resources; a request may not exceed its limit (defaults included). */
 export interface ResourceSettings {
   /** @default { cpu: "250m", memory: "512Mi" } */
-  readonly requests?: pulumi.Input<{ readonly cpu?: string; readonly memory?: string }>;
+  readonly requests?: pulumi.Input<ResourceQuantities>;
   /** @default { cpu: "2", memory: "1Gi" } */
-  readonly limits?: pulumi.Input<{ readonly cpu?: string; readonly memory?: string }>;
+  readonly limits?: pulumi.Input<ResourceQuantities>;
 }
 
 /** A pod toleration, as in a Kubernetes pod spec. */
@@ -141,11 +150,16 @@ interface FaktoryArgsBase {
   /**
    * `redis://` or `rediss://` URL with its password (secret). Required with enterprise unless
    * `existingSecret` holds it; unused with oss.
+   * @secret
    */
   readonly redisUrl?: pulumi.Input<string>;
-  /** Faktory password clients use; not with `existingSecret`. @default a generated 32-character password */
+  /**
+   * Faktory password clients use; not with `existingSecret`.
+   * @default a generated 32-character password
+   * @secret
+   */
   readonly password?: pulumi.Input<string>;
-  /** Faktory Enterprise license. Required with enterprise unless `existingSecret` holds it. */
+  /** Faktory Enterprise license. Required with enterprise unless `existingSecret` holds it. @secret */
   readonly license?: pulumi.Input<string>;
   /** Pull credentials for the image's registry; creates a dockerconfigjson Secret. @default none */
   readonly registryCredentials?: RegistryCredentials;

@@ -3,16 +3,21 @@
 // verifying the certificate against the test's CA. Every packet on the node's bridge is captured meanwhile:
 // no Faktory command or greeting crosses it in plain text — neither client → router nor router → the primary
 // on another pod (the peer TLS port) — while the clients' own plain-text reports to the node's Redis, in the
-// same capture, show that payloads are seen.
+// same capture, show that payloads are seen, and a plain-text conversation on the node, captured and read the
+// same way, shows the markers are found when they are there.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPERVISOR_INTS, SUPERVISOR_TLS } from "../../components/contract/supervisor";
 import { issue, makeCa } from "../support/tls";
-import { captureBridge, FAKTORY_PLAINTEXT, type Packet } from "./support/capture";
+import { Client } from "faktory-worker";
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { faktoryBin, freePort } from "../support/loopback";
+import { capture, captureBridge, FAKTORY_PLAINTEXT, type Packet } from "./support/capture";
 import { serviceUrl, startClients } from "./support/clients";
-import { kubectl, NODE_IP, REDIS_PORT, requireCluster, sleep, testImage } from "./support/env";
+import { kubectl, NODE_IP, REDIS_PORT, requireCluster, sleep, testImage, waitFor } from "./support/env";
 import { pods } from "./support/faktory";
 import { figures, readyPods, scenarioArgs, totals } from "./support/scenario";
 import { collect, faktoryProgram, testStack, type EngineRun } from "./support/stack";
@@ -23,6 +28,37 @@ const PASSWORD = "tls-password";
 const CERT_SECRET = "fha-tls-cert";
 const CA_CONFIG_MAP = "fha-test-ca";
 const SERVICE_DNS = `${SERVICE}.${NAME}.svc.cluster.local`;
+
+/**
+ * The control: the same capture and the same markers see a plain-text Faktory conversation (the real server and
+ * client on the node's loopback), so an empty result above means encrypted, not unseen.
+ */
+async function plainConversationMarkers(dir: string): Promise<string[]> {
+  const port = await freePort();
+  const webPort = await freePort();
+  const args = ["-b", `127.0.0.1:${port}`, "-w", `127.0.0.1:${webPort}`, "-d", join(dir, "control-data")];
+  const faktory = spawn(faktoryBin(), [...args, "-e", "development"], { stdio: "ignore" });
+  try {
+    await waitFor("the control Faktory to listen", 10_000, () => listening(port));
+    const c = await capture("lo", join(dir, "control.pcap"), ["tcp", "port", String(port)]);
+    const client = new Client({ url: `tcp://127.0.0.1:${port}` });
+    await client.push({ jobtype: "control", queue: "fha-control", args: [] });
+    const job = await client.fetch("fha-control");
+    await client.ack(job!.jid);
+    await client.close();
+    const packets = await c.stop();
+    return packets.flatMap((p) => p.text.match(FAKTORY_PLAINTEXT)?.[0] ?? []);
+  } finally {
+    faktory.kill("SIGKILL");
+  }
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
 
 describe("TLS required in the cluster: clients over tcp+tls:// through the Service", () => {
   let run: EngineRun;
@@ -143,6 +179,9 @@ describe("TLS required in the cluster: clients over tcp+tls:// through the Servi
       expect(peerHop.length).toBeGreaterThan(0);
       expect(plainFaktory).toEqual([]);
       expect(plainPorts).toEqual([]);
+      expect(await plainConversationMarkers(dir)).toEqual(
+        expect.arrayContaining(['HELLO {"', '+HI {"', 'PUSH {"', "FETCH f", 'ACK {"jid']),
+      );
     }
   });
 });

@@ -22,18 +22,25 @@ export interface Capture {
 }
 
 /** Starts capturing the pod network's TCP packets (full payloads) into `file`. */
-export async function captureBridge(file: string): Promise<Capture> {
-  const proc = spawn("tcpdump", ["-i", BRIDGE, "-U", "-s", "0", "-w", file, "tcp", "and", "net", POD_CIDR], {
+export function captureBridge(file: string): Promise<Capture> {
+  return capture(BRIDGE, file, ["tcp", "and", "net", POD_CIDR]);
+}
+
+/** Starts capturing the packets of `iface` that match the tcpdump `filter` (full payloads) into `file`. */
+export async function capture(iface: string, file: string, filter: readonly string[]): Promise<Capture> {
+  // --immediate-mode: packets reach the file as they come (else the kernel hands them over in blocks, and the
+  // last block before the stop is lost).
+  const proc = spawn("tcpdump", ["-i", iface, "--immediate-mode", "-U", "-s", "0", "-w", file, ...filter], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
   proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => proc.once("exit", r));
-  // tcpdump says "listening on fha0" once the capture is open.
+  // tcpdump says "listening on <iface>" once the capture is open.
   const deadline = Date.now() + 10_000;
   while (!/listening on/.test(stderr)) {
     if (proc.exitCode !== null || Date.now() > deadline)
-      throw new Error(`tcpdump did not start on ${BRIDGE}: ${stderr.trim() || "no output"}`);
+      throw new Error(`tcpdump did not start on ${iface}: ${stderr.trim() || "no output"}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -6,6 +6,7 @@ import { eksResourcePolicies } from "./eks";
 import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
+import { workerPolicies } from "./workers";
 
 export const policies: Policies = [
   ...elasticachePolicies,
@@ -13,4 +14,5 @@ export const policies: Policies = [
   ...eksResourcePolicies,
   ...stackPolicies,
   ...alarmPolicies,
+  ...workerPolicies,
 ];

@@ -72,6 +72,6 @@ describe("evaluatePolicies", () => {
   it("runs exactly the pack's policies, each with a unique name", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(22);
   });
 });

@@ -172,7 +172,7 @@ const secretKeySelector = (what: string) =>
   z
     .object(
       {
-        name: z.string({ message: "is required: the Secret's name" }).pipe(secretNameSchema),
+        name: requiredInput("the Secret's name", secretNameSchema),
         key: z.string({ message: SECRET_KEY_MESSAGE }).regex(SECRET_KEY, { message: SECRET_KEY_MESSAGE }),
       },
       { message: `must be { name, key }: ${what}` },

@@ -13,7 +13,7 @@ import {
   type Placement,
 } from "../pod-spec";
 import { buildPodDisruptionBudget } from "../services";
-import type { SecretKeySelector } from "./types";
+import type { SecretKey } from "./env";
 
 /** The workers' role: the component label the policy pack finds worker Deployments by. */
 export const WORKER_COMPONENT = "worker";
@@ -44,7 +44,7 @@ export interface WorkerDeploymentInput extends Placement {
   readonly serviceAccountName?: string;
   readonly imagePullSecrets?: readonly string[];
   /** A PEM CA to mount for TLS to the Faktory. */
-  readonly caSecret?: SecretKeySelector;
+  readonly caSecret?: SecretKey;
   readonly labels?: Readonly<Record<string, string>>;
   readonly podLabels?: Readonly<Record<string, string>>;
   readonly podAnnotations?: Readonly<Record<string, string>>;

@@ -4,7 +4,12 @@
 import { WORKER_ENV, WORKER_TLS, formatQueues, type WorkerQueues } from "../../contract/worker";
 import type { EnvVar } from "../env";
 import type { ExtraEnvVar } from "../types";
-import type { SecretKeySelector } from "./types";
+
+/** A key of a Secret whose name is known (a builder's input). */
+export interface SecretKey {
+  readonly name: string;
+  readonly key: string;
+}
 
 export interface WorkerEnvInput {
   readonly host: string;
@@ -13,7 +18,7 @@ export interface WorkerEnvInput {
   readonly tls: boolean;
   /** With a mounted CA: the variables the clients' TLS stacks read it from. */
   readonly caMounted: boolean;
-  readonly passwordSecret: SecretKeySelector;
+  readonly passwordSecret: SecretKey;
   readonly queues: WorkerQueues;
   readonly concurrency: number;
   readonly shutdownTimeoutSeconds: number;

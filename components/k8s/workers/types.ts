@@ -7,8 +7,8 @@ export type { WorkerQueues } from "../../contract/worker";
 
 /** A key of a Secret in the workers' namespace. */
 export interface SecretKeySelector {
-  /** The Secret's name. */
-  readonly name: string;
+  /** The Secret's name (an auto-named Secret's `metadata.name`: a new name rolls the workers onto it). */
+  readonly name: pulumi.Input<string>;
   /** The key holding the value. */
   readonly key: string;
 }

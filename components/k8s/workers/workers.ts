@@ -8,10 +8,10 @@ import { imagePinningError } from "../image-pinning";
 import { commonLabels } from "../labels";
 import { WORKERS_DEFAULTS } from "./defaults";
 import { buildWorkerDeployment, buildWorkerDisruptionBudget, WORKER_COMPONENT } from "./deployment";
-import { buildWorkerEnv } from "./env";
+import { buildWorkerEnv, type SecretKey } from "./env";
 import { buildScaledObject, inClusterScalerUrl, KEDA_API_VERSION } from "./scaled-object";
 import { resolveWorkerSettings, WORKERS_TYPE, type WorkerSettings } from "./settings";
-import type { SecretKeySelector, WorkersArgs } from "./types";
+import type { WorkersArgs } from "./types";
 
 type Manifest = Record<string, unknown>;
 const metadataOf = (m: pulumi.Output<Manifest>) =>
@@ -23,8 +23,8 @@ interface Target {
   readonly host: pulumi.Output<string>;
   readonly port: number;
   readonly tls: boolean;
-  readonly caSecret: SecretKeySelector | undefined;
-  readonly passwordSecret: pulumi.Output<SecretKeySelector>;
+  readonly caSecret: pulumi.Output<SecretKey | undefined>;
+  readonly passwordSecret: pulumi.Output<SecretKey>;
   /** The scaler endpoint without a query; undefined without autoscaling. */
   readonly scalerUrl: pulumi.Output<string> | undefined;
 }
@@ -87,7 +87,7 @@ export class Workers extends pulumi.ComponentResource {
         host: pulumi.output(connection.host),
         port: connection.port ?? (tls ? WORKERS_DEFAULTS.tlsPort : WORKERS_DEFAULTS.port),
         tls,
-        caSecret: connection.tls?.caSecret,
+        caSecret: pulumi.output(connection.tls?.caSecret),
         passwordSecret: pulumi.output(connection.passwordSecret),
         scalerUrl:
           autoscaled && connection.scalerUrl !== undefined ? pulumi.output(connection.scalerUrl) : undefined,
@@ -100,7 +100,7 @@ export class Workers extends pulumi.ComponentResource {
       host: pulumi.interpolate`${f.serviceName}.${f.namespace}.svc.cluster.local`,
       port: WORKERS_DEFAULTS.port,
       tls: false,
-      caSecret: undefined,
+      caSecret: pulumi.output(undefined),
       passwordSecret: this.settings.copyPassword
         ? this.copyPassword(namespace, f.password).apply((name) => ({ name, key }))
         : f.passwordSecretName.apply((name) => ({ name, key })),
@@ -145,10 +145,11 @@ export class Workers extends pulumi.ComponentResource {
         args.image,
         target.host,
         target.passwordSecret,
+        target.caSecret,
         args.resources?.requests ?? WORKERS_DEFAULTS.requests,
         args.resources?.limits ?? WORKERS_DEFAULTS.limits,
       ])
-      .apply(([ns, image, host, passwordSecret, requests, limits]) => {
+      .apply(([ns, image, host, passwordSecret, caSecret, requests, limits]) => {
         // A plain image was checked up front; an Output is checked here, once known.
         const error = imagePinningError(image);
         if (error) throw new Error(error);
@@ -163,7 +164,7 @@ export class Workers extends pulumi.ComponentResource {
             host,
             port: target.port,
             tls: target.tls,
-            caMounted: target.caSecret !== undefined,
+            caMounted: caSecret !== undefined,
             passwordSecret,
             queues: settings.queues,
             concurrency: settings.concurrency,
@@ -178,7 +179,7 @@ export class Workers extends pulumi.ComponentResource {
             ? { serviceAccountName: settings.serviceAccountName }
             : {}),
           imagePullSecrets: settings.imagePullSecrets,
-          ...(target.caSecret ? { caSecret: target.caSecret } : {}),
+          ...(caSecret ? { caSecret } : {}),
           labels: settings.labels,
           podLabels: settings.podLabels,
           podAnnotations: settings.podAnnotations,

@@ -312,6 +312,11 @@ describe("resolveWorkerSettings messages", () => {
       ],
     ],
     [
+      "a password Secret without a name",
+      { ...base, connection: { ...connection, passwordSecret: { key: "password" } } },
+      ["connection.passwordSecret.name is required: the Secret's name"],
+    ],
+    [
       "a connection as a URL",
       { ...base, connection: "tcp://faktory:7419" },
       ['connection="tcp://faktory:7419" must be { host, port?, passwordSecret, tls?, scalerUrl? }'],

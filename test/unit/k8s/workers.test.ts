@@ -383,7 +383,12 @@ describe("Workers of an external Faktory", () => {
     });
     const plainTcp = new Workers("ledger", {
       namespace: "billing",
-      connection: { host: "10.0.5.17", port: 7500, passwordSecret: { name: "faktory", key: "password" } },
+      // The name of an auto-named Secret of the caller's: an Output.
+      connection: {
+        host: "10.0.5.17",
+        port: 7500,
+        passwordSecret: { name: pulumi.output("faktory-password-4f5e6d7c"), key: "password" },
+      },
       image: IMAGE,
     });
     await settle(external, plainTcp);
@@ -399,7 +404,10 @@ describe("Workers of an external Faktory", () => {
       SSL_CERT_FILE: "/etc/faktory-worker/tls/ca.crt",
       NODE_EXTRA_CA_CERTS: "/etc/faktory-worker/tls/ca.crt",
     });
-    expect(envOf("ledger").FAKTORY_URL).toBe("tcp://:$(FAKTORY_PASSWORD)@10.0.5.17:7500");
+    expect(envOf("ledger")).toMatchObject({
+      FAKTORY_PASSWORD: { secretKeyRef: { name: "faktory-password-4f5e6d7c", key: "password" } },
+      FAKTORY_URL: "tcp://:$(FAKTORY_PASSWORD)@10.0.5.17:7500",
+    });
     expect(childrenOf("billing").filter((r) => r.type === T.secret)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkerQueues } from "../../contract/worker";
 import type { Faktory } from "../faktory";
-import type { Affinity, ExtraEnvVar, ResourceSettings, Toleration } from "../types";
+import type { EnterpriseFaktoryArgs, ExtraEnvVar } from "../types";
 
 export type { WorkerQueues } from "../../contract/worker";
 
@@ -81,8 +81,19 @@ export interface WorkerAutoscaling {
   readonly scaleDownStabilizationSeconds?: number;
 }
 
+/** The pod args the Faktory component takes too: the same types, rules and defaults. */
+type SharedPodArgs =
+  | "resources"
+  | "runAsUser"
+  | "labels"
+  | "podLabels"
+  | "nodeSelector"
+  | "tolerations"
+  | "affinity"
+  | "priorityClassName";
+
 /** Every arg but where the Faktory is (see WorkersArgs). */
-interface WorkersArgsBase {
+interface WorkersArgsBase extends Pick<EnterpriseFaktoryArgs, SharedPodArgs> {
   /** The worker image, pinned by tag (not `latest`) or digest. */
   readonly image: pulumi.Input<string>;
   /** The container's command (its entrypoint). @default the image's ENTRYPOINT */
@@ -111,10 +122,6 @@ interface WorkersArgsBase {
   readonly autoscaling?: WorkerAutoscaling;
   /** The PodDisruptionBudget's maxUnavailable: a count ≥ 1 or a percentage. @default "25%" */
   readonly maxUnavailable?: number | string;
-  /** Container resources. @default { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } } */
-  readonly resources?: ResourceSettings;
-  /** UID/GID the container runs as (non-root). @default 1000 */
-  readonly runAsUser?: number;
   /**
    * A ServiceAccount of the namespace (e.g. one bound to an IAM role). @default the namespace's default,
    * without its token mounted
@@ -122,20 +129,8 @@ interface WorkersArgsBase {
   readonly serviceAccountName?: string;
   /** Pull Secrets of the namespace for the image's registry. @default [] */
   readonly imagePullSecrets?: readonly string[];
-  /** Extra labels on every object (never part of a selector). @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** Extra labels on the pods only; the component's own `app.kubernetes.io/*` labels are refused. @default {} */
-  readonly podLabels?: Readonly<Record<string, string>>;
   /** Extra annotations on the pods. @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
-  /** Node labels the pods must run on. @default {} */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** Taints the pods tolerate. @default [] */
-  readonly tolerations?: readonly Toleration[];
-  /** Pod affinity, besides the spread over zones and hosts. @default none */
-  readonly affinity?: Affinity;
-  /** PriorityClass of the pods (it must exist). @default none */
-  readonly priorityClassName?: string;
   /**
    * Extra plain environment variables. The names the component sets are refused: FAKTORY_URL,
    * FAKTORY_PASSWORD, FAKTORY_QUEUES, FAKTORY_CONCURRENCY, FAKTORY_SHUTDOWN_TIMEOUT, FAKTORY_PROVIDER, and

@@ -45,7 +45,7 @@ describe("Workers documentation", () => {
       .filter(([, d]) => d.optional && !d.never && d.default === undefined)
       .map(([k]) => k);
     expect(missing).toEqual([]);
-    expect(all.size).toBeGreaterThan(35);
+    expect(all.size).toBeGreaterThan(25);
   });
 
   it("quotes WORKERS_DEFAULTS in each @default", () => {
@@ -56,8 +56,6 @@ describe("Workers documentation", () => {
       "WorkersArgsBase.shutdownTimeoutSeconds": WORKERS_DEFAULTS.shutdownTimeoutSeconds,
       "WorkersArgsBase.replicas": WORKERS_DEFAULTS.replicas,
       "WorkersArgsBase.maxUnavailable": JSON.stringify(WORKERS_DEFAULTS.maxUnavailable),
-      "WorkersArgsBase.runAsUser": WORKERS_DEFAULTS.runAsUser,
-      "WorkersArgsBase.resources": `{ requests: { cpu: "${WORKERS_DEFAULTS.requests.cpu}", memory: "${WORKERS_DEFAULTS.requests.memory}" }, limits: { cpu: "${WORKERS_DEFAULTS.limits.cpu}", memory: "${WORKERS_DEFAULTS.limits.memory}" } }`,
       "ExternalFaktory.port": `${WORKERS_DEFAULTS.port}, or ${WORKERS_DEFAULTS.tlsPort} (faktory-ha's TLS port) with \`tls\``,
       "WorkerAutoscaling.activationLatencySeconds": A.activationLatencySeconds,
       "WorkerAutoscaling.activationBacklog": A.activationBacklog,

@@ -2,6 +2,7 @@
 // pure: the component calls it before creating anything; workers.test.ts proves nothing is created).
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
+import { WORKERS_DEFAULTS } from "../../../components/k8s/workers/defaults";
 import { resolveWorkerSettings } from "../../../components/k8s/workers/settings";
 import type { WorkersArgs } from "../../../components/k8s/workers/types";
 
@@ -58,21 +59,12 @@ describe("resolveWorkerSettings defaults", () => {
   });
 
   it("fills the autoscaling defaults and leaves the replicas to KEDA", () => {
-    expect(
-      resolveWorkerSettings("mailers", autoscaled({ targetLatencySeconds: 30 }) as WorkersArgs),
-    ).toMatchObject({
-      replicas: undefined,
-      autoscaling: {
-        targetLatencySeconds: 30,
-        activationLatencySeconds: 0,
-        activationBacklog: 0,
-        minReplicas: 0,
-        maxReplicas: 10,
-        cooldownSeconds: 300,
-        pollingIntervalSeconds: 15,
-        scaleDownStabilizationSeconds: 300,
-      },
-    });
+    const settings = resolveWorkerSettings(
+      "mailers",
+      autoscaled({ targetLatencySeconds: 30 }) as WorkersArgs,
+    );
+    expect(settings.replicas).toBeUndefined();
+    expect(settings.autoscaling).toEqual({ targetLatencySeconds: 30, ...WORKERS_DEFAULTS.autoscaling });
   });
 
   it("takes a grace of the shutdown timeout + 10 s; fractional latencies; Outputs unchecked until deployment", () => {

@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["infra/**/*.ts", "components/**/*.ts", "policies/**/*.ts", "cli/**/*.ts"],
+    files: ["infra/**/*.ts", "components/**/*.ts", "provider/**/*.ts", "policies/**/*.ts", "cli/**/*.ts"],
     plugins: { "@pulumi": pulumi },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -76,6 +76,7 @@ function componentRuleProblems(
         cron: shown(config.cronFile),
         statsd: shown(config.statsd),
         lease: shown(given.lease),
+        tls: shown(given.tls),
         "monitoring.scrapeAnnotations": on(monitoring.scrapeAnnotations),
         "monitoring.podMonitor": on(monitoring.podMonitor.enabled),
         "monitoring.prometheusRule": on(monitoring.prometheusRule.enabled),

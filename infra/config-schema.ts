@@ -27,6 +27,7 @@ import {
 } from "../components/aws/args-schema";
 import { CLUSTER_DEFAULTS, NETWORK_DEFAULTS, REDIS_DEFAULTS } from "../components/aws/defaults";
 import { DEFAULTS as FAKTORY_DEFAULTS } from "../components/k8s/settings";
+import { tlsSchema } from "../components/k8s/tls/args-schema";
 import {
   bool,
   cidrListSchema,
@@ -207,6 +208,8 @@ export const plainKeys = {
   // Defaults come from the inner schemas (`prefault` parses `{}`), so each lives in one place.
   monitoring: monitoringSchema.prefault({}),
   alarms: alarmsSchema.prefault({}),
+  // The component's `tls` arg as it takes it (its rules and defaults); absent: TLS off.
+  tls: tlsSchema.optional(),
 } as const;
 
 /** Keys whose values must be set with `pulumi config set --secret`. */

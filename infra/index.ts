@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { Alarms, Cluster, Image, Network, Redis } from "../components/aws";
-import { Faktory, PORTS, type FaktoryArgs, type MonitoringSettings } from "../components/k8s";
+import { clientPorts, Faktory, type FaktoryArgs, type MonitoringSettings } from "../components/k8s";
 import { loadCronFile } from "./cron-file";
 import { imageTag } from "./image-tag";
 import { stackBase } from "./names";
@@ -170,6 +170,7 @@ const faktoryArgs: FaktoryArgs = enterprise
       cron,
       statsd: config.statsd,
       lease: config.lease,
+      ...(config.tls !== undefined ? { tls: config.tls } : {}),
     }
   : { ...shared, edition: "oss" };
 const faktory = new Faktory(
@@ -199,7 +200,8 @@ const alarms =
                 clusterName: cluster.clusterName,
                 namespace: faktory.namespace,
                 serviceName: faktory.loadBalancerServiceName.apply((n) => n ?? ""),
-                ports: config.webUi ? [PORTS.faktory, PORTS.web] : [PORTS.faktory],
+                // The NLB's listeners: the TLS ones too (only they with TLS required).
+                ports: clientPorts(config.webUi, config.tls).map((p) => p.port),
                 ready: faktory.loadBalancerHostname,
               },
             }
@@ -222,9 +224,13 @@ export const faktoryNamespace = faktory.namespace;
 export const faktoryServiceName = faktory.serviceName;
 /** The Faktory password (secret), for other stacks' Workers to keep in a Secret of their namespace. */
 export const faktoryPassword = faktory.password;
-/** FAKTORY_URL for workers inside the cluster. */
+/** FAKTORY_URL for workers inside the cluster (tcp+tls:// with faktory-ha:tls.mode required). */
 export const faktoryUrl = faktory.inClusterUrl;
-/** FAKTORY_URL for producers and workers in the VPC, through the internal NLB. */
+/** FAKTORY_URL for producers and workers in the VPC, through the internal NLB (tcp+tls:// with TLS required). */
 export const faktoryNlbUrl = faktory.loadBalancerUrl;
+/** With TLS on: the tcp+tls:// URLs, and the Secret holding the certificate the pods serve. */
+export const faktoryTlsUrl = faktory.inClusterTlsUrl;
+export const faktoryNlbTlsUrl = faktory.loadBalancerTlsUrl;
+export const faktoryTlsSecret = faktory.tlsSecretName;
 /** Where the CloudWatch alarms notify (subscribe to it), when alarms are on. */
 export const alarmTopicArn = alarms ? alarms.topicArn : "alarms off (faktory-ha:alarms.enabled: false)";

@@ -17,6 +17,8 @@ const nonProdLevels: Readonly<Record<string, EnforcementLevel>> = {
   "eks-node-groups-multi-az": "disabled",
   // Dev stacks leave the CloudWatch alarms off (faktory-ha:alarms); nobody is paged for dev.
   "elasticache-alarms": "disabled",
+  // A dev cluster may have no certificate to serve (no cert-manager, no Secret): say so, do not block.
+  "faktory-tls-required": "advisory",
   // Workers that lose a job's FAIL to a short grace, or to a drain without a budget, are retried late, not
   // lost: worth a warning in dev, a stop in prod.
   "faktory-worker-grace": "advisory",

@@ -124,7 +124,8 @@ type WorkloadCheck = (
   report: ReportViolation,
 ) => void;
 
-function onWorkloads(
+/** A resource policy that checks the pod spec of every workload kind (and Pods). */
+export function onWorkloads(
   name: string,
   description: string,
   check: WorkloadCheck,

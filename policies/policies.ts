@@ -6,11 +6,13 @@ import { eksResourcePolicies } from "./eks";
 import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
+import { tlsPolicies } from "./tls";
 import { workerPolicies } from "./workers";
 
 export const policies: Policies = [
   ...elasticachePolicies,
   ...kubernetesPolicies,
+  ...tlsPolicies,
   ...eksResourcePolicies,
   ...stackPolicies,
   ...alarmPolicies,

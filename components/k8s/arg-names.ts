@@ -43,6 +43,7 @@ const ARGS: Readonly<Record<ArgName, true>> = {
   extraConfFiles: true,
   existingSecret: true,
   monitoring: true,
+  tls: true,
 };
 
 export const FAKTORY_ARG_NAMES: readonly string[] = Object.keys(ARGS);

@@ -19,6 +19,7 @@ export type RuleArg =
   | "storageSize"
   | "storageClassName"
   | "startup"
+  | "tls"
   | MonitoringPart;
 
 /** The monitoring settings that need the supervisor's `/metrics` (enterprise). */
@@ -55,7 +56,7 @@ export function ossStandbysProblem(
 }
 
 /** The settings only Faktory Enterprise (with the supervisor) uses. */
-type EnterpriseOnlyArg = "redisUrl" | "license" | "cron" | "statsd" | "lease" | MonitoringPart;
+type EnterpriseOnlyArg = "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls" | MonitoringPart;
 
 const NO_METRICS =
   "the metrics come from the faktory-ha supervisor's /metrics, which open-source Faktory alone does not serve";
@@ -66,6 +67,7 @@ const OSS_IGNORES: Readonly<Record<EnterpriseOnlyArg, string>> = {
   cron: "cron needs Faktory Enterprise",
   statsd: "statsd needs Faktory Enterprise",
   lease: "it runs one server and no supervisor, so there is no lease",
+  tls: "the TLS ports are served by the faktory-ha supervisor's routers; open-source Faktory alone has no TLS",
   "monitoring.scrapeAnnotations": NO_METRICS,
   "monitoring.podMonitor": NO_METRICS,
   "monitoring.prometheusRule": NO_METRICS,

@@ -27,8 +27,8 @@ const LABEL_VALUE = LABEL_VALUE_PATTERN;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An RFC 1035 label (starts with a letter): Service names. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** An RFC 1123 subdomain: the names of Secrets and PriorityClasses. */
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** An RFC 1123 subdomain: the names of Secrets, PriorityClasses and cert-manager issuers. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const keyIssue = (ctx: z.core.$RefinementCtx, key: string, message: string) =>
   ctx.addIssue({ code: "custom", path: [key], message });

@@ -39,6 +39,7 @@ function editionArgsGiven(args: FaktoryArgs): Partial<Record<EditionArg, RulePro
     cron: value(args.cron),
     statsd: value(args.statsd),
     lease: value(args.lease),
+    tls: value(args.tls),
     storageSize: value(args.storageSize),
     storageClassName: value(args.storageClassName),
     startup: value(args.startup),

@@ -1,6 +1,7 @@
 // Every default of the Faktory component, in one place (the stack config takes its defaults from here).
 import { LEASE_DEFAULTS, STARTUP_DEFAULTS } from "../contract/supervisor";
 import { LIVENESS_DEFAULTS, MAX_SECONDARIES, RESOURCE_DEFAULTS } from "./args-schema";
+import { TLS_DEFAULTS } from "./tls/defaults";
 import type { FaktoryEdition } from "./types";
 
 /** Every default of the component, in one place. */
@@ -25,4 +26,5 @@ export const DEFAULTS = {
   storageSize: "10Gi",
   maxSecondaries: MAX_SECONDARIES,
   passwordLength: 32,
+  tls: TLS_DEFAULTS,
 } as const;

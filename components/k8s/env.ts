@@ -1,7 +1,13 @@
 // The container's environment. Secrets are only ever `secretKeyRef`s to the component's Secret (or the
 // user's existing one), so a
 // rendered manifest never holds a password, a Redis token or the license.
-import { SUPERVISOR_INTS, SUPERVISOR_STRINGS, supervisorEnv } from "../contract/supervisor";
+import {
+  SUPERVISOR_INTS,
+  SUPERVISOR_STRINGS,
+  supervisorEnv,
+  supervisorTlsEnv,
+  type SupervisorTlsSettings,
+} from "../contract/supervisor";
 import { CONFIG_DIR, PORTS, SECRET_KEYS } from "./constants";
 import type { ExtraEnvVar, FaktoryEdition, LeaseSettings } from "./types";
 
@@ -23,6 +29,8 @@ export interface EnvInput {
   readonly lease: Required<LeaseSettings>;
   /** Plain variables added after the component's own (names checked by the component). @default [] */
   readonly extraEnv?: readonly ExtraEnvVar[];
+  /** The routers' TLS (enterprise): its variables; the certificate itself is a mounted Secret. @default off */
+  readonly tls?: SupervisorTlsSettings | { readonly mode: "off" };
 }
 
 /** The pod's template revision, as the StatefulSet controller labels it. */
@@ -49,6 +57,7 @@ export function buildEnv(input: EnvInput): EnvVar[] {
     metricsIntervalMs: SUPERVISOR_INTS.metricsIntervalMs.default,
     configDir: CONFIG_DIR,
   });
+  const tls = supervisorTlsEnv(input.tls ?? { mode: "off" });
   return [
     fromSecret(input.redisUrlSecretName ?? input.secretName, SECRET_KEYS.redisUrl),
     password,
@@ -60,7 +69,7 @@ export function buildEnv(input: EnvInput): EnvVar[] {
     { name: SUPERVISOR_STRINGS.revision.env, valueFrom: { fieldRef: { fieldPath: REVISION_FIELD } } },
     // New for every pod, the same across its container restarts: a restarted container knows its term.
     { name: SUPERVISOR_STRINGS.podUid.env, valueFrom: { fieldRef: { fieldPath: "metadata.uid" } } },
-    ...Object.entries(literals).map(([name, value]) => ({ name, value })),
+    ...Object.entries({ ...literals, ...tls }).map(([name, value]) => ({ name, value })),
     ...extra,
   ];
 }

@@ -20,6 +20,7 @@ import {
   resolveSettings,
   type ResolvedSettings,
 } from "./settings";
+import { buildCertificate, CERT_MANAGER_API_VERSION } from "./tls/manifests";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 import { buildStatefulSet } from "./workload";
 
@@ -36,10 +37,17 @@ interface SecretRefs {
   readonly redisUrlSecretName: pulumi.Input<string>;
 }
 
+/** A client URL and its TLS one (undefined with TLS off); `url` is the TLS one when the plain port is closed. */
+interface ClientUrls {
+  readonly url: pulumi.Output<string>;
+  readonly tlsUrl: pulumi.Output<string | undefined>;
+}
+
 /**
  * Faktory on Kubernetes: one StatefulSet of `1 + secondaries` supervised pods (enterprise) or one
  * OSS server with its embedded Redis on a volume (oss), behind a ClusterIP Service and an internal
- * NLB (optional: `loadBalancer`), with its Secret, conf.d ConfigMap, PodDisruptionBudget and NetworkPolicy.
+ * NLB (optional: `loadBalancer`), with its Secret, conf.d ConfigMap, PodDisruptionBudget and NetworkPolicy,
+ * and with `tls.certManager` a cert-manager Certificate.
  *
  * Pass the Kubernetes provider as `opts.provider` (or in `opts.providers`): every child is created
  * with `parent: this`, so it inherits that provider. Give that provider `enableConfigMapMutable: true`
@@ -51,15 +59,38 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** The ClusterIP Service's name. */
   public readonly serviceName: pulumi.Output<string>;
-  /** `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419` (secret). */
+  /**
+   * The URL in-cluster clients use: `tcp://:<password>@<service>.<namespace>.svc.cluster.local:7419`;
+   * with TLS `required` (the plain port closed) the same as `inClusterTlsUrl`. @secret
+   */
   public readonly inClusterUrl: pulumi.Output<string>;
+  /**
+   * `tcp+tls://:<password>@<service>.<namespace>.svc.cluster.local:<tls.port>`; `undefined` with TLS off.
+   * Clients verify the certificate against the CA that issued it (`ca.crt` of `tlsSecretName` with a
+   * private CA). @secret
+   */
+  public readonly inClusterTlsUrl: pulumi.Output<string | undefined>;
   /** The internal NLB's DNS name, from the Service status; `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
-  /** `tcp://:<password>@<nlb hostname>:7419` (secret); `undefined` with `loadBalancer: false`. */
+  /**
+   * `tcp://:<password>@<nlb hostname>:7419`; with TLS `required` the same as `loadBalancerTlsUrl`;
+   * `undefined` with `loadBalancer: false`. @secret
+   */
   public readonly loadBalancerUrl: pulumi.Output<string | undefined>;
+  /**
+   * `tcp+tls://:<password>@<nlb hostname>:<tls.port>`; `undefined` with TLS off or `loadBalancer: false`.
+   * The certificate does not hold the NLB's hostname: connect through a DNS alias listed in
+   * `tls.certManager.dnsNames` (or in your Secret's certificate), or verify another name. @secret
+   */
+  public readonly loadBalancerTlsUrl: pulumi.Output<string | undefined>;
+  /**
+   * The kubernetes.io/tls Secret the pods serve: `tls.secretName`, or `<name>-tls` that cert-manager
+   * writes (with `ca.crt`, the CA clients trust); `undefined` with TLS off.
+   */
+  public readonly tlsSecretName: pulumi.Output<string | undefined>;
   /** The NLB Service's name (for alarms on the NLB); `undefined` with `loadBalancer: false`. */
   public readonly loadBalancerServiceName: pulumi.Output<string | undefined>;
-  /** The Faktory password (secret). */
+  /** The Faktory password. @secret */
   public readonly password: pulumi.Output<string>;
   /** The Secret in `namespace` holding the password under `FAKTORY_PASSWORD` (the component's, or `existingSecret`). */
   public readonly passwordSecretName: pulumi.Output<string>;
@@ -89,10 +120,12 @@ export class Faktory extends pulumi.ComponentResource {
     const secrets = this.createSecrets(namespace, password);
     const pullSecretName = this.createRegistrySecret(namespace);
     const configMap = this.createConfD(namespace);
+    const certificate = this.createCertificate(namespace);
     const workload = this.createStatefulSet(namespace, secrets, pullSecretName, [
       ...(secrets.secret ? [secrets.secret] : []),
       configMap,
       serviceAccount,
+      ...(certificate ? [certificate] : []),
     ]);
     const clusterService = this.createClusterService(namespace);
     const nlbService = this.createNlbService(namespace, workload);
@@ -115,33 +148,52 @@ export class Faktory extends pulumi.ComponentResource {
     this.password = pulumi.secret(password);
     this.passwordSecretName = pulumi.output(secrets.secretName);
     this.edition = this.settings.edition;
-    this.inClusterUrl = pulumi.secret(
-      pulumi.interpolate`tcp://:${password}@${clusterService.metadata.name}.${namespace}.svc.cluster.local:${PORTS.faktory}`,
+    const inCluster = this.clientUrls(
+      password,
+      pulumi.interpolate`${clusterService.metadata.name}.${namespace}.svc.cluster.local`,
     );
+    this.inClusterUrl = inCluster.url;
+    this.inClusterTlsUrl = inCluster.tlsUrl;
     if (nlbService) {
       const hostname = nlbService.status.apply(
         (status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "",
       );
+      const nlb = this.clientUrls(password, hostname);
       this.loadBalancerHostname = hostname;
       this.loadBalancerServiceName = nlbService.metadata.name;
-      this.loadBalancerUrl = pulumi.secret(
-        pulumi.interpolate`tcp://:${password}@${hostname}:${PORTS.faktory}`,
-      );
+      this.loadBalancerUrl = nlb.url;
+      this.loadBalancerTlsUrl = nlb.tlsUrl;
     } else {
       this.loadBalancerHostname = pulumi.output(undefined);
       this.loadBalancerServiceName = pulumi.output(undefined);
       this.loadBalancerUrl = pulumi.output(undefined);
+      this.loadBalancerTlsUrl = pulumi.output(undefined);
     }
+    const { tls } = this.settings;
+    this.tlsSecretName = pulumi.output(tls.mode === "off" ? undefined : tls.secretName);
     this.registerOutputs({
       namespace: this.namespace,
       serviceName: this.serviceName,
       inClusterUrl: this.inClusterUrl,
+      inClusterTlsUrl: this.inClusterTlsUrl,
       loadBalancerHostname: this.loadBalancerHostname,
       loadBalancerUrl: this.loadBalancerUrl,
+      loadBalancerTlsUrl: this.loadBalancerTlsUrl,
       loadBalancerServiceName: this.loadBalancerServiceName,
       password: this.password,
+      tlsSecretName: this.tlsSecretName,
       passwordSecretName: this.passwordSecretName,
     });
+  }
+
+  /** The URLs of a host (secrets): plain, and TLS when it is on; with `required` only the TLS one works. */
+  private clientUrls(password: pulumi.Output<string>, host: pulumi.Input<string>): ClientUrls {
+    const url = (scheme: string, port: number) =>
+      pulumi.secret(pulumi.interpolate`${scheme}://:${password}@${host}:${port}`);
+    const { tls } = this.settings;
+    if (tls.mode === "off") return { url: url("tcp", PORTS.faktory), tlsUrl: pulumi.output(undefined) };
+    const tlsUrl = url("tcp+tls", tls.port);
+    return { url: tls.mode === "required" ? tlsUrl : url("tcp", PORTS.faktory), tlsUrl };
   }
 
   /** Children are `<name>-<role>`, parented to the component (and so on its provider). */
@@ -300,6 +352,33 @@ export class Faktory extends pulumi.ComponentResource {
     return `${this.instance}-conf-d`;
   }
 
+  /**
+   * The cert-manager Certificate (`tls.certManager`), which writes the Secret the pods mount. The
+   * StatefulSet depends on it, and it carries `pulumi.com/waitFor: condition=Ready`: the pods are created
+   * once cert-manager has issued the certificate, and a wrong issuer fails `pulumi up` at the Certificate,
+   * which names it, rather than at pods stuck on their volume. Without that wait (a Kubernetes provider
+   * before 4.18) the kubelet retries the mount until the Secret exists, so the pods start all the same.
+   */
+  private createCertificate(namespace: pulumi.Output<string>): k8s.apiextensions.CustomResource | undefined {
+    const { tls, serviceName } = this.settings;
+    if (tls.mode === "off" || tls.certManager === undefined) return undefined;
+    const { certManager } = tls;
+    const m = namespace.apply((ns) =>
+      buildCertificate({
+        instance: this.instance,
+        namespace: ns,
+        serviceName,
+        certManager,
+        labels: this.args.labels ?? {},
+      }),
+    );
+    return new k8s.apiextensions.CustomResource(
+      `${this.instance}-tls`,
+      { apiVersion: CERT_MANAGER_API_VERSION, kind: "Certificate", metadata: metadataOf(m), spec: specOf(m) },
+      this.child(),
+    );
+  }
+
   /** The StatefulSet, once its Inputs (image, Secret names, resources) are known. */
   private createStatefulSet(
     namespace: pulumi.Output<string>,
@@ -337,6 +416,7 @@ export class Faktory extends pulumi.ComponentResource {
               redisUrlSecretName: redisUrlSecretRef,
               lease: settings.lease,
               extraEnv: settings.extraEnv,
+              tls: settings.tls,
             }),
             serviceName: settings.serviceName,
             serviceAccountName: instance,
@@ -359,6 +439,7 @@ export class Faktory extends pulumi.ComponentResource {
             tolerations: settings.tolerations,
             affinity: settings.affinity,
             priorityClassName: settings.priorityClassName,
+            tls: settings.tls,
           });
         },
       );
@@ -374,7 +455,8 @@ export class Faktory extends pulumi.ComponentResource {
   }
 
   private serviceInput() {
-    return { instance: this.instance, webUi: this.settings.webUi, labels: this.args.labels ?? {} };
+    const { webUi, tls } = this.settings;
+    return { instance: this.instance, webUi, tls, labels: this.args.labels ?? {} };
   }
 
   /** The ClusterIP Service in-cluster clients use. */
@@ -445,6 +527,7 @@ export class Faktory extends pulumi.ComponentResource {
           allowedCidrs: allowed,
           vpcCidrs: vpc,
           labels: args.labels ?? {},
+          tls: settings.tls,
         }),
       );
     new k8s.networking.v1.NetworkPolicy(

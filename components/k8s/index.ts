@@ -20,9 +20,21 @@ export type {
   LivenessSettings,
   StartupSettings,
   RegistryCredentials,
+  ResourceQuantities,
   ResourceSettings,
   StatsdSettings,
 } from "./types";
+export type {
+  CertManagerSettings,
+  TlsFromCertManager,
+  TlsFromSecret,
+  TlsMode,
+  TlsOff,
+  TlsSettings,
+} from "./tls/types";
+export { TLS_DEFAULTS } from "./tls/defaults";
+export { buildCertificate, certificateDnsNames, tlsVolumes } from "./tls/manifests";
+export { clientPorts, containerPorts, podToPodPorts, type NamedPort, type TlsPorts } from "./ports";
 export type {
   DashboardSettings,
   MonitoringSettings,

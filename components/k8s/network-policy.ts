@@ -1,8 +1,10 @@
-// Who may reach which port. Clients: 7419 (and 7420 with webUi) from the own namespace, the allowed
-// namespaces and CIDRs. The internal Faktory ports only from this workload's own pods (the routers).
-// The health port from the VPC (kubelet probes come from the node, NLB health checks from its IPs).
+// Who may reach which port. Clients: 7419 (and 7420 with webUi), and the TLS ones with TLS on (only
+// those with `required`), from the own namespace, the allowed namespaces and CIDRs. The internal Faktory
+// ports (unless `required`) and the peer TLS port only from this workload's own pods (the routers). The
+// health port from the VPC (kubelet probes come from the node, NLB health checks from its IPs).
 import { PORTS } from "./constants";
 import { commonLabels, selectorLabels } from "./labels";
+import { clientPorts, podToPodPorts, type TlsPorts } from "./ports";
 import type { FaktoryEdition } from "./types";
 
 export interface NetworkPolicyInput {
@@ -15,14 +17,16 @@ export interface NetworkPolicyInput {
   readonly allowedCidrs: readonly string[];
   readonly vpcCidrs: readonly string[];
   readonly labels?: Readonly<Record<string, string>>;
+  /** TLS: the client rule admits its ports, the pods' rule its peer port. @default off */
+  readonly tls?: TlsPorts;
 }
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
 const cidrs = (list: readonly string[]) => list.map((cidr) => ({ ipBlock: { cidr } }));
 
-/** The ingress rules, in order: clients, internal ports (enterprise), health port. */
+/** The ingress rules, in order: clients, the workload's own pods (enterprise), health port. */
 export function networkPolicyRules(input: NetworkPolicyInput): object[] {
-  const clientPorts = input.webUi ? [tcp(PORTS.faktory), tcp(PORTS.web)] : [tcp(PORTS.faktory)];
+  const clients = clientPorts(input.webUi, input.tls).map(({ port }) => tcp(port));
   const clientPeers: object[] = [
     // An empty podSelector without namespaceSelector: any pod of the policy's own namespace.
     { podSelector: {} },
@@ -39,11 +43,11 @@ export function networkPolicyRules(input: NetworkPolicyInput): object[] {
       : []),
     ...cidrs(input.allowedCidrs),
   ];
-  const rules: object[] = [{ from: clientPeers, ports: clientPorts }];
+  const rules: object[] = [{ from: clientPeers, ports: clients }];
   if (input.edition === "enterprise") {
     rules.push({
       from: [{ podSelector: { matchLabels: selectorLabels({ instance: input.instance }) } }],
-      ports: [tcp(PORTS.internal), tcp(PORTS.internalWeb)],
+      ports: podToPodPorts(input.tls).map(tcp),
     });
     rules.push({ from: cidrs(input.vpcCidrs), ports: [tcp(PORTS.health)] });
   } else {

@@ -18,6 +18,8 @@ import {
 } from "./args-schema";
 import { DEFAULTS } from "./defaults";
 import { resolveMonitoring, type ResolvedMonitoring } from "./monitoring/manifests";
+import { tlsSchema } from "./tls/args-schema";
+import type { ParsedTls } from "./tls/manifests";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
 /** The parsed plain args; `lease` and `liveness` are undefined when given but invalid. */
@@ -32,6 +34,8 @@ export interface ParsedArgs {
   readonly deregistrationDelaySeconds: number;
   readonly runAsUser: number;
   readonly monitoring: ResolvedMonitoring;
+  /** Undefined when not given or invalid. */
+  readonly tls: ParsedTls | undefined;
 }
 
 // The StatefulSet's pods are named `<name>-<ordinal>` and carry a revision-hash label built from the
@@ -108,6 +112,7 @@ export function parseArgs(args: FaktoryArgs): { values: ParsedArgs; problems: st
     args.runAsUser,
     DEFAULTS.runAsUser,
   );
+  const tls = arg("tls", tlsSchema.optional(), args.tls, undefined);
   // Monitoring defaults live with its builders (monitoring/manifests.ts).
   const monitoring = resolveMonitoring(edition, args.monitoring);
   problems.push(...monitoring.problems, ...cronProblems(edition, args.cron));
@@ -122,6 +127,7 @@ export function parseArgs(args: FaktoryArgs): { values: ParsedArgs; problems: st
       deregistrationDelaySeconds,
       runAsUser,
       monitoring: monitoring.monitoring,
+      tls,
     },
     problems,
   };

@@ -13,6 +13,7 @@ import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { monitoringModels } from "./monitoring/crd-validate";
+import { tlsModels } from "./tls/crd-validate";
 
 interface Validatable {
   validate(): void;
@@ -33,8 +34,9 @@ const models: Record<string, ModelFactory> = {
   "apps/v1/Deployment": (o) => new Deployment(o as never),
   "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
   "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
-  // Custom resources the component can create (prometheus-operator): the CRDs' own constraints.
+  // Custom resources the component can create (prometheus-operator, cert-manager): the CRDs' own constraints.
   ...monitoringModels,
+  ...tlsModels,
 };
 
 /** The `apiVersion/kind` pairs `validateKubernetesObject` knows. */

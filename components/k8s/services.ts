@@ -2,6 +2,7 @@
 // primary, so no selector or label changes on failover and the NLB never re-registers targets.
 import { PORTS } from "./constants";
 import { commonLabels, selectorLabels } from "./labels";
+import { clientPorts, type TlsPorts } from "./ports";
 import type { FaktoryEdition } from "./types";
 
 const LB = "service.beta.kubernetes.io/aws-load-balancer";
@@ -43,6 +44,8 @@ export interface ServiceInput {
   readonly instance: string;
   readonly webUi: boolean;
   readonly labels?: Readonly<Record<string, string>>;
+  /** TLS: its client ports beside the plain ones (`optional`) or instead of them (`required`). @default off */
+  readonly tls?: TlsPorts;
 }
 
 /** The in-cluster Service's input: with enterprise it also serves the supervisors' health port. */
@@ -51,9 +54,13 @@ export interface ClusterServiceInput extends ServiceInput {
   readonly edition?: FaktoryEdition;
 }
 
-function servicePorts(webUi: boolean): object[] {
-  const port = (name: string, p: number) => ({ name, port: p, targetPort: name, protocol: "TCP" });
-  return webUi ? [port("faktory", PORTS.faktory), port("web", PORTS.web)] : [port("faktory", PORTS.faktory)];
+function servicePorts(input: ServiceInput): object[] {
+  return clientPorts(input.webUi, input.tls).map(({ name, port }) => ({
+    name,
+    port,
+    targetPort: name,
+    protocol: "TCP",
+  }));
 }
 
 /**
@@ -74,7 +81,8 @@ export function buildClusterService(input: ClusterServiceInput): Record<string, 
     spec: {
       type: "ClusterIP",
       selector: selectorLabels({ instance: input.instance }),
-      ports: [...servicePorts(input.webUi), ...((input.edition ?? "enterprise") === "oss" ? [] : [health])],
+      // Health is plain whatever the TLS mode (the supervisor's HTTP server, like the probes).
+      ports: [...servicePorts(input), ...((input.edition ?? "enterprise") === "oss" ? [] : [health])],
     },
   };
 }
@@ -93,12 +101,12 @@ export function buildNlbService(input: ServiceInput & NlbAnnotationInput): Recor
     spec: {
       type: "LoadBalancer",
       selector: selectorLabels({ instance: input.instance }),
-      ports: servicePorts(input.webUi),
+      ports: servicePorts(input),
     },
   };
 }
 
-export interface DisruptionBudgetInput extends Omit<ServiceInput, "webUi"> {
+export interface DisruptionBudgetInput extends Omit<ServiceInput, "webUi" | "tls"> {
   /** The workload's role (its selector's component label). @default "server" */
   readonly component?: string;
   /** Pods a drain may take down at once: a count or a percentage. @default 1 */

@@ -8,6 +8,7 @@ import { DEFAULTS } from "./defaults";
 import { inputProblems } from "./input-checks";
 import type { ResolvedMonitoring } from "./monitoring/manifests";
 import { nameProblems, parseArgs, unknownArgProblems, type ParsedArgs } from "./parse-args";
+import { resolveTls, type ResolvedTls } from "./tls/manifests";
 import type { FaktoryArgs, FaktoryEdition } from "./types";
 
 export { DEFAULTS } from "./defaults";
@@ -37,10 +38,12 @@ export interface ResolvedSettings {
   readonly extraEnv: NonNullable<FaktoryArgs["extraEnv"]>;
   readonly extraConfFiles: Readonly<Record<string, string>>;
   readonly existingSecret: string | undefined;
+  /** Encryption in transit: off (also always with oss), or the TLS ports and the certificate's Secret. */
+  readonly tls: ResolvedTls;
 }
 
 /** The settings of valid args: the parsed values, and the defaults of every arg not given. */
-function withDefaults(args: FaktoryArgs, parsed: ParsedArgs): ResolvedSettings {
+function withDefaults(name: string, args: FaktoryArgs, parsed: ParsedArgs): ResolvedSettings {
   return {
     edition: parsed.edition,
     secondaries: parsed.secondaries,
@@ -65,6 +68,7 @@ function withDefaults(args: FaktoryArgs, parsed: ParsedArgs): ResolvedSettings {
     extraEnv: args.extraEnv ?? [],
     extraConfFiles: args.extraConfFiles ?? {},
     existingSecret: args.existingSecret,
+    tls: resolveTls(name, parsed.tls),
   };
 }
 
@@ -79,7 +83,7 @@ export function resolveSettings(name: string, args: FaktoryArgs): ResolvedSettin
     ...crossArgProblems(args, parsed.values),
   ];
   if (problems.length > 0) throw new Error(`invalid Faktory args:\n  - ${problems.join("\n  - ")}`);
-  return withDefaults(args, parsed.values);
+  return withDefaults(name, args, parsed.values);
 }
 
 /** The keys an `existingSecret` must hold: the password; with enterprise the license, and the Redis URL unless given. */

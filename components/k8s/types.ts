@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CronJob } from "../cron/types";
 import type { MonitoringSettings } from "./monitoring/types";
+import type { TlsSettings } from "./tls/types";
 
 export type FaktoryEdition = "enterprise" | "oss";
 
@@ -9,6 +10,7 @@ export interface RegistryCredentials {
   /** Registry host, e.g. `docker.contribsys.com`. */
   readonly server: pulumi.Input<string>;
   readonly username: pulumi.Input<string>;
+  /** @secret */
   readonly password: pulumi.Input<string>;
 }
 
@@ -86,12 +88,20 @@ export interface StartupSettings {
   readonly failureThreshold?: number;
 }
 
+/** CPU and memory quantities, as in a Kubernetes container's `resources`. */
+export interface ResourceQuantities {
+  /** CPU, e.g. `250m` or `2`. */
+  readonly cpu?: string;
+  /** Memory, e.g. `512Mi`. */
+  readonly memory?: string;
+}
+
 /** Container resources; a request may not exceed its limit (defaults included). */
 export interface ResourceSettings {
   /** @default { cpu: "250m", memory: "512Mi" } */
-  readonly requests?: pulumi.Input<{ readonly cpu?: string; readonly memory?: string }>;
+  readonly requests?: pulumi.Input<ResourceQuantities>;
   /** @default { cpu: "2", memory: "1Gi" } */
-  readonly limits?: pulumi.Input<{ readonly cpu?: string; readonly memory?: string }>;
+  readonly limits?: pulumi.Input<ResourceQuantities>;
 }
 
 /** A pod toleration, as in a Kubernetes pod spec. */
@@ -140,11 +150,16 @@ interface FaktoryArgsBase {
   /**
    * `redis://` or `rediss://` URL with its password (secret). Required with enterprise unless
    * `existingSecret` holds it; unused with oss.
+   * @secret
    */
   readonly redisUrl?: pulumi.Input<string>;
-  /** Faktory password clients use; not with `existingSecret`. @default a generated 32-character password */
+  /**
+   * Faktory password clients use; not with `existingSecret`.
+   * @default a generated 32-character password
+   * @secret
+   */
   readonly password?: pulumi.Input<string>;
-  /** Faktory Enterprise license. Required with enterprise unless `existingSecret` holds it. */
+  /** Faktory Enterprise license. Required with enterprise unless `existingSecret` holds it. @secret */
   readonly license?: pulumi.Input<string>;
   /** Pull credentials for the image's registry; creates a dockerconfigjson Secret. @default none */
   readonly registryCredentials?: RegistryCredentials;
@@ -255,12 +270,21 @@ interface FaktoryArgsBase {
    * @default { scrapeAnnotations: true } (annotations only; no custom resources, no dashboard)
    */
   readonly monitoring?: MonitoringSettings;
+  /**
+   * Encryption in transit (enterprise: the supervisors' routers serve it). With `mode` `optional` or
+   * `required`: TLS on `port` (7429) and, with `webUi`, `webPort` (7430) on the Services and the NLB, a
+   * peer TLS port between the pods, and the certificate from `secretName` (an existing kubernetes.io/tls
+   * Secret) or `certManager` (a Certificate the component creates), mounted read-only. `required` closes
+   * the plain 7419/7420; `inClusterUrl` and `loadBalancerUrl` then are `tcp+tls://` URLs.
+   * @default undefined (TLS off: the plain ports only)
+   */
+  readonly tls?: TlsSettings;
 }
 
 /** Args only the open-source edition takes. */
 type OssOnly = "storageSize" | "storageClassName" | "startup";
 /** Args only Faktory Enterprise with the supervisor takes. */
-type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease";
+type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls";
 
 /** Faktory Enterprise: `1 + secondaries` supervised pods sharing `redisUrl`. */
 export interface EnterpriseFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | OssOnly> {
@@ -289,6 +313,8 @@ export interface OssFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | Enterp
   readonly statsd?: never;
   /** Not with oss: there is no supervisor. */
   readonly lease?: never;
+  /** Not with oss: the TLS ports are the supervisor's; open-source Faktory has none. */
+  readonly tls?: never;
 }
 
 /**

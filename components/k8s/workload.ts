@@ -12,6 +12,8 @@ import {
   spreadOverZonesAndHosts,
   type Placement,
 } from "./pod-spec";
+import { containerPorts } from "./ports";
+import { tlsVolumes, type ResolvedTls } from "./tls/manifests";
 import type { FaktoryEdition, LivenessSettings, StartupSettings } from "./types";
 
 export interface WorkloadInput extends Placement {
@@ -46,26 +48,36 @@ export interface WorkloadInput extends Placement {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Labels on the pods only, besides `labels` (never in the selector). */
   readonly podLabels?: Readonly<Record<string, string>>;
+  /** The routers' TLS (enterprise): its ports, and its Secret mounted read-only. @default off */
+  readonly tls?: ResolvedTls;
 }
 
 /**
  * The supervisor runs Faktory on the internal ports; its routers own the public ones. Spelled out as
  * the HA image's ENTRYPOINT + CMD (supervisor/Dockerfile): tini as PID 1 reaps Faktory's children, and
- * the Faktory image keeps its binary at `/faktory`.
+ * the Faktory image keeps its binary at `/faktory`. With TLS required, Faktory listens on loopback only:
+ * other pods' routers dial the peer TLS port, and nothing may reach Faktory in plain text from the network
+ * (the NetworkPolicy says the same, where a CNI enforces one). With TLS off or optional, pods of the plain
+ * release dial the internal ports across the network.
  */
-export const SUPERVISOR_COMMAND: readonly string[] = [
-  "/sbin/tini",
-  "--",
-  "faktory-ha-supervisor",
-  "--",
-  "/faktory",
-  "-b",
-  `:${PORTS.internal}`,
-  "-w",
-  `:${PORTS.internalWeb}`,
-  "-e",
-  "production",
-];
+export function supervisorCommand(tlsMode: ResolvedTls["mode"]): readonly string[] {
+  const host = tlsMode === "required" ? "127.0.0.1" : "";
+  return [
+    "/sbin/tini",
+    "--",
+    "faktory-ha-supervisor",
+    "--",
+    "/faktory",
+    "-b",
+    `${host}:${PORTS.internal}`,
+    "-w",
+    `${host}:${PORTS.internalWeb}`,
+    "-e",
+    "production",
+  ];
+}
+/** The command with TLS off. */
+export const SUPERVISOR_COMMAND: readonly string[] = supervisorCommand("off");
 /** The official Faktory image keeps its binary at `/faktory`. */
 export const OSS_COMMAND: readonly string[] = [
   "/faktory",
@@ -76,18 +88,6 @@ export const OSS_COMMAND: readonly string[] = [
   "-e",
   "production",
 ];
-
-function containerPorts(edition: FaktoryEdition): { name: string; containerPort: number; protocol: "TCP" }[] {
-  const port = (name: string, containerPort: number) => ({ name, containerPort, protocol: "TCP" as const });
-  const common = [port("faktory", PORTS.faktory), port("web", PORTS.web)];
-  if (edition === "oss") return common;
-  return [
-    ...common,
-    port("health", PORTS.health),
-    port("internal", PORTS.internal),
-    port("internal-web", PORTS.internalWeb),
-  ];
-}
 
 function probes(input: WorkloadInput): {
   livenessProbe: object;
@@ -135,21 +135,23 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
   const selector = selectorLabels({ instance: input.instance });
   const labels = commonLabels({ instance: input.instance }, input.labels);
   const podLabels = commonLabels({ instance: input.instance }, { ...input.labels, ...input.podLabels });
+  const tls = tlsVolumes(input.tls ?? { mode: "off" });
   const volumeMounts = [
     // The whole directory, not subPath: kubelet refreshes a directory mount when the ConfigMap
     // changes, and the supervisor turns that into a SIGHUP without a restart.
     { name: "conf-d", mountPath: CONFIG_DIR, readOnly: true },
     { name: "tmp", mountPath: "/tmp" },
     ...(input.edition === "oss" ? [{ name: "data", mountPath: OSS_DATA_DIR }] : []),
+    ...tls.mounts,
   ];
   const container = {
     name: CONTAINER_NAME,
     image: input.image,
     // The image is pinned (validated), so a node's cache is correct and pulls are not repeated.
     imagePullPolicy: "IfNotPresent",
-    command: [...(input.edition === "oss" ? OSS_COMMAND : SUPERVISOR_COMMAND)],
+    command: [...(input.edition === "oss" ? OSS_COMMAND : supervisorCommand(input.tls?.mode ?? "off"))],
     env: input.env.map((e) => ({ ...e })),
-    ports: containerPorts(input.edition),
+    ports: containerPorts(input.edition, input.tls),
     ...probes(input),
     resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
     volumeMounts,
@@ -181,6 +183,7 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
         volumes: [
           { name: "conf-d", configMap: { name: input.configMapName } },
           { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+          ...tls.volumes,
         ],
       },
     },

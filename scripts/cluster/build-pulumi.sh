@@ -12,13 +12,8 @@ if [[ ! -x "$PULUMI_DIR/bin/pulumi" ]]; then
   cd "$mod"
   if [[ ! -f go.sum ]]; then
     log "preparing scratch module for pulumi $PULUMI_VERSION"
-    rm -f go.mod
-    go mod init faktory-ha.local/pulumi-build >/dev/null 2>&1
-    # Both replaces come from Pulumi's own pkg/go.mod (replaces do not carry over from a dependency).
-    go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
-    go mod edit -replace golang.org/x/text=golang.org/x/text@v0.41.0
+    pulumi_scratch_module pulumi-build
     printf '//go:build tools\npackage tools\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >tools.go
-    go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" >/dev/null 2>&1 || go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
     go mod tidy >/dev/null 2>&1 || go mod tidy
   fi
   log "building pulumi $PULUMI_VERSION"

@@ -7,6 +7,8 @@ TOOLS_DIR="${FAKTORY_HA_TOOLS_DIR:-$REPO_ROOT/.tools}"
 K8S_VERSION="v1.34.4"
 K8S_STAGING_VERSION="v0.34.4"
 PULUMI_VERSION="v3.274.1"
+# The YAML language host (github.com/pulumi/pulumi-yaml), for the YAML program test (scripts/cluster/build-yaml.sh).
+PULUMI_YAML_VERSION="v1.25.0"
 # The open-source Faktory release before the one scripts/install-faktory.sh installs: the Faktory upgrade test
 # (test/cluster/05-faktory-upgrade) rolls a deployment from it to the current one.
 FAKTORY_PREVIOUS_VERSION="v1.9.3"
@@ -24,6 +26,7 @@ GO_GCFLAGS="${FAKTORY_HA_GO_GCFLAGS-all=-N -l}"
 K8S_DIR="$TOOLS_DIR/kubernetes-$K8S_VERSION"
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
 PULUMI_DIR="$TOOLS_DIR/pulumi-$PULUMI_VERSION"
+PULUMI_YAML_DIR="$TOOLS_DIR/pulumi-yaml-$PULUMI_YAML_VERSION"
 BUILD_DIR="$TOOLS_DIR/build"
 CLUSTER_DIR="$TOOLS_DIR/cluster"
 
@@ -43,6 +46,17 @@ REDIS_PORT=16379
 KUBECONFIG_PATH="$CLUSTER_DIR/admin.kubeconfig"
 CONTAINERD_SOCK="$CLUSTER_DIR/run/containerd.sock"
 PAUSE_IMAGE="docker.io/faktory-ha/pause:1"
+
+# pulumi_scratch_module NAME: makes the current directory a Go module (faktory-ha.local/NAME) that requires
+# Pulumi's pkg/v3 at $PULUMI_VERSION, with the replaces of Pulumi's own pkg/go.mod (replaces do not carry over
+# from a dependency).
+pulumi_scratch_module() {
+  rm -f go.mod
+  go mod init "faktory-ha.local/$1" >/dev/null 2>&1
+  go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+  go mod edit -replace golang.org/x/text=golang.org/x/text@v0.41.0
+  go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" >/dev/null 2>&1 || go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
+}
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -34,6 +34,8 @@ export interface FaktoryFigures {
   readonly queues: readonly QueueFigure[];
   /** All queues Faktory knows, including those folded into "_other". */
   readonly queueCount: number;
+  /** Every queue Faktory listed, by name, none folded: what the scaler endpoint answers from. */
+  readonly byQueue: ReadonlyMap<string, QueueFigure>;
   readonly processed: number;
   readonly failed: number;
   readonly sets: Readonly<Record<"working" | "scheduled" | "retries" | "dead", number>>;
@@ -64,7 +66,8 @@ export function faktoryFigures(
   const all = Object.entries(d.queues ?? {})
     .map(([queue, size]) => ({ queue, size: Number(size) || 0 }))
     .sort((a, b) => b.size - a.size || (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
-  const kept: QueueFigure[] = all.slice(0, maxQueues).map((q) => ({ ...q, latencySeconds: lat(q.queue) }));
+  const each: QueueFigure[] = all.map((q) => ({ ...q, latencySeconds: lat(q.queue) }));
+  const kept = each.slice(0, maxQueues);
   const rest = all.slice(maxQueues);
   if (rest.length > 0) {
     const lats = rest.map((q) => lat(q.queue)).filter((v): v is number => v !== null);
@@ -78,6 +81,7 @@ export function faktoryFigures(
   return {
     queues: kept,
     queueCount: all.length,
+    byQueue: new Map(each.map((q) => [q.queue, q])),
     processed: Number(d.total_processed) || 0,
     failed: Number(d.total_failures) || 0,
     sets,

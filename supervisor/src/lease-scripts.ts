@@ -38,7 +38,7 @@ end
  * KEYS: leader, epoch, history. ARGV: holder id, job address, web address, ttl ms, acquired-at (ms,
  * holder's clock, informative), floor epoch, fence ms (how long after its last good renew the holder's
  * Faktory is surely stopped), overrun ms (how long after its lease would have expired it may still run,
- * see LeaseValue.overrun), protocol version, peer TLS address, pod UID (each "" when there is none: the
+ * see LeaseValue.overrun), protocol version, peer TLS address, pod UID, health address (each "" when there is none: the
  * field is left out, so a lease without them is byte for byte what it was). Returns {value, counter, history
  * age ms}: counter is INCR's raw result, which
  * tells the caller whether anyone acquired since the highest term it knows — on a history at least a ttl
@@ -57,6 +57,7 @@ end
 local lease = {epoch = epoch, id = ARGV[1], addr = ARGV[2], web = ARGV[3], since = tonumber(ARGV[5]), fence = tonumber(ARGV[7]), overrun = tonumber(ARGV[8]), v = tonumber(ARGV[9])}
 if ARGV[10] and ARGV[10] ~= '' then lease.peer = ARGV[10] end
 if ARGV[11] and ARGV[11] ~= '' then lease.uid = ARGV[11] end
+if ARGV[12] and ARGV[12] ~= '' then lease.health = ARGV[12] end
 local value = cjson.encode(lease)
 if redis.call('SET', KEYS[1], value, 'NX', 'PX', tonumber(ARGV[4])) then return {value, counter, age} end
 return false
@@ -132,6 +133,11 @@ export interface LeaseValue extends Term {
    * when unknown (outside Kubernetes) and in values written by older supervisors.
    */
   readonly uid?: string;
+  /**
+   * host:port of the holder's health server: a standby asked for the scaler's figures (scaler.ts) forwards
+   * the question there. Absent in values written by older supervisors (a standby then answers "unknown").
+   */
+  readonly health?: string;
 }
 
 export function leaseKeys(prefix: string): {
@@ -178,6 +184,7 @@ export function parseLeaseValue(raw: string | null | undefined): LeaseValue | nu
         ...(typeof v.overrun === "number" && v.overrun >= 0 ? { overrun: v.overrun } : {}),
         ...(typeof v.peer === "string" && v.peer !== "" ? { peer: v.peer } : {}),
         ...(typeof v.uid === "string" && v.uid !== "" ? { uid: v.uid } : {}),
+        ...(typeof v.health === "string" && v.health !== "" ? { health: v.health } : {}),
       };
     }
   } catch {

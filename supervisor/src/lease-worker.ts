@@ -93,6 +93,7 @@ export function runLeaseWorker(data: LeaseWorkerData, port: MessagePort): void {
     addr: joinHostPort(cfg.advertiseHost, cfg.internalPort),
     webAddr: joinHostPort(cfg.advertiseHost, cfg.internalWebPort),
     peerAddr: cfg.tls.mode === "off" ? "" : joinHostPort(cfg.advertiseHost, cfg.tls.peerPort),
+    healthAddr: joinHostPort(cfg.advertiseHost, cfg.healthPort),
     ttlMs: cfg.leaseTtlMs,
     fenceMs: cfg.renewDeadlineMs + cfg.stopTimeoutMs,
     overrunMs: leaseOverrunMs({ ...cfg, ttlMs: cfg.leaseTtlMs }),

@@ -29,6 +29,8 @@ export interface RedisLeaseOptions {
   readonly webAddr: string;
   /** host:port of this pod's peer TLS port, announced in the lease; "" without TLS. @default "" */
   readonly peerAddr?: string;
+  /** host:port of this pod's health server, announced in the lease (scaler forwarding). @default "" */
+  readonly healthAddr?: string;
   readonly ttlMs: number;
   /** renewDeadline + stopTimeout: written into the lease so a successor knows how long to wait. */
   readonly fenceMs: number;
@@ -106,6 +108,7 @@ type LeaseRedis = Redis & {
     version: number,
     peer: string,
     podUid: string,
+    health: string,
   ): Promise<[string, number, number] | null>;
   haRenew(leader: string, value: string, ttl: number): Promise<number>;
   haRelease(leader: string, value: string): Promise<number>;
@@ -169,6 +172,7 @@ export class RedisLease implements LeaseStore {
         PROTOCOL_VERSION,
         this.opts.peerAddr ?? "",
         this.opts.podUid ?? "",
+        this.opts.healthAddr ?? "",
       ),
     );
     if (!r) return null;

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { SCALER } from "../../components/contract/scaler";
 import { Worker } from "node:worker_threads";
 import { redactUrl, type SupervisorConfig } from "./config";
 import { FaktoryMonitor, type OwnTerm } from "./faktory-monitor";
@@ -19,6 +20,7 @@ import { SupervisorMetrics } from "./metrics";
 import { PeerDialer, PeerServer } from "./peer-server";
 import { targetGreets, type RouteTarget } from "./route-target";
 import { Router, type RouterTls } from "./router";
+import { forwardToPrimary, parseScalerQuery, primaryAnswer, unknown, type ScalerAnswer } from "./scaler";
 import { TlsCredentials } from "./tls-credentials";
 import { contextOptions, type TlsIdentity } from "./tls-files";
 
@@ -33,6 +35,8 @@ const WORKER_SILENCE_MS = 5 * STATUS_EVERY_MS;
  * as WORKER_SILENCE_MS, but another thread's silence: either fails the liveness probe.
  */
 const BEAT_MS = 1_000;
+/** A standby's wait for the primary's scaler answer: well under KEDA's own HTTP timeout (3 s by default). */
+const SCALER_FORWARD_TIMEOUT_MS = 1_500;
 const BEAT_SILENCE_MS = 5 * BEAT_MS;
 
 function sleep(ms: number): Promise<void> {
@@ -203,6 +207,7 @@ export class Supervisor {
       ready: () => this.isReady(),
       status: () => this.status(),
       metrics: () => this.metrics(),
+      scaler: (params) => this.scaler(params),
     });
     this.beat = setInterval(() => (this.lastBeat = Date.now()), BEAT_MS);
     this.faktoryMonitor.start();
@@ -453,6 +458,29 @@ export class Supervisor {
     if (!reading?.figures) return null;
     const { queues, queueCount, sets, processed, failed, version } = reading.figures;
     return { at: reading.at, version, queues, queueCount, sets, processed, failed };
+  }
+
+  /**
+   * The scaler endpoint: the primary answers from its latest reading of its Faktory; a standby asks the
+   * primary; nobody else guesses (components/contract/scaler.ts).
+   */
+  private async scaler(params: URLSearchParams): Promise<ScalerAnswer> {
+    const q = parseScalerQuery(params);
+    if (typeof q === "string") return { code: 400, body: { error: q } };
+    const own = this.ownTerm();
+    if (own) {
+      const staleMs = SCALER.staleAfterIntervals * this.cfg.metricsIntervalMs;
+      return primaryAnswer(
+        { id: this.cfg.id, epoch: own.epoch },
+        this.ownReading(),
+        q.queues,
+        staleMs,
+        Date.now(),
+      );
+    }
+    const leader = this.leader;
+    if (q.forwarded || !leader || leader.id === this.cfg.id) return unknown(this.reason());
+    return forwardToPrimary(leader, q.queues, SCALER_FORWARD_TIMEOUT_MS);
   }
 
   private metrics(): Promise<string> {

@@ -105,6 +105,8 @@ describe("the policy pack through the real engine", () => {
         secondaries: 2,
         password: "cluster-test-password",
         lease: { keyPrefix: "fha-policy" },
+        // Prod requires TLS (faktory-tls-required); a preview only, so the Secret need not exist.
+        tls: { mode: "required", secretName: "fha-policy-tls" },
       }),
     );
     runs.push(run);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "faktory-worker";
@@ -11,7 +11,7 @@ import {
   type LoopbackCluster,
   type SupervisorHandle,
 } from "../support/loopback";
-import { issue, makeCa, writeSecretVolume, type Ca } from "../support/tls";
+import { podSecret, type Ca } from "../support/tls";
 
 // Scenario 24: switching a running deployment to TLS, pod by pod, as a rolling update does. A primary
 // without TLS announces no peer TLS port: a pod in mode optional (the migration step) still reaches it,
@@ -29,12 +29,9 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fha-s24-"));
-  const pki = join(dir, "pki");
-  mkdirSync(pki);
-  ca = makeCa(pki, "ca");
-  const leaf = issue(ca, pki, "leaf", { dns: ["faktory.migration.svc"], ips: ["127.0.0.1"] });
-  const secret = join(dir, "secret");
-  writeSecretVolume(secret, { "tls.crt": leaf.cert, "tls.key": leaf.key, "ca.crt": ca.cert });
+  const tls = podSecret(dir, { dns: ["faktory.migration.svc"], ips: ["127.0.0.1"] });
+  ca = tls.ca;
+  const secret = tls.secretDir;
   // The pod of the old release (no TLS) is primary before the others start.
   cluster = await startLoopbackCluster(1, { password: PASSWORD, quiet: true, prefix: "fha-s24" });
   old = await cluster.primary(30_000);

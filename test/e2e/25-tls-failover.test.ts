@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import {
   type LoopbackCluster,
   type SupervisorHandle,
 } from "../support/loopback";
-import { issue, makeCa, writeSecretVolume, type Ca } from "../support/tls";
+import { podSecret, type Ca } from "../support/tls";
 import { audit, client, drain, Ledger, producer, sleep, worker, type Loop } from "./support/workload";
 
 // Scenario 25: scenario 3's planned and unplanned failovers with TLS required: clients on the TLS ports,
@@ -23,12 +23,9 @@ let cluster: LoopbackCluster;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fha-s25-"));
-  const pki = join(dir, "pki");
-  mkdirSync(pki);
-  ca = makeCa(pki, "ca");
-  const leaf = issue(ca, pki, "leaf", { dns: ["faktory.failover.svc"], ips: ["127.0.0.1"] });
-  const secret = join(dir, "secret");
-  writeSecretVolume(secret, { "tls.crt": leaf.cert, "tls.key": leaf.key, "ca.crt": ca.cert });
+  const tls = podSecret(dir, { dns: ["faktory.failover.svc"], ips: ["127.0.0.1"] });
+  ca = tls.ca;
+  const secret = tls.secretDir;
   cluster = await startLoopbackCluster(3, {
     password: PASSWORD,
     quiet: true,

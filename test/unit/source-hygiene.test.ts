@@ -6,7 +6,16 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(__dirname, "../..");
-const SOURCE_DIRS = ["components", "infra", "cli", "supervisor/src", "policies", "bench", "scripts"];
+const SOURCE_DIRS = [
+  "components",
+  "provider",
+  "infra",
+  "cli",
+  "supervisor/src",
+  "policies",
+  "bench",
+  "scripts",
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {

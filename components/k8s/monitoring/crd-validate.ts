@@ -2,26 +2,12 @@
 // PrometheusRule, monitoring.coreos.com/v1), for `validateKubernetesObject`. The Kubernetes schema
 // does not cover custom resources; these are the constraints of the operator's CRDs that a builder
 // could get wrong: required fields, enums, durations, one of alert/record, unique group names.
+import { isObj, metadataErrors, model, type Obj, type SchemaError } from "../crd-model";
 
-type Obj = Record<string, unknown>;
-interface SchemaError {
-  readonly instancePath: string;
-  readonly message: string;
-}
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const isStringMap = (v: unknown) => isObj(v) && Object.values(v).every((x) => typeof x === "string");
 // The CRDs' duration pattern (Prometheus durations, largest unit first).
 const DURATION =
   /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
-
-function metadataErrors(o: Obj): SchemaError[] {
-  const metadata = o.metadata;
-  if (!isObj(metadata) || typeof metadata.name !== "string" || metadata.name === "") {
-    return [{ instancePath: "/metadata/name", message: "is required" }];
-  }
-  return [];
-}
 
 function podMonitorErrors(o: Obj): SchemaError[] {
   const errors = metadataErrors(o);
@@ -110,16 +96,6 @@ function prometheusRuleErrors(o: Obj): SchemaError[] {
     return undefined;
   });
   return errors;
-}
-
-/** Validators in the shape `validateKubernetesObject` uses: `validate()` throws `{ errors }`. */
-function model(check: (o: Obj) => SchemaError[]) {
-  return (o: Obj) => ({
-    validate(): void {
-      const errors = check(o);
-      if (errors.length > 0) throw Object.assign(new Error("invalid"), { errors });
-    },
-  });
 }
 
 export const monitoringModels: Readonly<Record<string, (o: Obj) => { validate(): void }>> = {

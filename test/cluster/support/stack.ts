@@ -21,14 +21,14 @@ import {
 } from "./env";
 
 const PULUMI_ROOT = join(TOOLS_DIR, `pulumi-${PULUMI_VERSION}`);
-const PROVIDER_VERSION = (
+export const PROVIDER_VERSION = (
   JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/@pulumi/kubernetes/package.json"), "utf8")) as {
     version: string;
   }
 ).version;
 const PROVIDER_BIN = join(TOOLS_DIR, `pulumi-kubernetes-v${PROVIDER_VERSION}`, "pulumi-resource-kubernetes");
 const STATE_DIR = join(CLUSTER_DIR, "pulumi");
-const PULUMI_HOME = join(STATE_DIR, "home");
+export const PULUMI_HOME = join(STATE_DIR, "home");
 const BACKEND = join(STATE_DIR, "backend");
 
 export const ENGINE_ENV: Record<string, string> = {
@@ -67,6 +67,15 @@ export type TestFaktoryArgs = Omit<EnterpriseFaktoryArgs, "vpcCidrs" | "redisUrl
   readonly redisUrl?: string;
 };
 
+/** The args the local cluster fixes: the node's Redis, the pod network, no load-balancer controller. */
+export const LOCAL_CLUSTER_ARGS = {
+  redisUrl: POD_REDIS_URL,
+  // OSS Faktory ignores it; the component requires one with enterprise.
+  license: "cluster-test-license",
+  vpcCidrs: [POD_CIDR],
+  loadBalancer: false,
+};
+
 /** The inline program: a provider for the local cluster and one `Faktory` named `name`. */
 export function faktoryProgram(name: string, args: TestFaktoryArgs): () => Promise<Record<string, unknown>> {
   return async () => {
@@ -74,18 +83,7 @@ export function faktoryProgram(name: string, args: TestFaktoryArgs): () => Promi
       kubeconfig: readFileSync(KUBECONFIG, "utf8"),
       enableConfigMapMutable: true,
     });
-    const faktory = new Faktory(
-      name,
-      {
-        redisUrl: POD_REDIS_URL,
-        // OSS Faktory ignores it; the component requires one with enterprise.
-        license: "cluster-test-license",
-        vpcCidrs: [POD_CIDR],
-        loadBalancer: false,
-        ...args,
-      },
-      { provider },
-    );
+    const faktory = new Faktory(name, { ...LOCAL_CLUSTER_ARGS, ...args }, { provider });
     return {
       namespace: faktory.namespace,
       serviceName: faktory.serviceName,
@@ -100,18 +98,29 @@ export interface EngineRun {
   readonly log: string[];
 }
 
+/** The CLI, with the Kubernetes provider installed in its PULUMI_HOME; fails when either is not built. */
+export async function engineCommand(): Promise<PulumiCommand> {
+  requireEngine();
+  installProviderPlugin();
+  // The CLI is newer than the SDK's minimum; skip the check that would compare it with the SDK's own version.
+  return PulumiCommand.get({ root: PULUMI_ROOT, skipVersionCheck: true });
+}
+
+/** A work directory of its own for each stack (the engine's project directory). */
+export function stackWorkDir(stackName: string): string {
+  const workDir = join(STATE_DIR, "work", stackName);
+  mkdirSync(workDir, { recursive: true });
+  return workDir;
+}
+
 /** A stack of project `faktory-ha-cluster-test` in the local backend, running `program`. */
 export async function testStack(
   stackName: string,
   program: () => Promise<Record<string, unknown>>,
   extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<EngineRun> {
-  requireEngine();
-  installProviderPlugin();
-  // The CLI is newer than the SDK's minimum; skip the check that would compare it with the SDK's own version.
-  const pulumiCommand = await PulumiCommand.get({ root: PULUMI_ROOT, skipVersionCheck: true });
-  const workDir = join(STATE_DIR, "work", stackName);
-  mkdirSync(workDir, { recursive: true });
+  const pulumiCommand = await engineCommand();
+  const workDir = stackWorkDir(stackName);
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: "faktory-ha-cluster-test", stackName, program },
     {

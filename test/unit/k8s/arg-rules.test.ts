@@ -39,6 +39,8 @@ const stackOss: Record<string, string> = {
 const secrets = new Set(["faktory-ha:license", "faktory-ha:password", "faktory-ha:redis"]);
 const stackProblems = (raw: Record<string, string>) => problemsOf(raw, secrets);
 
+const WHY_TLS =
+  "the TLS ports are served by the faktory-ha supervisor's routers; open-source Faktory alone has no TLS";
 const WHY_METRICS =
   "the metrics come from the faktory-ha supervisor's /metrics, which open-source Faktory alone does not serve";
 
@@ -107,6 +109,7 @@ describe("settings oss would ignore, each named", () => {
         cron: [{ schedule: "@daily", job: { type: "Nightly" } }],
         statsd: { location: "agent:8125" },
         lease: { ttlMs: 10000 },
+        tls: { mode: "required", secretName: "faktory-tls" },
         monitoring: { scrapeAnnotations: true, podMonitor: {}, prometheusRule: {}, dashboard: {} },
       }),
     ).toEqual([
@@ -115,6 +118,7 @@ describe("settings oss would ignore, each named", () => {
       'cron is not used with edition "oss" (cron needs Faktory Enterprise): remove it or set edition to "enterprise"',
       'statsd is not used with edition "oss" (statsd needs Faktory Enterprise): remove it or set edition to "enterprise"',
       'lease is not used with edition "oss" (it runs one server and no supervisor, so there is no lease): remove it or set edition to "enterprise"',
+      `tls is not used with edition "oss" (${WHY_TLS}): remove it or set edition to "enterprise"`,
       `monitoring.scrapeAnnotations=true is not used with edition "oss" (${WHY_METRICS}): remove it or set edition to "enterprise"`,
       `monitoring.podMonitor is not used with edition "oss" (${WHY_METRICS}): remove it or set edition to "enterprise"`,
       `monitoring.prometheusRule is not used with edition "oss" (${WHY_METRICS}): remove it or set edition to "enterprise"`,
@@ -130,6 +134,7 @@ describe("settings oss would ignore, each named", () => {
         "faktory-ha:cronFile": "stacks/cron/jobs.ts",
         "faktory-ha:statsd": '{"location":"agent:8125"}',
         "faktory-ha:lease": '{"ttlMs":10000}',
+        "faktory-ha:tls": '{"mode":"required","secretName":"faktory-tls"}',
         "faktory-ha:monitoring": JSON.stringify({
           scrapeAnnotations: true,
           podMonitor: { enabled: true },
@@ -143,6 +148,7 @@ describe("settings oss would ignore, each named", () => {
       'faktory-ha:cronFile: got "stacks/cron/jobs.ts"; is not used with faktory-ha:edition "oss" (cron needs Faktory Enterprise): remove it or set faktory-ha:edition to "enterprise"',
       'faktory-ha:statsd: got {"location":"agent:8125"}; is not used with faktory-ha:edition "oss" (statsd needs Faktory Enterprise): remove it or set faktory-ha:edition to "enterprise"',
       'faktory-ha:lease: got {"ttlMs":10000}; is not used with faktory-ha:edition "oss" (it runs one server and no supervisor, so there is no lease): remove it or set faktory-ha:edition to "enterprise"',
+      `faktory-ha:tls: got {"mode":"required","secretName":"faktory-tls"}; is not used with faktory-ha:edition "oss" (${WHY_TLS}): remove it or set faktory-ha:edition to "enterprise"`,
       `faktory-ha:monitoring.scrapeAnnotations: got true; is not used with faktory-ha:edition "oss" (${WHY_METRICS}): remove it or set faktory-ha:edition to "enterprise"`,
       `faktory-ha:monitoring.podMonitor.enabled: got true; is not used with faktory-ha:edition "oss" (${WHY_METRICS}): remove it or set faktory-ha:edition to "enterprise"`,
       `faktory-ha:monitoring.prometheusRule.enabled: got true; is not used with faktory-ha:edition "oss" (${WHY_METRICS}): remove it or set faktory-ha:edition to "enterprise"`,

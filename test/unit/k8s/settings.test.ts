@@ -65,6 +65,7 @@ describe("resolveSettings defaults", () => {
       extraEnv: [],
       extraConfFiles: {},
       existingSecret: undefined,
+      tls: { mode: "off" },
     });
   });
   it("defaults oss to a single server", () => {
@@ -268,7 +269,7 @@ describe("resolveSettings errors (exact messages)", () => {
     );
     expect(errorOf("x", { ...enterprise, replicas: 3 })).toBe(
       one(
-        "replicas is not a known arg; known args are edition, image, secondaries, namespace, createNamespace, redisUrl, password, license, registryCredentials, cron, statsd, webUi, vpcCidrs, allowedCidrs, allowedNamespaces, loadBalancer, serviceName, lease, liveness, startup, terminationGracePeriodSeconds, deregistrationDelaySeconds, resources, runAsUser, storageSize, storageClassName, labels, podLabels, podAnnotations, nodeSelector, tolerations, affinity, priorityClassName, extraEnv, extraConfFiles, existingSecret, monitoring",
+        "replicas is not a known arg; known args are edition, image, secondaries, namespace, createNamespace, redisUrl, password, license, registryCredentials, cron, statsd, webUi, vpcCidrs, allowedCidrs, allowedNamespaces, loadBalancer, serviceName, lease, liveness, startup, terminationGracePeriodSeconds, deregistrationDelaySeconds, resources, runAsUser, storageSize, storageClassName, labels, podLabels, podAnnotations, nodeSelector, tolerations, affinity, priorityClassName, extraEnv, extraConfFiles, existingSecret, monitoring, tls",
       ),
     );
   });

@@ -47,6 +47,18 @@ beforeAll(() => {
   }
 }, 180_000);
 
+/** Plans a variant of a stack file (written out), which must come out clean: exit 0, valid, no mandatory violation. */
+function cleanPlan(stack: string, yaml: string): { plan: PlanJson; dir: string } {
+  const dir = projectWithStack(stack, yaml);
+  const run = runPlan([stack, "--json"], dir);
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  const plan = JSON.parse(run.stdout) as PlanJson;
+  expect(plan.schema.invalid).toEqual([]);
+  expect(plan.policies.mandatory).toBe(0);
+  return { plan, dir };
+}
+
 const one = (plan: PlanJson, type: string) => {
   const found = plan.resources.filter((r) => r.type === type);
   expect(found, type).toHaveLength(1);
@@ -218,7 +230,11 @@ describe("plan figures per stack", () => {
     expect(nlb.inputs.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe(
       "internal",
     );
-    expect(nlb.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7419]);
+    // TLS required: only the TLS job port, on the ClusterIP Service and the NLB alike; the ClusterIP Service
+    // also serves the plain health port (KEDA reads the scaler endpoint there), the NLB does not.
+    expect(nlb.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7429]);
+    const service = plan.resources.find((r) => r.name === "faktory-prod-service")!;
+    expect(service.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7429, 7421]);
     expect(runs.prod.text.stdout).toContain("conf.d");
     expect(existsSync(join(ROOT, "out", "prod", "conf.d", "statsd.toml"))).toBe(true);
   });
@@ -230,7 +246,7 @@ describe("plan figures per stack", () => {
     expect(alarms.map((a) => a.name).sort()).toEqual(
       [
         ...[0, 1, 2].flatMap((i) => roles.map((role) => `faktory-prod-alarms-${role}-${i}`)),
-        "faktory-prod-alarms-nlb-unhealthy-7419",
+        "faktory-prod-alarms-nlb-unhealthy-7429",
       ].sort(),
     );
     const topic = one(plan, "aws:sns/topic:Topic");
@@ -247,12 +263,12 @@ describe("plan figures per stack", () => {
       okActions: [topicArn],
     });
     // The NLB is found by the tags the AWS Load Balancer Controller puts on the Service's resources.
-    expect(byName("faktory-prod-alarms-nlb-unhealthy-7419")).toMatchObject({
+    expect(byName("faktory-prod-alarms-nlb-unhealthy-7429")).toMatchObject({
       namespace: "AWS/NetworkELB",
       metricName: "UnHealthyHostCount",
       dimensions: {
         LoadBalancer: "net/k8s-faktory-faktory-nlb/0123456789abcdef",
-        TargetGroup: "targetgroup/k8s-faktory-faktory-nlb-7419/fedcba9876543210",
+        TargetGroup: "targetgroup/k8s-faktory-faktory-nlb-7429/fedcba9876543210",
       },
     });
     expect(
@@ -350,7 +366,7 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
   it("reports every mandatory violation of the seed", () => {
     const byPolicy = (policy: string) =>
       plan.policies.violations.filter((v) => v.policy === policy).map((v) => v.resource.split("::").pop());
-    expect(plan.policies.mandatory).toBe(21);
+    expect(plan.policies.mandatory).toBe(23);
     expect(plan.policies.advisory).toBe(0);
     const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
     expect(readme).toContain(
@@ -362,6 +378,8 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
     expect(byPolicy("k8s-pinned-images")).toEqual(["seed-primary", "seed-secondary"]);
     expect(byPolicy("k8s-cron-config-only-supervised")).toEqual(["seed-primary", "seed-secondary"]);
     expect(byPolicy("k8s-pdb-for-multi-replica")).toEqual(["seed-secondary"]);
+    // Open-source Faktory, unsupervised: no TLS.
+    expect(byPolicy("faktory-tls-required")).toEqual(["seed-primary", "seed-secondary"]);
     expect(byPolicy("elasticache-noeviction")).toEqual(["seed-redis"]);
     // No CloudWatch alarm on the Redis: one violation for memory, one for replication lag.
     expect(byPolicy("elasticache-alarms")).toEqual(["seed-redis", "seed-redis"]);
@@ -376,6 +394,7 @@ describe("plan of a deliberately bad stack (the seed deployment)", () => {
       "elasticache-snapshot-retention",
       "elasticache-transit-encryption",
       "faktory-single-server-unless-supervised",
+      "faktory-tls-required",
       "k8s-cron-config-only-supervised",
       "k8s-internal-load-balancer",
       "k8s-no-secrets-in-configmaps",
@@ -492,13 +511,7 @@ describe("plan of prod without its alarms", () => {
       "    podMonitor: { enabled: true, labels: { release: kube-prometheus-stack } }\n" +
       "    prometheusRule: { enabled: true, queueLatencySeconds: 120 }\n" +
       "    dashboard: { enabled: true }\n";
-    const dir = projectWithStack("observed", observed);
-    const run = runPlan(["observed", "--json"], dir);
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    const plan = JSON.parse(run.stdout) as PlanJson;
-    expect(plan.schema.invalid).toEqual([]);
-    expect(plan.policies.mandatory).toBe(0);
+    const { plan, dir } = cleanPlan("observed", observed);
     expect(
       one(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec.podMetricsEndpoints,
     ).toEqual([{ port: "health", path: "/metrics", scheme: "http", interval: "15s" }]);
@@ -512,6 +525,44 @@ describe("plan of prod without its alarms", () => {
     ).toBeUndefined();
     const files = readdirSync(join(dir, "out", "observed", "kubernetes"));
     expect(files.filter((f) => /podmonitor|prometheusrule|dashboard/.test(f)).sort()).toHaveLength(3);
+  });
+});
+
+describe("plan of prod with a cert-manager certificate", () => {
+  it("creates a Certificate valid for cert-manager, which the pods mount, and writes it to out/", () => {
+    const prodYaml = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+    const managed = prodYaml.replace(
+      "    secretName: faktory-tls\n",
+      "    certManager: { issuerName: internal-ca, issuerKind: ClusterIssuer, dnsNames: [faktory.example.com] }\n",
+    );
+    expect(managed).toContain("issuerName: internal-ca");
+    const { plan, dir } = cleanPlan("managed", managed);
+    const certificate = one(plan, "kubernetes:cert-manager.io/v1:Certificate");
+    expect(certificate.name).toBe("faktory-managed-tls");
+    expect(certificate.parent).toEqual({ type: "faktory-ha:k8s:Faktory", name: "faktory-managed" });
+    expect(certificate.inputs.spec).toMatchObject({
+      secretName: "faktory-managed-tls",
+      issuerRef: { name: "internal-ca", kind: "ClusterIssuer" },
+      dnsNames: [
+        "faktory",
+        "faktory.faktory",
+        "faktory.faktory.svc",
+        "faktory.faktory.svc.cluster.local",
+        "faktory.example.com",
+      ],
+    });
+    const pod = one(plan, "kubernetes:apps/v1:StatefulSet").inputs.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: "tls",
+      secret: { secretName: "faktory-managed-tls", defaultMode: 288 },
+    });
+    expect(plan.outputs).toMatchObject({
+      faktoryTlsSecret: "faktory-managed-tls",
+      faktoryTlsUrl: "[secret]",
+    });
+    expect(readdirSync(join(dir, "out", "managed", "kubernetes"))).toContain(
+      "certificate-faktory-faktory-managed-tls.yaml",
+    );
   });
 });
 
@@ -554,19 +605,21 @@ describe("plan of a staging stack", () => {
     ]);
   });
 
-  it("needs the Redis alarms prod needs, as stacks/README.md says (dev's settings alone leave them off)", () => {
+  it("needs the Redis alarms and the TLS prod needs, as stacks/README.md says (dev's settings leave them off)", () => {
     const devYaml = readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
     const staging = devYaml.replace("faktory-ha:environment: dev", "faktory-ha:environment: staging");
     const run = runPlan(["staging", "--json", "--no-write"], projectWithStack("staging", staging));
     expect(run.status).toBe(0);
     const plan = JSON.parse(run.stdout) as PlanJson;
     expect(plan.policies.violations.map((v) => [v.policy, v.enforcement])).toEqual([
+      ["faktory-tls-required", "mandatory"],
       ["elasticache-alarms", "mandatory"],
       ["elasticache-alarms", "mandatory"],
     ]);
     const readme = readFileSync(join(ROOT, "stacks", "README.md"), "utf8").replace(/\s+/g, " ");
     expect(readme).toContain("`staging` is checked like `prod`");
     expect(readme).toContain("`elasticache-alarms` is mandatory there");
+    expect(readme).toContain("`faktory-tls-required` is mandatory there too");
   });
 });
 

@@ -80,7 +80,7 @@ describe("lease scripts on redis-server", () => {
     await close();
   });
 
-  it("announces the peer TLS address only when there is one (a lease without TLS keeps its fields)", async () => {
+  it("announces the peer TLS and health addresses only when there are some (a lease without them keeps its fields)", async () => {
     const prefix = `t${++n}`;
     const plain = lease("a", prefix);
     await plain.connect();
@@ -98,6 +98,7 @@ describe("lease scripts on redis-server", () => {
       addr: "b:17419",
       webAddr: "b:17420",
       peerAddr: "b:17429",
+      healthAddr: "b:7421",
       ttlMs: 1000,
       fenceMs: 700,
       overrunMs: 0,
@@ -105,7 +106,13 @@ describe("lease scripts on redis-server", () => {
     });
     await withPeer.connect();
     const got = (await withPeer.acquire(0))!;
-    expect(got.lease).toMatchObject({ id: "b", addr: "b:17419", web: "b:17420", peer: "b:17429" });
+    expect(got.lease).toMatchObject({
+      id: "b",
+      addr: "b:17419",
+      web: "b:17420",
+      peer: "b:17429",
+      health: "b:7421",
+    });
     expect(parseLeaseValue(await redis.client.get(leaseKeys(tlsPrefix).leader))).toEqual(got.lease);
     await withPeer.close();
   });

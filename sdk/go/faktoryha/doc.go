@@ -1,0 +1,2 @@
+// Resilient Faktory on Kubernetes: a supervised StatefulSet with fenced failover.
+package faktoryha

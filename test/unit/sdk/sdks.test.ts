@@ -1,0 +1,47 @@
+// The SDKs other languages use, generated from schema.json (scripts/sdk/generate.sh): a fresh generation equals
+// the checked-in sdk/ file for file, the Go SDK builds with a consumer program, the Python SDK byte-compiles and
+// imports with the `pulumi` package. Each step builds what it needs the first time (cached under .tools/): the
+// generator (≈ 40 s with the Pulumi CLI's build cache warm), the consumer (≈ 5 min cold), the Python venv (≈ 30 s).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = join(__dirname, "../../..");
+const SDK = join(root, "sdk");
+const BUILD_TIMEOUT = 900_000;
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+const run = (script: string, ...args: string[]) =>
+  execFileSync("bash", [join(root, "scripts/sdk", script), ...args], { encoding: "utf8", stdio: "pipe" });
+
+describe("the generated SDKs", () => {
+  const fresh = mkdtempSync(join(tmpdir(), "faktory-ha-sdk-"));
+  afterAll(() => rmSync(fresh, { recursive: true, force: true }));
+
+  it(
+    "are what schema.json generates, file for file (else: bash scripts/sdk/generate.sh)",
+    () => {
+      run("generate.sh", fresh);
+      expect(files(fresh)).toEqual(files(SDK));
+      const differing = files(SDK).filter(
+        (f) => !readFileSync(join(SDK, f)).equals(readFileSync(join(fresh, f))),
+      );
+      expect(differing).toEqual([]);
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it("Go: the SDK and a program creating a Faktory build", () => void run("check-go.sh"), BUILD_TIMEOUT);
+
+  it("Python: the SDK byte-compiles and imports with pulumi", () => {
+    expect(run("check-python.sh")).toMatch(/^faktory_ha faktory_ha\.k8s\.faktory imports with pulumi/m);
+  }, BUILD_TIMEOUT);
+});

@@ -220,6 +220,10 @@ export const redisEndpoint = redis
     ? "existing (faktory-ha:redis.existingUrl)"
     : "embedded (oss edition)";
 export const faktoryNamespace = faktory.namespace;
+/** The ClusterIP Service (`<name>.<namespace>.svc.cluster.local`): other stacks' Workers connect to it. */
+export const faktoryServiceName = faktory.serviceName;
+/** The Faktory password (secret), for other stacks' Workers to keep in a Secret of their namespace. */
+export const faktoryPassword = faktory.password;
 /** FAKTORY_URL for workers inside the cluster (tcp+tls:// with faktory-ha:tls.mode required). */
 export const faktoryUrl = faktory.inClusterUrl;
 /** FAKTORY_URL for producers and workers in the VPC, through the internal NLB (tcp+tls:// with TLS required). */

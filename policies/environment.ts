@@ -19,6 +19,10 @@ const nonProdLevels: Readonly<Record<string, EnforcementLevel>> = {
   "elasticache-alarms": "disabled",
   // A dev cluster may have no certificate to serve (no cert-manager, no Secret): say so, do not block.
   "faktory-tls-required": "advisory",
+  // Workers that lose a job's FAIL to a short grace, or to a drain without a budget, are retried late, not
+  // lost: worth a warning in dev, a stop in prod.
+  "faktory-worker-grace": "advisory",
+  "faktory-worker-pdb": "advisory",
 };
 
 export function parseEnvironment(value: string): Environment {

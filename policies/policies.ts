@@ -7,6 +7,7 @@ import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
 import { stackPolicies } from "./stack";
 import { tlsPolicies } from "./tls";
+import { workerPolicies } from "./workers";
 
 export const policies: Policies = [
   ...elasticachePolicies,
@@ -15,4 +16,5 @@ export const policies: Policies = [
   ...eksResourcePolicies,
   ...stackPolicies,
   ...alarmPolicies,
+  ...workerPolicies,
 ];

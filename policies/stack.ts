@@ -33,9 +33,9 @@ export interface StackResource {
   readonly propertyDependencies: Readonly<Record<string, readonly { readonly urn: string }[]>>;
 }
 
-type StackCheck = (resources: readonly StackResource[], report: ReportViolation) => void;
+export type StackCheck = (resources: readonly StackResource[], report: ReportViolation) => void;
 
-function stackPolicy(name: string, description: string, check: StackCheck): StackValidationPolicy {
+export function stackPolicy(name: string, description: string, check: StackCheck): StackValidationPolicy {
   return {
     name,
     description,
@@ -44,7 +44,7 @@ function stackPolicy(name: string, description: string, check: StackCheck): Stac
   };
 }
 
-function ofType(resources: readonly StackResource[], types: readonly string[]): StackResource[] {
+export function ofType(resources: readonly StackResource[], types: readonly string[]): StackResource[] {
   return resources.filter((r) => types.includes(r.type));
 }
 
@@ -115,7 +115,7 @@ function namespaceOf(resource: StackResource): unknown {
   return get(resource.props, "metadata", "namespace") ?? "default";
 }
 
-function sameNamespace(a: StackResource, b: StackResource): boolean {
+export function sameNamespace(a: StackResource, b: StackResource): boolean {
   const [x, y] = [namespaceOf(a), namespaceOf(b)];
   return x === y || x === UNKNOWN || y === UNKNOWN;
 }

@@ -17,6 +17,7 @@ import { cidrSchema } from "../aws/args-schema";
 import { int, oneOf } from "../arg-schema";
 import { SECRET_KEYS } from "./constants";
 import { buildEnv } from "./env";
+import { extraEnvListSchema } from "./env-schema";
 import { commonLabels } from "./labels";
 
 // Kubernetes label keys (optionally prefixed) and values, as the API server accepts them.
@@ -311,39 +312,13 @@ export const OWN_ENV: readonly string[] = [
   ]),
 ];
 const OWN_ENV_PREFIX = "FAKTORY_HA_";
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Extra plain environment variables for the Faktory container. */
-export const extraEnvSchema = z
-  .array(
-    z
-      .object({
-        name: z.string().superRefine((name, ctx) => {
-          if (!ENV_NAME.test(name)) {
-            ctx.addIssue({
-              code: "custom",
-              message:
-                "must be an environment variable name (letters, digits, '_', not starting with a digit)",
-            });
-          } else if (name.startsWith(OWN_ENV_PREFIX) || OWN_ENV.includes(name)) {
-            ctx.addIssue({
-              code: "custom",
-              message: `is set by the component (the supervisor contract's ${OWN_ENV_PREFIX}* and ${Object.values(SECRET_KEYS).join(", ")}): set those through the component's args or existingSecret`,
-            });
-          }
-        }),
-        value: z.string({ message: "must be a string (quote numbers and booleans)" }),
-      })
-      .strict(),
-    { message: 'must be a list of { name, value }, e.g. [{ name: "TZ", value: "UTC" }]' },
-  )
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((e, i) => {
-      if (seen.has(e.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: "is given twice" });
-      seen.add(e.name);
-    });
-  });
+export const extraEnvSchema = extraEnvListSchema((name) =>
+  name.startsWith(OWN_ENV_PREFIX) || OWN_ENV.includes(name)
+    ? `(the supervisor contract's ${OWN_ENV_PREFIX}* and ${Object.values(SECRET_KEYS).join(", ")}): set those through the component's args or existingSecret`
+    : undefined,
+);
 
 /** conf.d files the component renders from its own args. */
 export const OWN_CONF_FILES = { "cron.toml": "cron", "statsd.toml": "statsd" } as const;

@@ -21,7 +21,7 @@ import {
   type ResolvedSettings,
 } from "./settings";
 import { buildCertificate, CERT_MANAGER_API_VERSION } from "./tls/manifests";
-import type { FaktoryArgs } from "./types";
+import type { FaktoryArgs, FaktoryEdition } from "./types";
 import { buildStatefulSet } from "./workload";
 
 type Manifest = Record<string, unknown>;
@@ -92,6 +92,10 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly loadBalancerServiceName: pulumi.Output<string | undefined>;
   /** The Faktory password. @secret */
   public readonly password: pulumi.Output<string>;
+  /** The Secret in `namespace` holding the password under `FAKTORY_PASSWORD` (the component's, or `existingSecret`). */
+  public readonly passwordSecretName: pulumi.Output<string>;
+  /** The edition: with `enterprise` every pod serves the supervisor's health port (and its scaler endpoint). */
+  public readonly edition: FaktoryEdition;
 
   private readonly settings: ResolvedSettings;
   /** Labels on every object: the component's own and the caller's `labels`. */
@@ -142,6 +146,8 @@ export class Faktory extends pulumi.ComponentResource {
     this.namespace = namespace;
     this.serviceName = clusterService.metadata.name;
     this.password = pulumi.secret(password);
+    this.passwordSecretName = pulumi.output(secrets.secretName);
+    this.edition = this.settings.edition;
     const inCluster = this.clientUrls(
       password,
       pulumi.interpolate`${clusterService.metadata.name}.${namespace}.svc.cluster.local`,
@@ -176,6 +182,7 @@ export class Faktory extends pulumi.ComponentResource {
       loadBalancerServiceName: this.loadBalancerServiceName,
       password: this.password,
       tlsSecretName: this.tlsSecretName,
+      passwordSecretName: this.passwordSecretName,
     });
   }
 
@@ -455,7 +462,12 @@ export class Faktory extends pulumi.ComponentResource {
   /** The ClusterIP Service in-cluster clients use. */
   private createClusterService(namespace: pulumi.Output<string>): k8s.core.v1.Service {
     const m = namespace.apply((ns) =>
-      buildClusterService({ ...this.serviceInput(), name: this.settings.serviceName, namespace: ns }),
+      buildClusterService({
+        ...this.serviceInput(),
+        name: this.settings.serviceName,
+        namespace: ns,
+        edition: this.settings.edition,
+      }),
     );
     return new k8s.core.v1.Service(
       `${this.instance}-service`,

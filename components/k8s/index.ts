@@ -1,5 +1,16 @@
-// faktory-ha/k8s: the Kubernetes Faktory component and its pure manifest builders.
+// faktory-ha/k8s: the Kubernetes components (Faktory, Workers) and their pure manifest builders.
 export { Faktory } from "./faktory";
+export { Workers } from "./workers/workers";
+export type {
+  ExternalFaktory,
+  ExternalWorkersArgs,
+  FaktoryWorkersArgs,
+  SecretKeySelector,
+  WorkerAutoscaling,
+  WorkerQueues,
+  WorkersArgs,
+  WorkerTlsSettings,
+} from "./workers/types";
 export type {
   EnterpriseFaktoryArgs,
   FaktoryArgs,
@@ -47,3 +58,12 @@ export { buildStatefulSet, topologySpread, SUPERVISOR_COMMAND, OSS_COMMAND } fro
 export { nlbAnnotations, buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
 export { buildNetworkPolicy, networkPolicyRules } from "./network-policy";
 export { PORTS, CONFIG_DIR, SECRET_KEYS } from "./constants";
+export { WORKERS_DEFAULTS } from "./workers/defaults";
+export {
+  buildWorkerDeployment,
+  buildWorkerDisruptionBudget,
+  workerSelectorLabels,
+} from "./workers/deployment";
+export { buildWorkerEnv } from "./workers/env";
+export { buildScaledObject, inClusterScalerUrl, scalerQueryUrl } from "./workers/scaled-object";
+export { WORKER_ENV, formatQueues, parseQueues } from "../contract/worker";

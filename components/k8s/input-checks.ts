@@ -5,13 +5,13 @@ import { argProblems, isDeferred, parseArg } from "../arg-schema";
 import { cidrSchema } from "../aws/args-schema";
 import { namespaceSchema, resourcesSchema } from "./args-schema";
 import { imagePinningError } from "./image-pinning";
-import type { FaktoryArgs } from "./types";
+import type { FaktoryArgs, ResourceSettings } from "./types";
 
 /** Whether an Input is a plain value (checked up front) rather than an Output or promise (known at deployment). */
 const isPlain = (value: unknown): boolean => !isDeferred(value);
 
 /** Each part of `resources` is an Input too: only plain parts can be checked before deployment. */
-function resourcesProblems(resources: FaktoryArgs["resources"]): string[] {
+export function resourcesProblems(resources: ResourceSettings | undefined): string[] {
   if (resources === undefined || !isPlain(resources)) return [];
   const { requests, limits } = resources;
   return argProblems(z.object({ resources: resourcesSchema }), {

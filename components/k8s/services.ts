@@ -48,6 +48,12 @@ export interface ServiceInput {
   readonly tls?: TlsPorts;
 }
 
+/** The in-cluster Service's input: with enterprise it also serves the supervisors' health port. */
+export interface ClusterServiceInput extends ServiceInput {
+  /** @default "enterprise" */
+  readonly edition?: FaktoryEdition;
+}
+
 function servicePorts(input: ServiceInput): object[] {
   return clientPorts(input.webUi, input.tls).map(({ name, port }) => ({
     name,
@@ -57,8 +63,13 @@ function servicePorts(input: ServiceInput): object[] {
   }));
 }
 
-/** The in-cluster ClusterIP Service (also the StatefulSet's governing Service). */
-export function buildClusterService(input: ServiceInput): Record<string, unknown> {
+/**
+ * The in-cluster ClusterIP Service (also the StatefulSet's governing Service). With enterprise it also
+ * serves the health port, where KEDA reads the scaler endpoint from whichever pod answers (every pod does:
+ * a standby asks the primary); the NLB does not carry it.
+ */
+export function buildClusterService(input: ClusterServiceInput): Record<string, unknown> {
+  const health = { name: "health", port: PORTS.health, targetPort: "health", protocol: "TCP" };
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -70,7 +81,8 @@ export function buildClusterService(input: ServiceInput): Record<string, unknown
     spec: {
       type: "ClusterIP",
       selector: selectorLabels({ instance: input.instance }),
-      ports: servicePorts(input),
+      // Health is plain whatever the TLS mode (the supervisor's HTTP server, like the probes).
+      ports: [...servicePorts(input), ...((input.edition ?? "enterprise") === "oss" ? [] : [health])],
     },
   };
 }
@@ -94,18 +106,27 @@ export function buildNlbService(input: ServiceInput & NlbAnnotationInput): Recor
   };
 }
 
-/** At most one pod down by voluntary disruption, so a drain never takes primary and standby together. */
-export function buildPodDisruptionBudget(
-  input: Omit<ServiceInput, "webUi" | "tls">,
-): Record<string, unknown> {
+export interface DisruptionBudgetInput extends Omit<ServiceInput, "webUi" | "tls"> {
+  /** The workload's role (its selector's component label). @default "server" */
+  readonly component?: string;
+  /** Pods a drain may take down at once: a count or a percentage. @default 1 */
+  readonly maxUnavailable?: number | string;
+}
+
+/**
+ * The budget for one workload's pods. Faktory's: at most one pod down by voluntary disruption, so a drain
+ * never takes primary and standby together.
+ */
+export function buildPodDisruptionBudget(input: DisruptionBudgetInput): Record<string, unknown> {
+  const selector = { instance: input.instance, component: input.component };
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: {
       name: input.name,
       namespace: input.namespace,
-      labels: commonLabels({ instance: input.instance }, input.labels),
+      labels: commonLabels(selector, input.labels),
     },
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels({ instance: input.instance }) } },
+    spec: { maxUnavailable: input.maxUnavailable ?? 1, selector: { matchLabels: selectorLabels(selector) } },
   };
 }

@@ -4,11 +4,19 @@ import { STARTUP_DEFAULTS } from "../contract/supervisor";
 import { CONFIG_DIR, CONTAINER_NAME, OSS_DATA_DIR, PORTS } from "./constants";
 import type { EnvVar } from "./env";
 import { commonLabels, selectorLabels } from "./labels";
+import {
+  containerSecurityContext,
+  nonEmpty,
+  placement,
+  podSecurityContext,
+  spreadOverZonesAndHosts,
+  type Placement,
+} from "./pod-spec";
 import { containerPorts } from "./ports";
 import { tlsVolumes, type ResolvedTls } from "./tls/manifests";
-import type { Affinity, FaktoryEdition, LivenessSettings, StartupSettings, Toleration } from "./types";
+import type { FaktoryEdition, LivenessSettings, StartupSettings } from "./types";
 
-export interface WorkloadInput {
+export interface WorkloadInput extends Placement {
   readonly name: string;
   readonly namespace: string;
   readonly instance: string;
@@ -40,10 +48,6 @@ export interface WorkloadInput {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Labels on the pods only, besides `labels` (never in the selector). */
   readonly podLabels?: Readonly<Record<string, string>>;
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  readonly tolerations?: readonly Toleration[];
-  readonly affinity?: Affinity;
-  readonly priorityClassName?: string;
   /** The routers' TLS (enterprise): its ports, and its Secret mounted read-only. @default off */
   readonly tls?: ResolvedTls;
 }
@@ -123,12 +127,7 @@ function probes(input: WorkloadInput): {
 
 /** Spread over zones and hosts. A standby left Pending is visible and harmless; one co-located with the primary silently is not. */
 export function topologySpread(instance: string): object[] {
-  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable: "DoNotSchedule",
-    labelSelector: { matchLabels: selectorLabels({ instance }) },
-  }));
+  return spreadOverZonesAndHosts(selectorLabels({ instance }), "DoNotSchedule");
 }
 
 /** The StatefulSet object (apiVersion, kind, metadata, spec). */
@@ -136,8 +135,6 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
   const selector = selectorLabels({ instance: input.instance });
   const labels = commonLabels({ instance: input.instance }, input.labels);
   const podLabels = commonLabels({ instance: input.instance }, { ...input.labels, ...input.podLabels });
-  const nonEmpty = <T extends object>(key: string, value: T | undefined): Record<string, T> =>
-    value !== undefined && Object.keys(value).length > 0 ? { [key]: value } : {};
   const tls = tlsVolumes(input.tls ?? { mode: "off" });
   const volumeMounts = [
     // The whole directory, not subPath: kubelet refreshes a directory mount when the ConfigMap
@@ -158,13 +155,7 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
     ...probes(input),
     resources: { requests: { ...input.resources.requests }, limits: { ...input.resources.limits } },
     volumeMounts,
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ["ALL"] },
-    },
+    securityContext: containerSecurityContext(),
   };
   const spec: Record<string, unknown> = {
     replicas: input.replicas,
@@ -184,21 +175,9 @@ export function buildStatefulSet(input: WorkloadInput): Record<string, unknown> 
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         terminationGracePeriodSeconds: input.terminationGracePeriodSeconds,
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: input.runAsUser,
-          runAsGroup: input.runAsUser,
-          fsGroup: input.runAsUser,
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: podSecurityContext(input.runAsUser),
         ...(input.imagePullSecretName ? { imagePullSecrets: [{ name: input.imagePullSecretName }] } : {}),
-        ...(input.priorityClassName !== undefined ? { priorityClassName: input.priorityClassName } : {}),
-        ...nonEmpty("nodeSelector", input.nodeSelector && { ...input.nodeSelector }),
-        ...nonEmpty(
-          "tolerations",
-          input.tolerations?.map((t) => ({ ...t })),
-        ),
-        ...nonEmpty("affinity", input.affinity && { ...input.affinity }),
+        ...placement(input),
         topologySpreadConstraints: topologySpread(input.instance),
         containers: [container],
         volumes: [

@@ -17,6 +17,7 @@ import {
   planned,
   secret,
   supervisedContainer,
+  workerDeployment,
 } from "../fixtures/policies/resources";
 import { resourceMessages } from "./support";
 
@@ -48,10 +49,15 @@ function withAnnotations(annotations: Record<string, string>): PlannedResource {
 }
 
 describe("Kubernetes resource policies", () => {
-  it("accept the compliant workload, Service and cron ConfigMap, all mandatory", () => {
+  it("accept the compliant workloads (Faktory, workers), Service and cron ConfigMap, all mandatory", () => {
     for (const policy of kubernetesPolicies) {
       expect(policy.enforcementLevel, policy.name).toBe("mandatory");
-      for (const resource of [faktoryStatefulSet(), loadBalancerService(), cronConfigMap()]) {
+      for (const resource of [
+        faktoryStatefulSet(),
+        workerDeployment(),
+        loadBalancerService(),
+        cronConfigMap(),
+      ]) {
         expect(resourceMessages(policy, resource), `${policy.name} on ${resource.name}`).toEqual([]);
       }
     }

@@ -77,6 +77,6 @@ describe("evaluatePolicies", () => {
   it("runs exactly the pack's policies, each with a unique name", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(21);
+    expect(names).toHaveLength(23);
   });
 });

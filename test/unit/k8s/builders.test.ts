@@ -120,15 +120,27 @@ describe("Services and PDB", () => {
   it.each([
     [false, [7419]],
     [true, [7419, 7420]],
-  ])("webUi=%s exposes %j", (webUi, ports) => {
-    const input = { name: "faktory", namespace: "ns", instance: "prod", webUi };
-    const cluster = buildClusterService(input) as Any;
-    const nlb = buildNlbService({ ...input, edition: "enterprise", deregistrationDelaySeconds: 5 }) as Any;
-    expect(cluster.spec.ports.map((p: Any) => p.port)).toEqual(ports);
-    expect(nlb.spec.ports.map((p: Any) => p.port)).toEqual(ports);
-    expect(validateKubernetesObject(cluster)).toEqual([]);
-    expect(validateKubernetesObject(nlb)).toEqual([]);
-  });
+  ])(
+    "webUi=%s exposes %j (the ClusterIP Service also the health port, for KEDA's scaler reads)",
+    (webUi, ports) => {
+      const input = { name: "faktory", namespace: "ns", instance: "prod", webUi };
+      const cluster = buildClusterService(input) as Any;
+      const nlb = buildNlbService({ ...input, edition: "enterprise", deregistrationDelaySeconds: 5 }) as Any;
+      expect(cluster.spec.ports.map((p: Any) => p.port)).toEqual([...ports, 7421]);
+      expect(cluster.spec.ports.at(-1)).toEqual({
+        name: "health",
+        port: 7421,
+        targetPort: "health",
+        protocol: "TCP",
+      });
+      // Open-source Faktory has no supervisor, so no health port.
+      const oss = buildClusterService({ ...input, edition: "oss" }) as Any;
+      expect(oss.spec.ports.map((p: Any) => p.port)).toEqual(ports);
+      expect(nlb.spec.ports.map((p: Any) => p.port)).toEqual(ports);
+      expect(validateKubernetesObject(cluster)).toEqual([]);
+      expect(validateKubernetesObject(nlb)).toEqual([]);
+    },
+  );
   it.each([
     ["enterprise", "http", "7421", "/readyz"],
     ["oss", "tcp", "traffic-port", undefined],

@@ -157,11 +157,12 @@ describe("Faktory with TLS", () => {
   it("exposes the TLS ports on both Services: only they with required, beside the plain ones with optional", () => {
     const ports = (name: string, resource: string) =>
       child(name, T.service, resource).spec.ports.map((p: Any) => `${p.name}:${p.port}`);
-    expect(ports("managed", "managed-service")).toEqual(["faktory-tls:7429", "web-tls:7430"]);
+    // The ClusterIP Service also serves the plain health port (the scaler endpoint); the NLB never does.
+    expect(ports("managed", "managed-service")).toEqual(["faktory-tls:7429", "web-tls:7430", "health:7421"]);
     expect(ports("managed", "managed-nlb")).toEqual(["faktory-tls:7429", "web-tls:7430"]);
-    expect(ports("byo", "byo-service")).toEqual(["faktory:7419", "faktory-tls:7429"]);
+    expect(ports("byo", "byo-service")).toEqual(["faktory:7419", "faktory-tls:7429", "health:7421"]);
     expect(ports("byo", "byo-nlb")).toEqual(["faktory:7419", "faktory-tls:7429"]);
-    expect(ports("plain", "plain-service")).toEqual(["faktory:7419"]);
+    expect(ports("plain", "plain-service")).toEqual(["faktory:7419", "health:7421"]);
   });
 
   it("admits the TLS ports like 7419, and the peer port only from the workload's own pods", () => {

@@ -381,9 +381,11 @@ describe("Faktory (enterprise)", () => {
     const svc = plain(named("prod", T.service, "prod-service")) as Any;
     expect(svc.metadata.name).toBe("faktory");
     expect(svc.spec.type).toBe("ClusterIP");
+    // The health port too, on the ClusterIP Service only: KEDA reads the scaler endpoint there.
     expect(svc.spec.ports).toEqual([
       { name: "faktory", port: 7419, targetPort: "faktory", protocol: "TCP" },
       { name: "web", port: 7420, targetPort: "web", protocol: "TCP" },
+      { name: "health", port: 7421, targetPort: "health", protocol: "TCP" },
     ]);
     const nlb = plain(named("prod", T.service, "prod-nlb")) as Any;
     expect(nlb.metadata.name).toBe("faktory-nlb");
@@ -484,6 +486,10 @@ describe("Faktory (enterprise)", () => {
       expect(await isSecret(output)).toBe(true);
     }
     expect(await isSecret(prod.serviceName)).toBe(false);
+    // The Secret holding FAKTORY_PASSWORD, for workers of this Faktory (a name, not secret).
+    expect(await valueOf(prod.passwordSecretName)).toBe("prod-secret-0a1b2c3d");
+    expect(await isSecret(prod.passwordSecretName)).toBe(false);
+    expect(prod.edition).toBe("enterprise");
     // The generated password (letters and digits: it goes into URLs) reaches the Secret and the URL.
     const generated = runtime.one(T.password, "other-password");
     expect(generated.inputs).toMatchObject({ length: 32, special: false });
@@ -515,6 +521,7 @@ describe("Faktory without a load balancer (a cluster with no load-balancer contr
 });
 
 describe("Faktory with the chart-parity knobs", () => {
+  let all: Faktory;
   const THROTTLES = '[throttles.default]\nconcurrency = 5\ntimeout = "60s"\n';
   beforeAll(async () => {
     const knobs = new Faktory("knobs", {
@@ -548,7 +555,7 @@ describe("Faktory with the chart-parity knobs", () => {
       existingSecret: "faktory-credentials",
     });
     // An existing Secret holding everything.
-    const all = new Faktory("all", {
+    all = new Faktory("all", {
       image: IMAGE,
       vpcCidrs: ["10.0.0.0/16"],
       namespace: "jobs",
@@ -617,13 +624,14 @@ describe("Faktory with the chart-parity knobs", () => {
     });
   });
 
-  it("with an existing Secret holding everything: creates no Secret and refers to it for every key", () => {
+  it("with an existing Secret holding everything: creates no Secret and refers to it for every key", async () => {
     expect(childrenOf("all").filter((r) => r.type === T.secret && r.name === "all-secret")).toEqual([]);
     expect(secretRefs("all")).toEqual({
       REDIS_URL: "faktory-credentials",
       FAKTORY_PASSWORD: "faktory-credentials",
       FAKTORY_LICENSE: "faktory-credentials",
     });
+    expect(await valueOf(all.passwordSecretName)).toBe("faktory-credentials");
   });
 });
 
@@ -689,6 +697,9 @@ describe("Faktory (oss)", () => {
     const np = plain(named("dev", T.networkPolicy, "dev-network-policy")) as Any;
     const ports = np.spec.ingress.flatMap((rule: Any) => rule.ports.map((p: Any) => p.port));
     expect(ports).toEqual([7419, 7419]);
+    // No supervisor, so no health port on the Service.
+    const svc = plain(named("dev", T.service, "dev-service")) as Any;
+    expect(svc.spec.ports.map((p: Any) => p.port)).toEqual([7419]);
     for (const r of childrenOf("dev").filter((x) => x.type.startsWith("kubernetes:"))) {
       expect(validateKubernetesObject(plain(r)), r.name).toEqual([]);
     }

@@ -183,8 +183,12 @@ describe("Services", () => {
       const input = { name: "faktory", namespace: "ns", instance: "prod", webUi: true, tls };
       const cluster = buildClusterService(input) as Any;
       const nlb = buildNlbService({ ...input, edition: "enterprise", deregistrationDelaySeconds: 5 }) as Any;
-      for (const svc of [cluster, nlb]) {
-        expect(svc.spec.ports.map((p: Any) => p.port)).toEqual(ports);
+      // The ClusterIP Service also serves the plain health port (KEDA reads /scaler there); the NLB does not.
+      for (const [svc, expected] of [
+        [cluster, [...ports, 7421]],
+        [nlb, ports],
+      ] as const) {
+        expect(svc.spec.ports.map((p: Any) => p.port)).toEqual(expected);
         for (const p of svc.spec.ports) expect(p.targetPort).toBe(p.name);
         expect(validateKubernetesObject(svc)).toEqual([]);
       }

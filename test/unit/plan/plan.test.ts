@@ -230,10 +230,11 @@ describe("plan figures per stack", () => {
     expect(nlb.inputs.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe(
       "internal",
     );
-    // TLS required: only the TLS job port, on the ClusterIP Service and the NLB alike.
+    // TLS required: only the TLS job port, on the ClusterIP Service and the NLB alike; the ClusterIP Service
+    // also serves the plain health port (KEDA reads the scaler endpoint there), the NLB does not.
     expect(nlb.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7429]);
     const service = plan.resources.find((r) => r.name === "faktory-prod-service")!;
-    expect(service.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7429]);
+    expect(service.inputs.spec.ports.map((p: { port: number }) => p.port)).toEqual([7429, 7421]);
     expect(runs.prod.text.stdout).toContain("conf.d");
     expect(existsSync(join(ROOT, "out", "prod", "conf.d", "statsd.toml"))).toBe(true);
   });

@@ -34,6 +34,8 @@ type Faktory struct {
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
 	// The Faktory password.
 	Password pulumi.StringOutput `pulumi:"password"`
+	// The Secret in `namespace` holding the password under `FAKTORY_PASSWORD` (the component's, or `existingSecret`).
+	PasswordSecretName pulumi.StringOutput `pulumi:"passwordSecretName"`
 	// The ClusterIP Service's name.
 	ServiceName pulumi.StringOutput `pulumi:"serviceName"`
 	// The kubernetes.io/tls Secret the pods serve: `tls.secretName`, or `<name>-tls` that cert-manager writes (with `ca.crt`, the CA clients trust); `undefined` with TLS off.
@@ -496,6 +498,11 @@ func (o FaktoryOutput) Namespace() pulumi.StringOutput {
 // The Faktory password.
 func (o FaktoryOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *Faktory) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
+}
+
+// The Secret in `namespace` holding the password under `FAKTORY_PASSWORD` (the component's, or `existingSecret`).
+func (o FaktoryOutput) PasswordSecretName() pulumi.StringOutput {
+	return o.ApplyT(func(v *Faktory) pulumi.StringOutput { return v.PasswordSecretName }).(pulumi.StringOutput)
 }
 
 // The ClusterIP Service's name.

@@ -1083,6 +1083,7 @@ class Faktory(pulumi.ComponentResource):
             __props__.__dict__["load_balancer_service_name"] = None
             __props__.__dict__["load_balancer_tls_url"] = None
             __props__.__dict__["load_balancer_url"] = None
+            __props__.__dict__["password_secret_name"] = None
             __props__.__dict__["tls_secret_name"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["inClusterTlsUrl", "inClusterUrl", "loadBalancerTlsUrl", "loadBalancerUrl", "password"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
@@ -1156,6 +1157,14 @@ class Faktory(pulumi.ComponentResource):
         The Faktory password.
         """
         return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter(name="passwordSecretName")
+    def password_secret_name(self) -> pulumi.Output[_builtins.str]:
+        """
+        The Secret in `namespace` holding the password under `FAKTORY_PASSWORD` (the component's, or `existingSecret`).
+        """
+        return pulumi.get(self, "password_secret_name")
 
     @_builtins.property
     @pulumi.getter(name="serviceName")

@@ -21,6 +21,7 @@ const ARGS: Readonly<Record<ArgName, true>> = {
   vpcCidrs: true,
   allowedCidrs: true,
   allowedNamespaces: true,
+  scalerNamespaces: true,
   loadBalancer: true,
   serviceName: true,
   lease: true,

@@ -20,6 +20,7 @@ export type RuleArg =
   | "storageClassName"
   | "startup"
   | "tls"
+  | "scalerNamespaces"
   | MonitoringPart;
 
 /** The monitoring settings that need the supervisor's `/metrics` (enterprise). */
@@ -56,7 +57,8 @@ export function ossStandbysProblem(
 }
 
 /** The settings only Faktory Enterprise (with the supervisor) uses. */
-type EnterpriseOnlyArg = "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls" | MonitoringPart;
+type EnterpriseOnlyArg =
+  "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls" | "scalerNamespaces" | MonitoringPart;
 
 const NO_METRICS =
   "the metrics come from the faktory-ha supervisor's /metrics, which open-source Faktory alone does not serve";
@@ -68,6 +70,8 @@ const OSS_IGNORES: Readonly<Record<EnterpriseOnlyArg, string>> = {
   statsd: "statsd needs Faktory Enterprise",
   lease: "it runs one server and no supervisor, so there is no lease",
   tls: "the TLS ports are served by the faktory-ha supervisor's routers; open-source Faktory alone has no TLS",
+  scalerNamespaces:
+    "the scaler endpoint is served by the faktory-ha supervisor on its health port, which open-source Faktory alone does not have",
   "monitoring.scrapeAnnotations": NO_METRICS,
   "monitoring.podMonitor": NO_METRICS,
   "monitoring.prometheusRule": NO_METRICS,

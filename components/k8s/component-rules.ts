@@ -40,6 +40,7 @@ function editionArgsGiven(args: FaktoryArgs): Partial<Record<EditionArg, RulePro
     statsd: value(args.statsd),
     lease: value(args.lease),
     tls: value(args.tls),
+    scalerNamespaces: value(args.scalerNamespaces),
     storageSize: value(args.storageSize),
     storageClassName: value(args.storageClassName),
     startup: value(args.startup),

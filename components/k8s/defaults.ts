@@ -27,4 +27,6 @@ export const DEFAULTS = {
   maxSecondaries: MAX_SECONDARIES,
   passwordLength: 32,
   tls: TLS_DEFAULTS,
+  /** KEDA's namespace in its Helm chart's and manifests' instructions. */
+  scalerNamespaces: ["keda"] as readonly string[],
 } as const;

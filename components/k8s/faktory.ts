@@ -12,6 +12,7 @@ import { commonLabels } from "./labels";
 import { scrapeAnnotations } from "./monitoring/manifests";
 import { createMonitoringResources } from "./monitoring/resources";
 import { buildNetworkPolicy } from "./network-policy";
+import type { ClientTls } from "./ports";
 import { buildClusterService, buildNlbService, buildPodDisruptionBudget } from "./services";
 import {
   DEFAULTS,
@@ -96,6 +97,12 @@ export class Faktory extends pulumi.ComponentResource {
   public readonly passwordSecretName: pulumi.Output<string>;
   /** The edition: with `enterprise` every pod serves the supervisor's health port (and its scaler endpoint). */
   public readonly edition: FaktoryEdition;
+  /**
+   * The TLS mode and the TLS job port clients dial (`tcp+tls://`), known when the component is constructed
+   * (the Workers component decides its URL from it); `{ mode: "off" }` with TLS off. The CA is `ca.crt` of
+   * `tlsSecretName`.
+   */
+  public readonly clientTls: ClientTls;
 
   private readonly settings: ResolvedSettings;
   /** Labels on every object: the component's own and the caller's `labels`. */
@@ -148,6 +155,9 @@ export class Faktory extends pulumi.ComponentResource {
     this.password = pulumi.secret(password);
     this.passwordSecretName = pulumi.output(secrets.secretName);
     this.edition = this.settings.edition;
+    const resolvedTls = this.settings.tls;
+    this.clientTls =
+      resolvedTls.mode === "off" ? { mode: "off" } : { mode: resolvedTls.mode, port: resolvedTls.port };
     const inCluster = this.clientUrls(
       password,
       pulumi.interpolate`${clusterService.metadata.name}.${namespace}.svc.cluster.local`,
@@ -511,12 +521,22 @@ export class Faktory extends pulumi.ComponentResource {
     );
   }
 
-  /** Who may reach the pods: `allowedCidrs` (default: the VPC), `allowedNamespaces`, the own namespace. */
+  /**
+   * Who may reach the pods: `allowedCidrs` (default: the VPC), `allowedNamespaces`, the own namespace; the
+   * health port also `scalerNamespaces` (KEDA).
+   */
   private createNetworkPolicy(namespace: pulumi.Output<string>): void {
     const { args, instance, settings } = this;
     const policy = pulumi
-      .all([namespace, args.allowedNamespaces ?? [], args.allowedCidrs ?? args.vpcCidrs, args.vpcCidrs])
-      .apply(([ns, namespaces, allowed, vpc]) =>
+      .all([
+        namespace,
+        args.allowedNamespaces ?? [],
+        args.allowedCidrs ?? args.vpcCidrs,
+        args.vpcCidrs,
+        // Used with enterprise only (oss refuses the arg, and its pods have no health port).
+        args.scalerNamespaces ?? DEFAULTS.scalerNamespaces,
+      ])
+      .apply(([ns, namespaces, allowed, vpc, scalerNamespaces]) =>
         buildNetworkPolicy({
           name: instance,
           namespace: ns,
@@ -524,6 +544,7 @@ export class Faktory extends pulumi.ComponentResource {
           edition: settings.edition,
           webUi: settings.webUi,
           allowedNamespaces: namespaces,
+          scalerNamespaces,
           allowedCidrs: allowed,
           vpcCidrs: vpc,
           labels: args.labels ?? {},

@@ -34,7 +34,14 @@ export type {
 } from "./tls/types";
 export { TLS_DEFAULTS } from "./tls/defaults";
 export { buildCertificate, certificateDnsNames, tlsVolumes } from "./tls/manifests";
-export { clientPorts, containerPorts, podToPodPorts, type NamedPort, type TlsPorts } from "./ports";
+export {
+  clientPorts,
+  containerPorts,
+  podToPodPorts,
+  type ClientTls,
+  type NamedPort,
+  type TlsPorts,
+} from "./ports";
 export type {
   DashboardSettings,
   MonitoringSettings,

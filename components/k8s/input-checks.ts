@@ -29,6 +29,7 @@ function listProblems(args: FaktoryArgs): string[] {
       ["vpcCidrs", cidrSchema],
       ["allowedCidrs", cidrSchema],
       ["allowedNamespaces", namespaceSchema],
+      ["scalerNamespaces", namespaceSchema],
     ] as const
   ).flatMap(([key, item]) => {
     const list = args[key];

@@ -16,6 +16,10 @@ export type TlsPorts =
 
 export const TLS_OFF: TlsPorts = { mode: "off" };
 
+/** What a client needs to dial a Faktory component: TLS off, or its mode and the TLS job port. */
+export type ClientTls =
+  { readonly mode: "off" } | { readonly mode: "optional" | "required"; readonly port: number };
+
 export interface NamedPort {
   /** The container port's name, which a Service's targetPort refers to. */
   readonly name: string;

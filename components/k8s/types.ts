@@ -186,6 +186,13 @@ interface FaktoryArgsBase {
   /** Namespaces whose pods may connect to 7419 (and 7420 with `webUi`); the own namespace always may. @default [] */
   readonly allowedNamespaces?: pulumi.Input<pulumi.Input<string>[]>;
   /**
+   * Namespaces whose pods may reach the health port 7421 only (enterprise): KEDA's operator reads the
+   * scaler endpoint there (`/scaler`, the Workers component's autoscaling) from its own namespace. `[]`
+   * when KEDA runs elsewhere (list its namespace) or not at all; the VPC CIDRs reach 7421 regardless.
+   * @default ["keda"]
+   */
+  readonly scalerNamespaces?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
    * Create the internal NLB Service (`<serviceName>-nlb`, type LoadBalancer, for the AWS Load Balancer
    * Controller). `false`: only the ClusterIP Service, for a cluster without a load-balancer controller (the
    * Kubernetes provider would otherwise wait for an address that never comes); `loadBalancerHostname` and
@@ -284,7 +291,8 @@ interface FaktoryArgsBase {
 /** Args only the open-source edition takes. */
 type OssOnly = "storageSize" | "storageClassName" | "startup";
 /** Args only Faktory Enterprise with the supervisor takes. */
-type EnterpriseOnly = "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls";
+type EnterpriseOnly =
+  "secondaries" | "redisUrl" | "license" | "cron" | "statsd" | "lease" | "tls" | "scalerNamespaces";
 
 /** Faktory Enterprise: `1 + secondaries` supervised pods sharing `redisUrl`. */
 export interface EnterpriseFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | OssOnly> {
@@ -315,6 +323,8 @@ export interface OssFaktoryArgs extends Omit<FaktoryArgsBase, "edition" | Enterp
   readonly lease?: never;
   /** Not with oss: the TLS ports are the supervisor's; open-source Faktory has none. */
   readonly tls?: never;
+  /** Not with oss: the health port and its scaler endpoint are the supervisor's. */
+  readonly scalerNamespaces?: never;
 }
 
 /**

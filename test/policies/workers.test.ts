@@ -123,6 +123,8 @@ describe("the Workers component's objects", () => {
       license: pulumi.secret("license"),
       vpcCidrs: ["10.0.0.0/16"],
       loadBalancer: false,
+      // As faktory-tls-required asks in prod; the workers then dial tcp+tls://.
+      tls: { mode: "required", secretName: "jobs-cert" },
     });
     const workers = [
       new Workers("mailers", {
@@ -130,7 +132,7 @@ describe("the Workers component's objects", () => {
         image: "acme/mailer:2.3.1",
         autoscaling: { targetLatencySeconds: 30 },
       }),
-      new Workers("reports", { faktory: jobs, namespace: "apps", image: "acme/reports:1.0.0", replicas: 1 }),
+      new Workers("reports", { faktory: jobs, image: "acme/reports:1.0.0", replicas: 1 }),
     ];
     await Promise.all([valueOf(jobs.urn), ...workers.map((w) => valueOf(w.deploymentName))]);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -142,13 +144,7 @@ describe("the Workers component's objects", () => {
   it("are found as workers and pass every policy of the pack in prod", () => {
     const deployments = resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
     expect(deployments.map((r) => r.name).sort()).toEqual(["mailers-deployment", "reports-deployment"]);
-    // The Faktory of the fixture leaves TLS off (the Workers do not dial TLS yet): only its StatefulSet is flagged.
-    expect(
-      evaluatePolicies(resources, { environment: "prod" }).map((v) => [
-        v.policy,
-        v.resource.split("::").pop(),
-      ]),
-    ).toEqual([["faktory-tls-required", "jobs-statefulset"]]);
+    expect(evaluatePolicies(resources, { environment: "prod" })).toEqual([]);
   });
 
   it("would be flagged without their budget, or with a grace at the timeout", () => {

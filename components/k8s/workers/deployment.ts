@@ -13,7 +13,7 @@ import {
   type Placement,
 } from "../pod-spec";
 import { buildPodDisruptionBudget } from "../services";
-import type { SecretKey } from "./env";
+import type { CaSecret } from "./env";
 
 /** The workers' role: the component label the policy pack finds worker Deployments by. */
 export const WORKER_COMPONENT = "worker";
@@ -44,7 +44,7 @@ export interface WorkerDeploymentInput extends Placement {
   readonly serviceAccountName?: string;
   readonly imagePullSecrets?: readonly string[];
   /** A PEM CA to mount for TLS to the Faktory. */
-  readonly caSecret?: SecretKey;
+  readonly caSecret?: CaSecret;
   readonly labels?: Readonly<Record<string, string>>;
   readonly podLabels?: Readonly<Record<string, string>>;
   readonly podAnnotations?: Readonly<Record<string, string>>;
@@ -106,7 +106,11 @@ export function buildWorkerDeployment(input: WorkerDeploymentInput): Record<stri
               ? [
                   {
                     name: "faktory-ca",
-                    secret: { secretName: ca.name, items: [{ key: ca.key, path: WORKER_TLS.file }] },
+                    secret: {
+                      secretName: ca.name,
+                      items: [{ key: ca.key, path: WORKER_TLS.file }],
+                      ...(ca.optional ? { optional: true } : {}),
+                    },
                   },
                 ]
               : []),

@@ -11,6 +11,15 @@ export interface SecretKey {
   readonly key: string;
 }
 
+/**
+ * The CA the workers trust, mounted from a Secret key. `optional`: the Secret may lack the key (a Faktory's
+ * TLS Secret holds `ca.crt` only for a private CA); the pod then starts without the file, and the clients
+ * keep their system roots (Go, OpenSSL and Node each skip a missing file).
+ */
+export interface CaSecret extends SecretKey {
+  readonly optional?: boolean;
+}
+
 export interface WorkerEnvInput {
   readonly host: string;
   readonly port: number;

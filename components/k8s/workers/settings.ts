@@ -4,6 +4,7 @@ import { z } from "zod";
 import { argsError, parseArg, throwIfProblems } from "../../arg-schema";
 import { WORKER_TLS, type WorkerQueues } from "../../contract/worker";
 import { resourcesProblems } from "../input-checks";
+import type { ClientTls } from "../ports";
 import type { ExtraEnvVar } from "../types";
 import { workersArgsSchema } from "./args-schema";
 import { WORKERS_DEFAULTS } from "./defaults";
@@ -27,6 +28,11 @@ export interface WorkerSettings {
   readonly runAsUser: number;
   /** With `faktory` and a `namespace` of its own: the password is copied into a Secret there. */
   readonly copyPassword: boolean;
+  /**
+   * With a `faktory` serving TLS (`optional` or `required`): the TLS port the workers dial with `tcp+tls://`,
+   * trusting `ca.crt` of its TLS Secret. Undefined with `connection`, or a Faktory with TLS off.
+   */
+  readonly faktoryTls: { readonly mode: "optional" | "required"; readonly port: number } | undefined;
   readonly command: readonly string[] | undefined;
   readonly args: readonly string[] | undefined;
   readonly serviceAccountName: string | undefined;
@@ -95,14 +101,45 @@ function autoscalingProblems(args: WorkersArgs): string[] {
   return problems;
 }
 
+/** The TLS a `faktory` serves: its mode and port, or undefined with TLS off (or no Faktory component). */
+function faktoryTlsOf(args: WorkersArgs): WorkerSettings["faktoryTls"] {
+  // A JavaScript caller's `faktory` may be anything: the schema refuses it, and this reads it defensively.
+  const tls = (args.faktory as { clientTls?: ClientTls } | undefined)?.clientTls;
+  return tls === undefined || tls.mode === "off" ? undefined : { mode: tls.mode, port: tls.port };
+}
+
+/**
+ * A Faktory serving TLS, with the workers in another namespace: refused. The workers trust `ca.crt` of the
+ * Faktory's TLS Secret, mounted from the Faktory's namespace; a pod mounts Secrets of its own namespace only.
+ * The component does not copy the CA there: the Kubernetes API returns a Secret whole, so reading `ca.crt`
+ * reads `tls.key` too, into this program and its state, and a copy would not follow a renewal. `namespace`
+ * given counts as another namespace, as for the password copy (an Input cannot be compared before anything
+ * is created). With `optional` too: falling back to plain `tcp://` would send the password in clear text
+ * where the Faktory offers TLS.
+ */
+function faktoryTlsProblems(args: WorkersArgs): string[] {
+  const tls = faktoryTlsOf(args);
+  if (tls === undefined || args.namespace === undefined) return [];
+  const given = typeof args.namespace === "string" ? JSON.stringify(args.namespace) : "(an Output)";
+  return [
+    `namespace=${given} must be left out with faktory, whose tls.mode is "${tls.mode}": the workers dial tcp+tls:// on port ${tls.port} and trust ca.crt of the Faktory's TLS Secret (tlsSecretName), which pods of another namespace cannot mount, and the component does not copy it (reading that Secret reads its private key). Leave namespace out to run the workers in the Faktory's namespace, or pass connection instead of faktory, with tls.caSecret naming a Secret of the workers' namespace that holds the CA (and host, port ${tls.port}, passwordSecret, scalerUrl)`,
+  ];
+}
+
 /** With a TLS CA the component also sets the variables the clients read it from. */
 function tlsEnvProblems(args: WorkersArgs): string[] {
-  if (args.connection?.tls?.caSecret === undefined) return [];
+  const source =
+    args.connection?.tls?.caSecret !== undefined
+      ? "connection.tls.caSecret"
+      : faktoryTlsOf(args) !== undefined
+        ? "a faktory serving TLS"
+        : undefined;
+  if (source === undefined) return [];
   const own: string[] = [WORKER_TLS.certFileEnv, WORKER_TLS.nodeExtraCaEnv];
   return (args.extraEnv ?? []).flatMap((e, i) =>
     own.includes(e.name)
       ? [
-          `extraEnv[${i}].name=${JSON.stringify(e.name)} is set by the component with connection.tls.caSecret (${own.join(", ")} name the mounted CA)`,
+          `extraEnv[${i}].name=${JSON.stringify(e.name)} is set by the component with ${source} (${own.join(", ")} name the mounted CA)`,
         ]
       : [],
   );
@@ -120,6 +157,7 @@ function withDefaults(args: WorkersArgs, parsed: Parsed): WorkerSettings {
     maxUnavailable: parsed.maxUnavailable as number | string,
     runAsUser: parsed.runAsUser,
     copyPassword: args.faktory !== undefined && args.namespace !== undefined,
+    faktoryTls: faktoryTlsOf(args),
     command: parsed.command,
     args: parsed.args,
     serviceAccountName: parsed.serviceAccountName,
@@ -146,6 +184,7 @@ export function resolveWorkerSettings(name: string, given: WorkersArgs): WorkerS
     ...resourcesProblems(args.resources),
     ...faktoryProblems(args),
     ...autoscalingProblems(args),
+    ...faktoryTlsProblems(args),
     ...tlsEnvProblems(args),
   ];
   if (!parsed.ok) throw argsError(WORKERS_TYPE, name, problems);

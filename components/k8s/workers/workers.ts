@@ -2,13 +2,14 @@
 // this file only resolves Inputs, creates the children and exposes the outputs.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { TLS_FILES } from "../../contract/supervisor";
 import { queueNames } from "../../contract/worker";
 import { SECRET_KEYS } from "../constants";
 import { imagePinningError } from "../image-pinning";
 import { commonLabels } from "../labels";
 import { WORKERS_DEFAULTS } from "./defaults";
 import { buildWorkerDeployment, buildWorkerDisruptionBudget, WORKER_COMPONENT } from "./deployment";
-import { buildWorkerEnv, type SecretKey } from "./env";
+import { buildWorkerEnv, type CaSecret, type SecretKey } from "./env";
 import { buildScaledObject, inClusterScalerUrl, KEDA_API_VERSION } from "./scaled-object";
 import { resolveWorkerSettings, WORKERS_TYPE, type WorkerSettings } from "./settings";
 import type { WorkersArgs } from "./types";
@@ -23,7 +24,7 @@ interface Target {
   readonly host: pulumi.Output<string>;
   readonly port: number;
   readonly tls: boolean;
-  readonly caSecret: pulumi.Output<SecretKey | undefined>;
+  readonly caSecret: pulumi.Output<CaSecret | undefined>;
   readonly passwordSecret: pulumi.Output<SecretKey>;
   /** The scaler endpoint without a query; undefined without autoscaling. */
   readonly scalerUrl: pulumi.Output<string> | undefined;
@@ -96,11 +97,19 @@ export class Workers extends pulumi.ComponentResource {
     // resolveWorkerSettings checked that exactly one of the two is given.
     const f = faktory as NonNullable<typeof faktory>;
     const key = SECRET_KEYS.password;
+    // A Faktory serving TLS: its TLS port, even with `optional` (TLS preferred); the CA from its TLS Secret,
+    // in its namespace, which is the workers' (resolveWorkerSettings refused another). The scaler endpoint
+    // stays on the plain health port: the supervisors serve health over HTTP whatever the TLS mode.
+    const tls = this.settings.faktoryTls;
     return {
       host: pulumi.interpolate`${f.serviceName}.${f.namespace}.svc.cluster.local`,
-      port: WORKERS_DEFAULTS.port,
-      tls: false,
-      caSecret: pulumi.output(undefined),
+      port: tls ? tls.port : WORKERS_DEFAULTS.port,
+      tls: tls !== undefined,
+      caSecret: tls
+        ? f.tlsSecretName.apply((name) =>
+            name === undefined ? undefined : { name, key: TLS_FILES.ca, optional: true },
+          )
+        : pulumi.output(undefined),
       passwordSecret: this.settings.copyPassword
         ? this.copyPassword(namespace, f.password).apply((name) => ({ name, key }))
         : f.passwordSecretName.apply((name) => ({ name, key })),
@@ -191,10 +200,14 @@ export class Workers extends pulumi.ComponentResource {
             : {}),
         });
       });
+    // With a Faktory serving TLS, after every child of it: its CA mount is optional (a publicly trusted
+    // certificate's Secret has no ca.crt), so a pod started before cert-manager wrote the Secret would run
+    // without the CA; the Faktory's StatefulSet waits for the Certificate, so once it exists the Secret does.
+    const dependsOn = settings.faktoryTls && args.faktory ? [args.faktory] : [];
     return new k8s.apps.v1.Deployment(
       `${instance}-deployment`,
       { metadata: metadataOf(manifest), spec: specOf<k8s.types.input.apps.v1.DeploymentSpec>(manifest) },
-      this.child(),
+      { ...this.child(), dependsOn },
     );
   }
 

@@ -194,6 +194,37 @@ describe("NetworkPolicy", () => {
       { podSelector: { matchLabels: selectorLabels({ instance: "prod" }) } },
     ]);
   });
+  it("admits the scaler namespaces to the health port only, in a rule of their own, and nothing for none", () => {
+    const np = buildNetworkPolicy({
+      ...base,
+      edition: "enterprise",
+      scalerNamespaces: ["keda", "autoscaling"],
+    }) as Any;
+    expect(np.spec.ingress).toHaveLength(4);
+    expect(np.spec.ingress[3]).toEqual({
+      from: [
+        {
+          namespaceSelector: {
+            matchExpressions: [
+              { key: "kubernetes.io/metadata.name", operator: "In", values: ["keda", "autoscaling"] },
+            ],
+          },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 7421 }],
+    });
+    expect(validateKubernetesObject(np)).toEqual([]);
+    // No other rule names them: not the job port, not the internal ports.
+    const others = JSON.stringify(np.spec.ingress.slice(0, 3));
+    expect(others).not.toContain("keda");
+    for (const none of [[], undefined]) {
+      const without = buildNetworkPolicy({ ...base, edition: "enterprise", scalerNamespaces: none }) as Any;
+      expect(without.spec.ingress).toHaveLength(3);
+    }
+    // OSS has no health port: the list changes nothing.
+    const oss = buildNetworkPolicy({ ...base, edition: "oss", scalerNamespaces: ["keda"] }) as Any;
+    expect(oss.spec.ingress.map((r: Any) => r.ports.map((p: Any) => p.port))).toEqual([[7419], [7419]]);
+  });
   it("omits the namespace peer when no namespace is allowed", () => {
     const np = buildNetworkPolicy({ ...base, edition: "enterprise" }) as Any;
     expect(np.spec.ingress[0].from).toEqual([{ podSelector: {} }, { ipBlock: { cidr: "10.1.0.0/16" } }]);

@@ -170,8 +170,9 @@ describe("Faktory with TLS", () => {
       child(name, T.networkPolicy, `${name}-network-policy`).spec.ingress.map((rule: Any) =>
         rule.ports.map((p: Any) => p.port),
       );
-    expect(ingress("managed")).toEqual([[7429, 7430], [17429], [7421]]);
-    expect(ingress("byo")).toEqual([[7419, 7429], [17419, 17420, 17429], [7421]]);
+    // The health port from the VPC and from KEDA's namespace: plain whatever the TLS mode.
+    expect(ingress("managed")).toEqual([[7429, 7430], [17429], [7421], [7421]]);
+    expect(ingress("byo")).toEqual([[7419, 7429], [17419, 17420, 17429], [7421], [7421]]);
     const ownPods = child("managed", T.networkPolicy, "managed-network-policy").spec.ingress[1].from;
     expect(ownPods).toEqual([
       {

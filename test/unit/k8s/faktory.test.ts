@@ -443,6 +443,17 @@ describe("Faktory (enterprise)", () => {
         ],
       },
       { from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 7421 }] },
+      // KEDA's namespace by default (scalerNamespaces), to the health port only, where it reads /scaler.
+      {
+        from: [
+          {
+            namespaceSelector: {
+              matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["keda"] }],
+            },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 7421 }],
+      },
     ]);
     // Without allowedCidrs the VPC is admitted to the client port (what an internal NLB admits).
     const other = plain(named("other", T.networkPolicy, "other-network-policy")) as Any;
@@ -544,6 +555,8 @@ describe("Faktory with the chart-parity knobs", () => {
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
       extraEnv: [{ name: "TZ", value: "UTC" }],
       extraConfFiles: { "throttles.toml": THROTTLES },
+      // KEDA installed elsewhere, the namespace from another stack's output.
+      scalerNamespaces: [pulumi.output("autoscaling")],
     });
     // An existing Secret with the password and license; the Redis URL still given (as stack config does).
     const byo = new Faktory("byo", {
@@ -562,6 +575,8 @@ describe("Faktory with the chart-parity knobs", () => {
       createNamespace: false,
       existingSecret: "faktory-credentials",
       serviceName: "faktory-all",
+      // No KEDA: the health port from the VPC only.
+      scalerNamespaces: [],
     });
     await Promise.all([settle(knobs), settle(byo), settle(all)]);
   });
@@ -605,6 +620,30 @@ describe("Faktory with the chart-parity knobs", () => {
       limits: { cpu: "2", memory: "2Gi" },
     });
     expect(c.env.at(-1)).toEqual({ name: "TZ", value: "UTC" });
+  });
+
+  it("admits scalerNamespaces (an Output too) to the health port only, and no namespace rule for []", () => {
+    const ingress = (n: string) =>
+      (plain(named(n, T.networkPolicy, `${n}-network-policy`)) as Any).spec.ingress;
+    expect(ingress("knobs").at(-1)).toEqual({
+      from: [
+        {
+          namespaceSelector: {
+            matchExpressions: [
+              { key: "kubernetes.io/metadata.name", operator: "In", values: ["autoscaling"] },
+            ],
+          },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 7421 }],
+    });
+    expect(JSON.stringify(ingress("knobs"))).not.toContain('"keda"');
+    expect(ingress("all").map((r: Any) => r.ports.map((p: Any) => p.port))).toEqual([
+      [7419],
+      [17419, 17420],
+      [7421],
+    ]);
+    expect(JSON.stringify(ingress("all"))).not.toContain("namespaceSelector");
   });
 
   it("adds the extra conf.d files to the ConfigMap", () => {
@@ -722,6 +761,16 @@ describe("Faktory rejects bad args before creating children", () => {
     ["an image without a tag", { image: "contribsys/faktory" }, `image="contribsys/faktory" is not pinned`],
     ["enterprise without a license", { license: undefined }, `license is required with edition "enterprise"`],
     ["a misspelt arg", { secondary: 2 }, `secondary is not a known arg; did you mean "secondaries"?`],
+    [
+      "scalerNamespaces with oss",
+      { edition: "oss", redisUrl: undefined, license: undefined, scalerNamespaces: ["keda"] },
+      `scalerNamespaces is not used with edition "oss"`,
+    ],
+    [
+      "a scaler namespace that is no namespace name",
+      { scalerNamespaces: ["KEDA"] },
+      `scalerNamespaces[0]="KEDA" must be a Kubernetes namespace name`,
+    ],
   ];
   it.each(cases)("%s", (_label, override, message) => {
     const before = runtime.resources.length;

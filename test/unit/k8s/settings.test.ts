@@ -269,7 +269,7 @@ describe("resolveSettings errors (exact messages)", () => {
     );
     expect(errorOf("x", { ...enterprise, replicas: 3 })).toBe(
       one(
-        "replicas is not a known arg; known args are edition, image, secondaries, namespace, createNamespace, redisUrl, password, license, registryCredentials, cron, statsd, webUi, vpcCidrs, allowedCidrs, allowedNamespaces, loadBalancer, serviceName, lease, liveness, startup, terminationGracePeriodSeconds, deregistrationDelaySeconds, resources, runAsUser, storageSize, storageClassName, labels, podLabels, podAnnotations, nodeSelector, tolerations, affinity, priorityClassName, extraEnv, extraConfFiles, existingSecret, monitoring, tls",
+        "replicas is not a known arg; known args are edition, image, secondaries, namespace, createNamespace, redisUrl, password, license, registryCredentials, cron, statsd, webUi, vpcCidrs, allowedCidrs, allowedNamespaces, scalerNamespaces, loadBalancer, serviceName, lease, liveness, startup, terminationGracePeriodSeconds, deregistrationDelaySeconds, resources, runAsUser, storageSize, storageClassName, labels, podLabels, podAnnotations, nodeSelector, tolerations, affinity, priorityClassName, extraEnv, extraConfFiles, existingSecret, monitoring, tls",
       ),
     );
   });
@@ -319,6 +319,18 @@ describe("resolveSettings errors (exact messages)", () => {
         "terminationGracePeriodSeconds=1 is too short: it must be at least lease.stopTimeoutMs (2000 ms) + 5 s = 7 s, so the primary stops Faktory and releases the lease before it is killed",
       ].join("\n  - "),
     );
+  });
+
+  it("checks scalerNamespaces: namespace names, and enterprise only", () => {
+    expect(errorOf("x", { ...enterprise, scalerNamespaces: ["keda", "KEDA"] })).toBe(
+      one('scalerNamespaces[1]="KEDA" must be a Kubernetes namespace name (lowercase DNS label)'),
+    );
+    expect(errorOf("x", { ...oss, scalerNamespaces: ["keda"] } as never)).toBe(
+      one(
+        'scalerNamespaces is not used with edition "oss" (the scaler endpoint is served by the faktory-ha supervisor on its health port, which open-source Faktory alone does not have): remove it or set edition to "enterprise"',
+      ),
+    );
+    expect(() => resolveSettings("x", { ...enterprise, scalerNamespaces: [] })).not.toThrow();
   });
 
   it("does not apply the lease bound to oss (no lease there)", () => {

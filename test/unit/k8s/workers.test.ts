@@ -446,7 +446,96 @@ describe("Workers of an external Faktory", () => {
   });
 });
 
+describe("Workers of a Faktory serving TLS", () => {
+  let dependsOn: unknown;
+  let secure: Faktory;
+
+  beforeAll(async () => {
+    // TLS required, the certificate from the caller's Secret: the plain 7419 is closed.
+    secure = new Faktory("secure", { ...faktoryArgs, tls: { mode: "required", secretName: "secure-cert" } });
+    // TLS optional on another port, the certificate from cert-manager (Secret `<name>-tls`).
+    const migrating = new Faktory("migrating", {
+      ...faktoryArgs,
+      tls: { mode: "optional", port: 7439, certManager: { issuerName: "internal-ca" } },
+    });
+    const strict = new Workers(
+      "strict",
+      { faktory: secure, image: IMAGE, autoscaling: { targetLatencySeconds: 30 } },
+      {
+        // The options the Deployment is registered with: its explicit dependencies.
+        transformations: [
+          (a) => {
+            if (a.type === T.deployment) dependsOn = a.opts.dependsOn;
+            return undefined;
+          },
+        ],
+      },
+    );
+    const preferring = new Workers("preferring", { faktory: migrating, image: IMAGE });
+    await settle(secure, migrating, strict, preferring);
+  });
+
+  it("dials tcp+tls:// on the Faktory's TLS port and names the mounted CA for Go, Ruby and Node", () => {
+    expect(envOf("strict")).toEqual({
+      FAKTORY_PASSWORD: { secretKeyRef: { name: "secure-secret-0a1b2c3d", key: "FAKTORY_PASSWORD" } },
+      FAKTORY_URL: "tcp+tls://:$(FAKTORY_PASSWORD)@faktory.secure.svc.cluster.local:7429",
+      FAKTORY_QUEUES: "default",
+      FAKTORY_CONCURRENCY: "20",
+      FAKTORY_SHUTDOWN_TIMEOUT: "25",
+      SSL_CERT_FILE: "/etc/faktory-worker/tls/ca.crt",
+      NODE_EXTRA_CA_CERTS: "/etc/faktory-worker/tls/ca.crt",
+    });
+    // optional: TLS preferred over the plain port it still serves, on its own port number.
+    expect(envOf("preferring")).toMatchObject({
+      FAKTORY_URL: "tcp+tls://:$(FAKTORY_PASSWORD)@faktory.migrating.svc.cluster.local:7439",
+      SSL_CERT_FILE: "/etc/faktory-worker/tls/ca.crt",
+    });
+  });
+
+  it("mounts ca.crt of the Faktory's TLS Secret read-only (never tls.key), optional for a public CA's Secret", async () => {
+    const volumes = (name: string) => deploymentOf(name).spec.template.spec.volumes;
+    expect(volumes("strict")).toEqual([
+      { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+      {
+        name: "faktory-ca",
+        secret: { secretName: "secure-cert", items: [{ key: "ca.crt", path: "ca.crt" }], optional: true },
+      },
+    ]);
+    expect(await valueOf(secure.tlsSecretName)).toBe("secure-cert");
+    expect(volumes("preferring")[1].secret).toEqual({
+      secretName: "migrating-tls",
+      items: [{ key: "ca.crt", path: "ca.crt" }],
+      optional: true,
+    });
+    const d = deploymentOf("strict");
+    expect(d.spec.template.spec.containers[0].volumeMounts).toEqual([
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "faktory-ca", mountPath: "/etc/faktory-worker/tls", readOnly: true },
+    ]);
+    expect(JSON.stringify(d)).not.toContain("tls.key");
+    expect(validateKubernetesObject(d)).toEqual([]);
+  });
+
+  it("waits for every child of the Faktory, so its TLS Secret exists when the pods mount it", () => {
+    expect(dependsOn).toHaveLength(1);
+    expect((dependsOn as unknown[])[0]).toBe(secure);
+  });
+
+  it("keeps the KEDA scaler on the plain health port 7421", () => {
+    const so = plain(child("strict", T.scaledObject, "scaled-object"));
+    expect(so.spec.triggers[0].metadata.url).toBe(
+      "http://faktory.secure.svc.cluster.local:7421/scaler?queues=default",
+    );
+  });
+
+  it("exposes the Faktory's TLS to the Workers component as plain values", () => {
+    expect(secure.clientTls).toEqual({ mode: "required", port: 7429 });
+  });
+});
+
 describe("Workers reject bad args before creating children", () => {
+  const tlsFaktory = (name: string, mode: "optional" | "required") =>
+    new Faktory(name, { ...faktoryArgs, tls: { mode, secretName: `${name}-cert` } });
   it.each([
     [
       "autoscaling against open-source Faktory",
@@ -470,13 +559,38 @@ describe("Workers reject bad args before creating children", () => {
       }),
       'Workers "bad-image": image="w:latest" must be a pinned image reference: it uses the floating tag "latest"',
     ],
+    [
+      "a namespace of their own with a Faktory requiring TLS",
+      () => ({ faktory: tlsFaktory("tls-required", "required"), namespace: "apps", image: IMAGE }),
+      `Workers "bad-tls-namespace": namespace="apps" must be left out with faktory, whose tls.mode is "required": the workers dial tcp+tls:// on port 7429 and trust ca.crt of the Faktory's TLS Secret (tlsSecretName), which pods of another namespace cannot mount, and the component does not copy it (reading that Secret reads its private key). Leave namespace out to run the workers in the Faktory's namespace, or pass connection instead of faktory, with tls.caSecret naming a Secret of the workers' namespace that holds the CA (and host, port 7429, passwordSecret, scalerUrl)`,
+    ],
+    [
+      "a namespace Output with a Faktory offering TLS",
+      () => ({
+        faktory: tlsFaktory("tls-optional", "optional"),
+        namespace: pulumi.output("apps"),
+        image: IMAGE,
+      }),
+      `Workers "bad-tls-output": namespace=(an Output) must be left out with faktory, whose tls.mode is "optional"`,
+    ],
+    [
+      "the CA variables in extraEnv with a Faktory serving TLS",
+      () => ({
+        faktory: tlsFaktory("tls-env", "required"),
+        image: IMAGE,
+        extraEnv: [{ name: "SSL_CERT_FILE", value: "/etc/ssl/mine.pem" }],
+      }),
+      `Workers "bad-tls-env": extraEnv[0].name="SSL_CERT_FILE" is set by the component with a faktory serving TLS (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS name the mounted CA)`,
+    ],
   ])("%s", (_label, argsOf, message) => {
     const args = argsOf();
     const name = message.split('"')[1];
     const before = runtime.resources.length;
     expect(() => new Workers(name, args as never)).toThrow(message);
     expect(
-      runtime.resources.slice(before).filter((r) => r.type !== T.component && !r.name.startsWith("oss-jobs")),
+      runtime.resources
+        .slice(before)
+        .filter((r) => r.type !== T.component && !/^(oss-jobs|tls-)/.test(r.name)),
     ).toEqual([]);
   });
 });

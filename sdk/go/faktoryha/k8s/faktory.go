@@ -231,6 +231,10 @@ type faktoryArgs struct {
 	//
 	// Default: 1000.
 	RunAsUser *int `pulumi:"runAsUser"`
+	// Namespaces whose pods may reach the health port 7421 only (enterprise): KEDA's operator reads the scaler endpoint there (`/scaler`, the Workers component's autoscaling) from its own namespace. `[]` when KEDA runs elsewhere (list its namespace) or not at all; the VPC CIDRs reach 7421 regardless.
+	//
+	// Default: ["keda"].
+	ScalerNamespaces []string `pulumi:"scalerNamespaces"`
 	// Hot standbys besides the primary (0..10). Must be 0 with `oss`.
 	//
 	// Default: 1 (enterprise), 0 (oss).
@@ -379,6 +383,10 @@ type FaktoryArgs struct {
 	//
 	// Default: 1000.
 	RunAsUser *int
+	// Namespaces whose pods may reach the health port 7421 only (enterprise): KEDA's operator reads the scaler endpoint there (`/scaler`, the Workers component's autoscaling) from its own namespace. `[]` when KEDA runs elsewhere (list its namespace) or not at all; the VPC CIDRs reach 7421 regardless.
+	//
+	// Default: ["keda"].
+	ScalerNamespaces pulumi.StringArrayInput
 	// Hot standbys besides the primary (0..10). Must be 0 with `oss`.
 	//
 	// Default: 1 (enterprise), 0 (oss).

@@ -49,6 +49,7 @@ class FaktoryArgs:
                  registry_credentials: Optional['RegistryCredentialsArgs'] = None,
                  resources: Optional['ResourceSettingsArgs'] = None,
                  run_as_user: Optional[_builtins.int] = None,
+                 scaler_namespaces: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  secondaries: Optional[_builtins.int] = None,
                  service_name: Optional[_builtins.str] = None,
                  startup: Optional['StartupSettingsArgs'] = None,
@@ -138,6 +139,9 @@ class FaktoryArgs:
         :param _builtins.int run_as_user: UID/GID the container runs as (non-root).
                
                Default: 1000.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scaler_namespaces: Namespaces whose pods may reach the health port 7421 only (enterprise): KEDA's operator reads the scaler endpoint there (`/scaler`, the Workers component's autoscaling) from its own namespace. `[]` when KEDA runs elsewhere (list its namespace) or not at all; the VPC CIDRs reach 7421 regardless.
+               
+               Default: ["keda"].
         :param _builtins.int secondaries: Hot standbys besides the primary (0..10). Must be 0 with `oss`.
                
                Default: 1 (enterprise), 0 (oss).
@@ -233,6 +237,8 @@ class FaktoryArgs:
             run_as_user = 1000
         if run_as_user is not None:
             pulumi.set(__self__, "run_as_user", run_as_user)
+        if scaler_namespaces is not None:
+            pulumi.set(__self__, "scaler_namespaces", scaler_namespaces)
         if secondaries is not None:
             pulumi.set(__self__, "secondaries", secondaries)
         if service_name is None:
@@ -645,6 +651,20 @@ class FaktoryArgs:
         pulumi.set(self, "run_as_user", value)
 
     @_builtins.property
+    @pulumi.getter(name="scalerNamespaces")
+    def scaler_namespaces(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Namespaces whose pods may reach the health port 7421 only (enterprise): KEDA's operator reads the scaler endpoint there (`/scaler`, the Workers component's autoscaling) from its own namespace. `[]` when KEDA runs elsewhere (list its namespace) or not at all; the VPC CIDRs reach 7421 regardless.
+
+        Default: ["keda"].
+        """
+        return pulumi.get(self, "scaler_namespaces")
+
+    @scaler_namespaces.setter
+    def scaler_namespaces(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "scaler_namespaces", value)
+
+    @_builtins.property
     @pulumi.getter
     def secondaries(self) -> Optional[_builtins.int]:
         """
@@ -818,6 +838,7 @@ class Faktory(pulumi.ComponentResource):
                  registry_credentials: Optional[Union['RegistryCredentialsArgs', 'RegistryCredentialsArgsDict']] = None,
                  resources: Optional[Union['ResourceSettingsArgs', 'ResourceSettingsArgsDict']] = None,
                  run_as_user: Optional[_builtins.int] = None,
+                 scaler_namespaces: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  secondaries: Optional[_builtins.int] = None,
                  service_name: Optional[_builtins.str] = None,
                  startup: Optional[Union['StartupSettingsArgs', 'StartupSettingsArgsDict']] = None,
@@ -912,6 +933,9 @@ class Faktory(pulumi.ComponentResource):
         :param _builtins.int run_as_user: UID/GID the container runs as (non-root).
                
                Default: 1000.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scaler_namespaces: Namespaces whose pods may reach the health port 7421 only (enterprise): KEDA's operator reads the scaler endpoint there (`/scaler`, the Workers component's autoscaling) from its own namespace. `[]` when KEDA runs elsewhere (list its namespace) or not at all; the VPC CIDRs reach 7421 regardless.
+               
+               Default: ["keda"].
         :param _builtins.int secondaries: Hot standbys besides the primary (0..10). Must be 0 with `oss`.
                
                Default: 1 (enterprise), 0 (oss).
@@ -997,6 +1021,7 @@ class Faktory(pulumi.ComponentResource):
                  registry_credentials: Optional[Union['RegistryCredentialsArgs', 'RegistryCredentialsArgsDict']] = None,
                  resources: Optional[Union['ResourceSettingsArgs', 'ResourceSettingsArgsDict']] = None,
                  run_as_user: Optional[_builtins.int] = None,
+                 scaler_namespaces: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  secondaries: Optional[_builtins.int] = None,
                  service_name: Optional[_builtins.str] = None,
                  startup: Optional[Union['StartupSettingsArgs', 'StartupSettingsArgsDict']] = None,
@@ -1058,6 +1083,7 @@ class Faktory(pulumi.ComponentResource):
             if run_as_user is None:
                 run_as_user = 1000
             __props__.__dict__["run_as_user"] = run_as_user
+            __props__.__dict__["scaler_namespaces"] = scaler_namespaces
             __props__.__dict__["secondaries"] = secondaries
             if service_name is None:
                 service_name = 'faktory'

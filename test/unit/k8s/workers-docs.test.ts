@@ -72,9 +72,9 @@ describe("Workers documentation", () => {
     );
   });
 
-  it("shows in README.md the consumer program the tests type-check", () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Workers that scale on queue latency"));
+  it("shows in components/README.md the consumer program the tests type-check", () => {
+    const readme = readFileSync(join(root, "components/README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Workers"));
     const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
     const fixture = readFileSync(join(root, "test/fixtures/consumer-ts/workers.ts"), "utf8");
     // The fixture's opening comment says what it is; the code follows the first blank line.

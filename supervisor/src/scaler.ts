@@ -37,7 +37,10 @@ export function parseScalerQuery(params: URLSearchParams): ScalerQuery | string 
   return { queues, forwarded: params.get(SCALER.forwardedParam) === "1" };
 }
 
-export const unknown = (reason: string): ScalerAnswer => ({ code: 503, body: { state: "unknown", reason } });
+export const unknownAnswer = (reason: string): ScalerAnswer => ({
+  code: 503,
+  body: { state: "unknown", reason },
+});
 
 /**
  * The primary's answer from its latest reading of its own Faktory. Unknown while Faktory has not answered in
@@ -51,9 +54,10 @@ export function primaryAnswer(
   staleMs: number,
   now: number,
 ): ScalerAnswer {
-  if (!reading?.figures) return unknown(`primary ${term.id}: ${reading?.error ?? "Faktory not read yet"}`);
+  if (!reading?.figures)
+    return unknownAnswer(`primary ${term.id}: ${reading?.error ?? "Faktory not read yet"}`);
   const ageMs = now - reading.at;
-  if (ageMs > staleMs) return unknown(`primary ${term.id}: Faktory's figures are ${ageMs} ms old`);
+  if (ageMs > staleMs) return unknownAnswer(`primary ${term.id}: Faktory's figures are ${ageMs} ms old`);
   const per: Record<string, ScalerQueue> = {};
   let backlog = 0;
   let latency = 0;
@@ -62,7 +66,8 @@ export function primaryAnswer(
     // A queue Faktory does not list has no job waiting.
     const size = f?.size ?? 0;
     const lat = size === 0 ? 0 : (f?.latencySeconds ?? null);
-    if (lat === null) return unknown(`primary ${term.id}: Faktory did not say the latency of queue ${q}`);
+    if (lat === null)
+      return unknownAnswer(`primary ${term.id}: Faktory did not say the latency of queue ${q}`);
     per[q] = { size, latencySeconds: lat };
     backlog += size;
     latency = Math.max(latency, lat);
@@ -91,7 +96,7 @@ export async function forwardToPrimary(
   timeoutMs: number,
 ): Promise<ScalerAnswer> {
   if (!primary.health)
-    return unknown(`primary ${primary.id} does not announce a health address (an older release)`);
+    return unknownAnswer(`primary ${primary.id} does not announce a health address (an older release)`);
   const params = new URLSearchParams({
     [SCALER.queuesParam]: queues.join(","),
     [SCALER.forwardedParam]: "1",
@@ -102,10 +107,10 @@ export async function forwardToPrimary(
     });
     const body = (await res.json()) as ScalerAnswer["body"];
     if (res.status === 200 && "state" in body && body.state === "known") return { code: 200, body };
-    if ("reason" in body) return unknown(body.reason);
-    return unknown(`primary ${primary.id} answered ${res.status}`);
+    if ("reason" in body) return unknownAnswer(body.reason);
+    return unknownAnswer(`primary ${primary.id} answered ${res.status}`);
   } catch (e) {
-    return unknown(
+    return unknownAnswer(
       `primary ${primary.id} did not answer at ${primary.health}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }

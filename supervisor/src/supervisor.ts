@@ -20,7 +20,13 @@ import { SupervisorMetrics } from "./metrics";
 import { PeerDialer, PeerServer } from "./peer-server";
 import { targetGreets, type RouteTarget } from "./route-target";
 import { Router, type RouterTls } from "./router";
-import { forwardToPrimary, parseScalerQuery, primaryAnswer, unknown, type ScalerAnswer } from "./scaler";
+import {
+  forwardToPrimary,
+  parseScalerQuery,
+  primaryAnswer,
+  unknownAnswer,
+  type ScalerAnswer,
+} from "./scaler";
 import { TlsCredentials } from "./tls-credentials";
 import { contextOptions, type TlsIdentity } from "./tls-files";
 
@@ -479,7 +485,7 @@ export class Supervisor {
       );
     }
     const leader = this.leader;
-    if (q.forwarded || !leader || leader.id === this.cfg.id) return unknown(this.reason());
+    if (q.forwarded || !leader || leader.id === this.cfg.id) return unknownAnswer(this.reason());
     return forwardToPrimary(leader, q.queues, SCALER_FORWARD_TIMEOUT_MS);
   }
 

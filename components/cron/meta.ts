@@ -29,7 +29,8 @@ export function metaComments(meta: Partial<Record<MetaKey, string>>): string[] {
   return lines;
 }
 
-const META_LINE = /^\s*#\s?@(name|timezone|description) (.*)$/;
+// dotAll: a value may hold U+2028/U+2029, which "." would not match.
+const META_LINE = /^\s*#\s?@(name|timezone|description) (.*)$/s;
 const CRON_HEADER = /^\s*\[\[\s*cron\s*\]\]\s*(#.*)?$/;
 
 /**

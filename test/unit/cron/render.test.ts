@@ -105,6 +105,20 @@ describe("renderCronToml", () => {
     expect(parseCronToml(toml).jobs).toEqual([job]);
   });
 
+  // JavaScript's "." stops at U+2028/U+2029 (line terminators to a RegExp, ordinary characters to TOML):
+  // a name holding one once came back as no metadata at all (found by the round-trip property test).
+  it("reads back names and descriptions holding Unicode line and paragraph separators", () => {
+    const job: CronJob = {
+      name: "a\u2028b",
+      description: "\u2029 leading separator",
+      schedule: "0 0 * * *",
+      job: { type: "T" },
+    };
+    const toml = renderCronToml([job]);
+    expect(parse(toml).cron).toEqual([{ schedule: "0 0 * * *", job: { type: "T" } }]);
+    expect(parseCronToml(toml).jobs).toEqual([job]);
+  });
+
   it("throws a CronValidationError and returns nothing for an invalid set", () => {
     const jobs = [
       { schedule: "0 12 27 * *", job: { type: "Fine" } },

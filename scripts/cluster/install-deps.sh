@@ -2,7 +2,7 @@
 # Installs the Debian packages the local cluster needs (idempotent; quiet when everything is there).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PKGS=(etcd-server containerd runc containernetworking-plugins mmdebstrap busybox-static openssl iptables
-  conntrack socat ethtool iproute2 util-linux uidmap time tcpdump)
+  conntrack socat ethtool iproute2 util-linux uidmap time tcpdump python3-venv)
 missing=()
 for p in "${PKGS[@]}"; do
   [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")

@@ -28,4 +28,5 @@ func main() {
 GO
 go mod tidy >/dev/null 2>&1 || go mod tidy
 log "building the Go SDK and a consumer (pulumi sdk $(go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3))"
-timed "sdk-go-consumer" go build -o /dev/null . "$module/..."
+# The flags of prepare.sh, which compiled Pulumi's Go SDK into the build cache ahead of this.
+timed "sdk-go-consumer" go build -trimpath -gcflags "$GO_GCFLAGS" -o /dev/null . "$module/..."

@@ -1,17 +1,10 @@
 #!/usr/bin/env bash
 # Byte-compiles the checked-in Python SDK (sdk/python, or $1) and imports it with the `pulumi` package from PyPI
-# ($PULUMI_PYTHON_VERSION, and wheel to install the SDK: in a virtual environment under $TOOLS_DIR, made once).
+# in the virtual environment python-env.sh makes once under $TOOLS_DIR.
 # Nothing is written under sdk/.
 source "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
-PULUMI_PYTHON_VERSION="3.272.0"
 sdk="$(cd "${1:-$REPO_ROOT/sdk/python}" && pwd)"
-venv="$TOOLS_DIR/python-pulumi-$PULUMI_PYTHON_VERSION"
-if [[ ! -f "$venv/.installed" ]]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  timed "pip-pulumi-$PULUMI_PYTHON_VERSION" "$venv/bin/python" -m pip install --quiet "pulumi==$PULUMI_PYTHON_VERSION" wheel
-  touch "$venv/.installed"
-fi
+venv="$(bash "$(dirname "${BASH_SOURCE[0]}")/python-env.sh")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 PYTHONPYCACHEPREFIX="$work/pycache" "$venv/bin/python" -m compileall -q "$sdk"

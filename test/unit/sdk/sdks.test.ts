@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { PULUMI_VERSION, TOOLS_DIR } from "../../cluster/support/env";
 
 const root = join(__dirname, "../../..");
 const SDK = join(root, "sdk");
@@ -38,6 +39,20 @@ describe("the generated SDKs", () => {
     },
     BUILD_TIMEOUT,
   );
+
+  // What `pulumi package add <plugin>` and a program's `plugins.providers` path rely on: the real CLI starts the
+  // launcher by its path (Node behind it) and asks the plugin for its schema.
+  it("the real CLI loads the provider plugin by path and gets schema.json from it", () => {
+    const cli = join(TOOLS_DIR, `pulumi-${PULUMI_VERSION}`, "bin", "pulumi");
+    const served = execFileSync(cli, ["package", "get-schema", join(root, "provider/pulumi-resource-faktory-ha")], {
+      encoding: "utf8",
+      env: { ...process.env, PULUMI_HOME: join(fresh, "pulumi-home"), PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
+    // The CLI's own reading adds an empty `config` (the package declares none); the rest must be schema.json.
+    const { config, ...rest } = JSON.parse(served) as Record<string, unknown>;
+    expect(config).toEqual({});
+    expect(rest).toEqual(JSON.parse(readFileSync(join(root, "schema.json"), "utf8")));
+  });
 
   it("Go: the SDK and a program creating a Faktory build", () => void run("check-go.sh"), BUILD_TIMEOUT);
 

@@ -77,6 +77,7 @@ function componentRuleProblems(
         statsd: shown(config.statsd),
         lease: shown(given.lease),
         tls: shown(given.tls),
+        scalerNamespaces: shown(config.scalerNamespaces),
         "monitoring.scrapeAnnotations": on(monitoring.scrapeAnnotations),
         "monitoring.podMonitor": on(monitoring.podMonitor.enabled),
         "monitoring.prometheusRule": on(monitoring.prometheusRule.enabled),

@@ -196,6 +196,8 @@ export const plainKeys = {
   allowedNamespaces: z
     .array(namespaceSchema, { message: "must list Kubernetes namespace names" })
     .default([]),
+  // KEDA's namespace(s), admitted to the supervisors' scaler endpoint (7421); absent: the component's default.
+  scalerNamespaces: z.array(namespaceSchema, { message: "must list Kubernetes namespace names" }).optional(),
   statsd: statsdSchema.optional(),
   // The Faktory component's pod args, with its rules (names and values as the component takes them).
   ...podShape,

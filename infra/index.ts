@@ -171,6 +171,7 @@ const faktoryArgs: FaktoryArgs = enterprise
       statsd: config.statsd,
       lease: config.lease,
       ...(config.tls !== undefined ? { tls: config.tls } : {}),
+      ...(config.scalerNamespaces !== undefined ? { scalerNamespaces: config.scalerNamespaces } : {}),
     }
   : { ...shared, edition: "oss" };
 const faktory = new Faktory(

@@ -208,7 +208,7 @@ describe("parseStackConfig", () => {
     [
       "unknown top-level key",
       { "faktory-ha:flavour": "1" },
-      "faktory-ha:flavour: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, statsd, nodeSelector, tolerations, affinity, priorityClassName, podAnnotations, podLabels, extraEnv, extraConfFiles, existingSecret, resources, lease, cronFile, monitoring, alarms, tls, license, password, registryPassword, kubeconfig",
+      "faktory-ha:flavour: got 1; unknown key; allowed keys are environment, edition, secondaries, namespace, network, cluster, redis, faktoryImage, image, registry, webUi, allowedCidrs, allowedNamespaces, scalerNamespaces, statsd, nodeSelector, tolerations, affinity, priorityClassName, podAnnotations, podLabels, extraEnv, extraConfFiles, existingSecret, resources, lease, cronFile, monitoring, alarms, tls, license, password, registryPassword, kubeconfig",
     ],
     [
       "unknown nested key",

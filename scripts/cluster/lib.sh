@@ -9,6 +9,9 @@ K8S_STAGING_VERSION="v0.34.4"
 PULUMI_VERSION="v3.274.1"
 # The YAML language host (github.com/pulumi/pulumi-yaml), for the YAML program test (scripts/cluster/build-yaml.sh).
 PULUMI_YAML_VERSION="v1.25.0"
+# KEDA (github.com/kedacore/keda/v2): the operator and the external-metrics adapter, for the Workers autoscaling
+# test (scripts/cluster/build-keda.sh).
+KEDA_VERSION="v2.21.0"
 # The open-source Faktory release before the one scripts/install-faktory.sh installs: the Faktory upgrade test
 # (test/cluster/05-faktory-upgrade) rolls a deployment from it to the current one.
 FAKTORY_PREVIOUS_VERSION="v1.9.3"
@@ -26,6 +29,7 @@ GO_GCFLAGS="${FAKTORY_HA_GO_GCFLAGS-all=-N -l}"
 K8S_DIR="$TOOLS_DIR/kubernetes-$K8S_VERSION"
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
 PULUMI_DIR="$TOOLS_DIR/pulumi-$PULUMI_VERSION"
+KEDA_DIR="$TOOLS_DIR/keda-$KEDA_VERSION"
 PULUMI_YAML_DIR="$TOOLS_DIR/pulumi-yaml-$PULUMI_YAML_VERSION"
 BUILD_DIR="$TOOLS_DIR/build"
 CLUSTER_DIR="$TOOLS_DIR/cluster"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds KEDA $KEDA_VERSION from Go modules into $KEDA_DIR: the operator (`keda`), the external-metrics API server
-# (`keda-adapter`) and its CRDs (config/crd from the module). Admission webhooks are left out. Both binaries run
-# as processes on the node, like the control plane. Skips what exists; logs the times.
+# (`keda-adapter`), its CRDs (config/crd from the module) and the manifests of its namespace, ServiceAccount and
+# RBAC. Admission webhooks are left out. Both binaries run as processes on the node, like the control plane
+# (up.sh starts them). Skips what exists; logs the times.
 #
 # Built as the main module from a copy of the module cache's source (its go.mod has the replace directives the
 # build needs). One binary holds every scaler KEDA ships (all the cloud SDKs). With the Kubernetes build's cache
@@ -9,7 +10,7 @@
 # CPU), adapter 67 s after it — about 10 minutes, which a cold `.ci/run` (≈ 70 of 75 minutes) cannot take yet.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$KEDA_DIR/keda" && -x "$KEDA_DIR/keda-adapter" && -d "$KEDA_DIR/crd" ]] && exit 0
+[[ -x "$KEDA_DIR/keda" && -x "$KEDA_DIR/keda-adapter" && -d "$KEDA_DIR/crd" && -d "$KEDA_DIR/config" ]] && exit 0
 mkdir -p "$KEDA_DIR" "$BUILD_DIR"
 src="$(GOFLAGS=-mod=mod go mod download -json "github.com/kedacore/keda/v2@$KEDA_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
 [[ -d "$src" ]] || die "KEDA $KEDA_VERSION: the module proxy did not give its source"
@@ -30,6 +31,9 @@ if [[ ! -x "$KEDA_DIR/keda-adapter" ]]; then
   timed "keda-adapter-$KEDA_VERSION" go build -trimpath -gcflags "$GO_GCFLAGS" -ldflags "$ldflags" \
     -o "$KEDA_DIR/keda-adapter" ./cmd/adapter
 fi
-rm -rf "$KEDA_DIR/crd"
+rm -rf "$KEDA_DIR/crd" "$KEDA_DIR/config"
 cp -r config/crd/bases "$KEDA_DIR/crd"
+# KEDA's own namespace, ServiceAccount and RBAC, which up.sh applies (the Deployments are not used).
+mkdir -p "$KEDA_DIR/config"
+cp -r config/general config/service_account config/rbac config/metrics-server "$KEDA_DIR/config/"
 log "KEDA $KEDA_VERSION in $KEDA_DIR"

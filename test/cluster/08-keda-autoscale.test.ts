@@ -34,6 +34,44 @@ const BACKLOG_PER_REPLICA = 50;
 const COOLDOWN_S = 20;
 const POLLING_S = 2;
 
+/**
+ * Polls the scaler endpoint (as KEDA does, from the node) every 200 ms until stopped: how many answers were
+ * 200, 503 ("unknown") or no answer, and how many 200s said a backlog of 0 (there is always a backlog here).
+ */
+function scalerWatch(url: string) {
+  let stopped = false;
+  const answers = (async () => {
+    const a = { ok: 0, unknown: 0, failed: 0, zeroWhileWaiting: 0, firstOkAfterUnknownMs: -1 };
+    let firstUnknown = 0;
+    const deadline = Date.now() + 60_000;
+    while (!stopped && Date.now() < deadline) {
+      try {
+        const r = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        const body = (await r.json()) as { backlog?: number };
+        if (r.status === 200) {
+          a.ok++;
+          if (body.backlog === 0) a.zeroWhileWaiting++;
+          if (firstUnknown && a.firstOkAfterUnknownMs < 0)
+            a.firstOkAfterUnknownMs = Date.now() - firstUnknown;
+        } else if (r.status === 503) {
+          a.unknown++;
+          if (!firstUnknown) firstUnknown = Date.now();
+        } else a.failed++;
+      } catch {
+        a.failed++;
+      }
+      await sleep(200);
+    }
+    return a;
+  })();
+  return {
+    answers,
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
 interface Sample {
   readonly t: number;
   readonly spec: number;
@@ -109,9 +147,31 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
     const t0 = Date.now();
     expect(new Set(jids).size).toBe(JOBS);
 
-    // Watch the replicas every 500 ms until they are back at zero; kill the primary at the first worker.
+    // The primary's processes, found now so that the kill follows KEDA's activation (0 → 1) at once, before
+    // the first worker has started (see the header).
+    const before = await lease(KEY_PREFIX);
+    const holder = before && pods(NAME, NAME).find((p) => p.name === before.id);
+    expect(holder?.containerId, "the primary's pod").toBeTruthy();
+    const primaryPids = containerPids(holder!.containerId);
+    await waitFor(
+      "KEDA to activate the workers",
+      120_000,
+      () => deploymentReplicas(NAME, deployment).spec >= 1,
+      50,
+    );
+    const startedBefore = await startedCount(run);
+    for (const pid of primaryPids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    const failover = { at: Date.now() - t0, pod: before!.id, epochBefore: before!.epoch, startedBefore };
+    const scaler = scalerWatch(`http://${clusterIp}:7421/scaler?queues=${queue}`);
+
+    // Watch the replicas every 500 ms until they are back at zero.
     const samples: Sample[] = [];
-    let failover: { at: number; pod: string; epochBefore: number; startedBefore: number } | undefined;
     let newPrimaryAt: number | undefined;
     let hpaDuringFailover: { reason: string; message: string }[] = [];
     let firstWorker: number | undefined;
@@ -137,22 +197,7 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
         if (jids.every((j) => r.finished.has(j))) drained = s.t;
       }
       if (drained !== undefined && d.spec === 0 && d.total === 0) zero = s.t;
-      if (failover === undefined && d.spec >= 1) {
-        const l = await lease(KEY_PREFIX);
-        const holder = l && pods(NAME, NAME).find((p) => p.name === l.id);
-        if (l && holder?.containerId) {
-          const startedBefore = await startedCount(run);
-          for (const pid of containerPids(holder.containerId)) {
-            try {
-              process.kill(pid, "SIGKILL");
-            } catch {
-              // already gone
-            }
-          }
-          failover = { at: s.t, pod: l.id, epochBefore: l.epoch, startedBefore };
-        }
-      }
-      if (failover && newPrimaryAt === undefined) {
+      if (newPrimaryAt === undefined) {
         const l = await lease(KEY_PREFIX).catch(() => null);
         if (l && l.epoch > failover.epochBefore) newPrimaryAt = s.t;
         try {
@@ -166,8 +211,11 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
           // the HPA exists from the ScaledObject's creation; a failed read is not the question here
         }
       }
+      if (newPrimaryAt !== undefined && s.t > newPrimaryAt + 10_000) scaler.stop();
       await sleep(500);
     }
+    scaler.stop();
+    const answers = await scaler.answers;
     hpaDuringFailover = hpaDuringFailover.filter(
       (h, i, a) => i === 0 || h.reason !== a[i - 1].reason || h.message !== a[i - 1].message,
     );
@@ -175,14 +223,10 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
     const report = await workerReport(run);
     const c = executionCounts(jids, report);
     // The replicas KEDA/the HPA set from the failover until the backlog drained: never lowered.
-    const window = samples.filter(
-      (s) => failover && s.t >= failover.at && (drained === undefined || s.t <= drained),
-    );
+    const window = samples.filter((s) => s.t >= failover.at && (drained === undefined || s.t <= drained));
     const lowered = window.filter((s, i) => i > 0 && s.spec < window[i - 1].spec);
-    const failoverEnd = newPrimaryAt ?? failover?.at ?? 0;
-    const duringFailover = samples.filter(
-      (s) => failover && s.t >= failover.at && s.t <= failoverEnd + 10_000,
-    );
+    const failoverEnd = newPrimaryAt ?? failover.at;
+    const duringFailover = samples.filter((s) => s.t >= failover.at && s.t <= failoverEnd + 10_000);
     figures("keda-autoscale", {
       jobs: JOBS,
       jobMs: JOB_MS,
@@ -194,13 +238,14 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
       timeToDrainMs: drained,
       timeToZeroMs: zero,
       zeroAfterDrainMs: zero !== undefined && drained !== undefined ? zero - drained : undefined,
-      failover: failover && {
+      failover: {
         killedPod: failover.pod,
         atMs: failover.at,
         jobsStartedBeforeKill: failover.startedBefore,
         newPrimaryAfterMs: newPrimaryAt !== undefined ? newPrimaryAt - failover.at : undefined,
         replicas: duringFailover.map((s) => `${s.t}:${s.spec}/${s.ready}/${s.hpaDesired ?? "-"}`).join(" "),
         hpaScalingActive: hpaDuringFailover.slice(0, 4),
+        scalerAnswers: answers,
       },
       loweredBeforeDrain: lowered.length,
       maxSpec: Math.max(...samples.map((s) => s.spec)),
@@ -208,7 +253,10 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
       started: report.started.size,
       sigterms: report.sigterm.size,
     });
-    expect(failover, "the primary was killed during the scale-up").toBeDefined();
+    // The endpoint said "unknown" (503) during the failover, and never a 200 with a backlog of 0 while jobs
+    // waited.
+    expect(answers.unknown, "503 answers during the failover").toBeGreaterThan(0);
+    expect(answers.zeroWhileWaiting).toBe(0);
     expect(newPrimaryAt, "a standby took over").toBeDefined();
     expect(firstWorker).toBeDefined();
     expect(atMax, `the workers reached ${MAX_REPLICAS}`).toBeDefined();

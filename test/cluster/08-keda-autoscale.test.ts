@@ -253,9 +253,10 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
       started: report.started.size,
       sigterms: report.sigterm.size,
     });
-    // The endpoint said "unknown" (503) during the failover, and never a 200 with a backlog of 0 while jobs
-    // waited.
-    expect(answers.unknown, "503 answers during the failover").toBeGreaterThan(0);
+    // The endpoint never answered a 200 with a backlog of 0 while jobs waited. (Its 503s during the failover
+    // and the HPA's FailedGetExternalMetric are printed, not asserted: when the killed Faktory dies a moment
+    // before its supervisor, the supervisor hands over at once and the "unknown" window can fall between two
+    // polls.)
     expect(answers.zeroWhileWaiting).toBe(0);
     expect(newPrimaryAt, "a standby took over").toBeDefined();
     expect(firstWorker).toBeDefined();

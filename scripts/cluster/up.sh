@@ -26,11 +26,15 @@ running() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null
 # start NAME CMD...: runs CMD in the background (own session), pid in $RUN/NAME.pid, log in $LOGS/NAME.log,
 # its command line in $RUN/NAME.args. A process already running with the same command line is left alone; one
 # started with another (a flag added here since) is stopped (TERM, up to 10 s, then KILL) and started again.
+# Without NAME.args (started by an older up.sh) the running process's own command line is compared.
 start() {
   local name="$1"; shift
   if running "$name"; then
-    [[ -f "$RUN/$name.args" && "$(cat "$RUN/$name.args")" == "$*" ]] && return 0
-    local p; p="$(cat "$RUN/$name.pid")"
+    local p have; p="$(cat "$RUN/$name.pid")"
+    if [[ -f "$RUN/$name.args" ]]; then have="$(cat "$RUN/$name.args")"; else
+      have="$(tr '\0' ' ' <"/proc/$p/cmdline")"; have="${have% }"
+    fi
+    [[ "$have" == "$*" ]] && { printf '%s' "$*" >"$RUN/$name.args"; return 0; }
     kill -TERM "$p" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$p" 2>/dev/null || true

@@ -127,9 +127,11 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
   it(`${JOBS} jobs with the workers at 0 → max ${MAX_REPLICAS} → drained → 0; a primary failover during the scale-up scales nothing down; every job ran, duplicates only FAILed-back ones`, async () => {
     // The Deployment starts with one replica (spec.replicas is KEDA's): KEDA takes an idle queue's workers to 0.
     const idleStart = Date.now();
+    // At 0 means no worker pod at all: a pod KEDA's 0 is stopping still fetches until its SIGTERM.
+    const workerPods = () => pods(NAME, `${NAME}-workers`).length;
     await waitFor("KEDA to scale the idle workers to 0", 120_000, () => {
       const d = deploymentReplicas(NAME, deployment);
-      return d.spec === 0 && d.total === 0;
+      return d.spec === 0 && d.total === 0 && workerPods() === 0;
     });
     const idleToZeroMs = Date.now() - idleStart;
 
@@ -196,7 +198,7 @@ describe("KEDA autoscaling of the Workers component (real KEDA, 1 primary + 2 st
         const r = await workerReport(run);
         if (jids.every((j) => r.finished.has(j))) drained = s.t;
       }
-      if (drained !== undefined && d.spec === 0 && d.total === 0) zero = s.t;
+      if (drained !== undefined && d.spec === 0 && d.total === 0 && workerPods() === 0) zero = s.t;
       if (newPrimaryAt === undefined) {
         const l = await lease(KEY_PREFIX).catch(() => null);
         if (l && l.epoch > failover.epochBefore) newPrimaryAt = s.t;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every tool the cluster suite needs, skipping what is already built: Kubernetes (build-k8s.sh), the
-# Pulumi CLI and its Kubernetes provider (build-pulumi.sh), KEDA's operator and metrics adapter (build-keda.sh),
-# the YAML language host (build-yaml.sh), and what the SDK checks use (scripts/sdk/prepare.sh: the SDK generator, Pulumi's Go SDK compiled, the Python venv).
+# Pulumi CLI and its Kubernetes provider (build-pulumi.sh), KEDA's operator and metrics adapter (build-keda.sh;
+# up.sh starts them), the YAML language host (build-yaml.sh), and what the SDK checks use (scripts/sdk/prepare.sh:
+# the SDK generator, Pulumi's Go SDK compiled, the Python venv).
 # Times of each build are appended to $TOOLS_DIR/build-times.log.
 #
 # One build at a time: .ci/run starts this in the background while the other suites run, and the cluster suite's

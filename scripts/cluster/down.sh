@@ -38,6 +38,8 @@ if alive kube-apiserver && alive kubelet; then
 fi
 stop kubelet
 stop kube-proxy
+stop keda-adapter
+stop keda-operator
 stop kube-scheduler
 stop kube-controller-manager
 stop kube-apiserver

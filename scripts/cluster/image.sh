@@ -4,8 +4,9 @@
 #   image.sh pause   the sandbox ("pause") image: busybox-static sleeping
 #   image.sh test    the faktory-ha test image: a Debian root filesystem made from Debian's packages
 #                    (mmdebstrap: minbase + libstdc++6 + tini + redis-server), plus Node (this machine's), the OSS Faktory
-#                    binary, the supervisor bundle (esbuild), the shared-Redis redis-server stand-in and the
-#                    cluster tests' client bundle. Tagged by content, so a change gives a new tag.
+#                    binary, the supervisor bundle (esbuild), the shared-Redis redis-server stand-in, the
+#                    cluster tests' client bundle and the worker program `faktory-worker` (its jobs sleep; the
+#                    Workers tests run it). Tagged by content, so a change gives a new tag.
 #                    FAKTORY_HA_IMAGE_REV=<git rev> bundles the supervisor from that commit (not the work tree).
 #   image.sh test-previous-faktory
 #                    the same with the open-source Faktory release before the one install-faktory.sh installs
@@ -97,6 +98,14 @@ test | test-previous-faktory)
   if [[ -f "$REPO_ROOT/test/cluster/pod-client.ts" ]]; then
     "$esbuild" "$REPO_ROOT/test/cluster/pod-client.ts" --bundle --platform=node --target=node20 --log-level=warning \
       --outfile="$r/opt/faktory-ha/pod-client.js"
+  fi
+  # The worker image's program (`faktory-worker`: a faktory-worker Worker whose jobs sleep; the Workers
+  # component's tests run this image with it as the command).
+  if [[ -f "$REPO_ROOT/test/cluster/faktory-worker.ts" ]]; then
+    "$esbuild" "$REPO_ROOT/test/cluster/faktory-worker.ts" --bundle --platform=node --target=node20 \
+      --log-level=warning --outfile="$r/opt/faktory-ha/faktory-worker.js"
+    printf '#!/bin/sh\nexec /usr/local/bin/node /opt/faktory-ha/faktory-worker.js "$@"\n' \
+      >"$r/usr/local/bin/faktory-worker"
   fi
   printf '#!/bin/sh\nexec /usr/local/bin/node /opt/faktory-ha/faktory-ha-supervisor.js "$@"\n' \
     >"$r/usr/local/bin/faktory-ha-supervisor"

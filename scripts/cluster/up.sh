@@ -23,10 +23,23 @@ export KUBECONFIG="$KUBECONFIG_PATH"
 kubectl() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
 running() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-# start NAME CMD...: runs CMD in the background (own session), pid in $RUN/NAME.pid, log in $LOGS/NAME.log.
+# start NAME CMD...: runs CMD in the background (own session), pid in $RUN/NAME.pid, log in $LOGS/NAME.log,
+# its command line in $RUN/NAME.args. A process already running with the same command line is left alone; one
+# started with another (a flag added here since) is stopped (TERM, up to 10 s, then KILL) and started again.
+# Without NAME.args (started by an older up.sh) the running process's own command line is compared.
 start() {
   local name="$1"; shift
-  running "$name" && return 0
+  if running "$name"; then
+    local p have; p="$(cat "$RUN/$name.pid")"
+    if [[ -f "$RUN/$name.args" ]]; then have="$(cat "$RUN/$name.args")"; else
+      have="$(tr '\0' ' ' <"/proc/$p/cmdline")"; have="${have% }"
+    fi
+    [[ "$have" == "$*" ]] && { printf '%s' "$*" >"$RUN/$name.args"; return 0; }
+    kill -TERM "$p" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$p" 2>/dev/null || true
+  fi
+  printf '%s' "$*" >"$RUN/$name.args"
   setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
 }
@@ -55,8 +68,8 @@ write() {
   if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
 }
 
-cert() { # cert NAME CN O [SANs]
-  local name="$1" cn="$2" o="$3" sans="${4:-}"
+cert() { # cert NAME CN O [SANs] [CA name, default ca]
+  local name="$1" cn="$2" o="$3" sans="${4:-}" ca="${5:-ca}"
   [[ -f "$PKI/$name.crt" ]] && return 0
   openssl genrsa -out "$PKI/$name.key" 2048 2>/dev/null
   local subj="/CN=$cn"; [[ -n "$o" ]] && subj="/O=$o/CN=$cn"
@@ -68,15 +81,21 @@ cert() { # cert NAME CN O [SANs]
     echo "extendedKeyUsage=serverAuth,clientAuth"
     [[ -n "$sans" ]] && echo "subjectAltName=$sans"
   } >"$ext"
-  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" -CAcreateserial \
     -days 3650 -sha256 -extfile "$ext" -out "$PKI/$name.crt" 2>/dev/null
   rm -f "$PKI/$name.csr" "$ext"
 }
-if [[ ! -f "$PKI/ca.crt" ]]; then
-  openssl genrsa -out "$PKI/ca.key" 2048 2>/dev/null
-  openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=faktory-ha-local-ca" -days 3650 -sha256 \
-    -out "$PKI/ca.crt" 2>/dev/null
-fi
+ca() { # ca NAME CN
+  [[ -f "$PKI/$1.crt" ]] && return 0
+  openssl genrsa -out "$PKI/$1.key" 2048 2>/dev/null
+  openssl req -x509 -new -key "$PKI/$1.key" -subj "/CN=$2" -days 3650 -sha256 -out "$PKI/$1.crt" 2>/dev/null
+}
+ca ca faktory-ha-local-ca
+# The aggregation layer's own CA (as kubeadm's front-proxy-ca): the API server presents front-proxy-client to
+# the aggregated API servers (KEDA's metrics adapter), which trust the user it names in X-Remote-User only
+# from a client certificate of this CA with that name.
+ca front-proxy-ca faktory-ha-local-front-proxy-ca
+cert front-proxy-client front-proxy-client "" "" front-proxy-ca
 cert apiserver kube-apiserver "" \
   "IP:127.0.0.1,IP:10.96.0.1,IP:$BRIDGE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 cert admin admin system:masters
@@ -138,6 +157,9 @@ start etcd etcd --name "$NODE_NAME" --data-dir "$CLUSTER_DIR/etcd" \
 wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 
 # --- kube-apiserver -------------------------------------------------------------------------------------
+# The aggregation layer (APIService v1beta1.external.metrics.k8s.io → KEDA's metrics adapter): the
+# requestheader/proxy-client flags, and --enable-aggregator-routing so that the API server (on loopback)
+# dials the adapter's Endpoints address (the node's bridge) instead of a ClusterIP only kube-proxy's rules route.
 start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
   --endpoint-reconciler-type none --service-cluster-ip-range "$SERVICE_CIDR" \
@@ -147,6 +169,11 @@ start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETC
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
   --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction --allow-privileged=true \
+  --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
+  --enable-aggregator-routing=true \
   --profiling=false
 wait_for kube-apiserver 60 curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
   "https://127.0.0.1:$APISERVER_PORT/readyz"
@@ -279,6 +306,84 @@ if ! running redis; then
 fi
 wait_for redis 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
 
+# --- KEDA ($KEDA_VERSION, built by build-keda.sh): the operator and the external-metrics adapter -------------
+# Processes on the node, like the control plane, not pods: the API server listens on loopback only (a pod
+# cannot reach it; the `kubernetes` Service has no endpoints) and the node has no cluster DNS or registry. Each
+# runs as KEDA's own ServiceAccount keda/keda-operator with KEDA's RBAC (config/rbac, config/metrics-server
+# of the module): a client certificate naming system:serviceaccount:keda:keda-operator, which RBAC matches as
+# that ServiceAccount. One certificate of the cluster CA (KEDA's cert dir: ca.crt, tls.crt, tls.key) serves
+# the operator's metrics gRPC service (the adapter's client certificate too, as KEDA's own rotation makes it)
+# and the adapter's HTTPS (the APIService's caBundle is the cluster CA). No admission webhooks.
+start_keda() {
+  local keda="$CLUSTER_DIR/keda" src
+  mkdir -p "$keda/certs"
+  cert keda-operator system:serviceaccount:keda:keda-operator system:serviceaccounts
+  kubeconfig "$CLUSTER_DIR/keda-operator.kubeconfig" keda-operator
+  cert keda-serving keda-operator "" \
+    "IP:127.0.0.1,IP:$BRIDGE_IP,DNS:localhost,DNS:keda-operator.keda.svc,DNS:keda-operator.keda.svc.cluster.local,DNS:keda-metrics-apiserver.keda.svc,DNS:keda-metrics-apiserver.keda.svc.cluster.local"
+  cp "$PKI/ca.crt" "$keda/certs/ca.crt"
+  cp "$PKI/keda-serving.crt" "$keda/certs/tls.crt"
+  cp "$PKI/keda-serving.key" "$keda/certs/tls.key"
+  # The CRDs, namespace, ServiceAccount, RBAC and APIService once per cluster (the APIService applied last).
+  if ! kubectl get apiservice v1beta1.external.metrics.k8s.io >/dev/null 2>&1; then
+    src="$KEDA_DIR/config"
+    [[ -d "$src" ]] || fail kube-apiserver "KEDA's manifests are missing ($src): run scripts/cluster/build-keda.sh"
+    kubectl apply --server-side -f "$KEDA_DIR/crd" >/dev/null
+    kubectl apply -f "$src/general/namespace.yaml" >/dev/null
+    kubectl apply -f "$src/service_account/service_account.yaml" -f "$src/rbac/role.yaml" \
+      -f "$src/rbac/aggregate_cluster_roles.yaml" -f "$src/metrics-server/role.yaml" \
+      -f "$src/metrics-server/role_binding.yaml" >/dev/null
+    # (Its RoleBinding names no namespace: kustomize gives it KEDA's.)
+    kubectl apply -n keda -f "$src/rbac/role_binding.yaml" >/dev/null
+    # The adapter behind a Service without selector whose Endpoints name the node's bridge address (kubectl's
+    # output kept for a failure only: it warns that v1 Endpoints are deprecated; the EndpointSlice mirroring
+    # controller mirrors them).
+    local out
+    out="$(kubectl apply -f - 2>&1 <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: keda-metrics-apiserver, namespace: keda, labels: {app: keda-metrics-apiserver}}
+spec:
+  ports: [{name: https, port: 443, targetPort: 6443, protocol: TCP}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: keda-metrics-apiserver, namespace: keda, labels: {app: keda-metrics-apiserver}}
+subsets:
+- addresses: [{ip: $BRIDGE_IP}]
+  ports: [{name: https, port: 6443, protocol: TCP}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.external.metrics.k8s.io, labels: {app.kubernetes.io/part-of: keda-operator}}
+spec:
+  service: {name: keda-metrics-apiserver, namespace: keda, port: 443}
+  group: external.metrics.k8s.io
+  version: v1beta1
+  caBundle: $(base64 -w0 "$PKI/ca.crt")
+  groupPriorityMinimum: 100
+  versionPriority: 100
+YAML
+)" || fail kube-apiserver "applying KEDA's Service, Endpoints and APIService: $out"
+  fi
+  local env=(env KUBECONFIG="$CLUSTER_DIR/keda-operator.kubeconfig" POD_NAMESPACE=keda
+    KEDA_CLUSTER_OBJECT_NAMESPACE=keda WATCH_NAMESPACE= KEDA_HTTP_DEFAULT_TIMEOUT=3000)
+  start keda-operator "${env[@]}" "$KEDA_DIR/keda" --leader-elect=false --zap-log-level=info \
+    --zap-encoder=console --zap-time-encoding=rfc3339 --enable-cert-rotation=false --cert-dir "$keda/certs" \
+    --metrics-bind-address 127.0.0.1:18080 --health-probe-bind-address 127.0.0.1:18081 \
+    --metrics-service-bind-address 127.0.0.1:9666 --ca-dir "$keda/certs" --enable-webhook-patching=false \
+    --enable-apiservice-patching=false
+  start keda-adapter "${env[@]}" "$KEDA_DIR/keda-adapter" --secure-port 6443 --bind-address "$BRIDGE_IP" \
+    --zap-log-level=info --client-ca-file "$keda/certs/ca.crt" --tls-cert-file "$keda/certs/tls.crt" \
+    --tls-private-key-file "$keda/certs/tls.key" --cert-dir "$keda/certs" \
+    --lister-kubeconfig "$CLUSTER_DIR/keda-operator.kubeconfig" \
+    --authentication-kubeconfig "$CLUSTER_DIR/keda-operator.kubeconfig" \
+    --authorization-kubeconfig "$CLUSTER_DIR/keda-operator.kubeconfig" \
+    --metrics-service-address 127.0.0.1:9666 --port 18082
+  wait_for keda-operator 90 curl -fsS http://127.0.0.1:18081/readyz
+  wait_for keda-adapter 90 kubectl get --raw /apis/external.metrics.k8s.io/v1beta1
+}
+
 # --- the node Ready ------------------------------------------------------------------------------------------
 ready() { [[ "$(kubectl get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" == True ]]; }
 wait_for kubelet 90 ready
@@ -287,4 +392,8 @@ wait_for kube-proxy 30 curl -fsS http://127.0.0.1:10256/healthz
 wait_for kube-controller-manager 60 kubectl get serviceaccount default -n default
 # The kubelet sets the zone label only at registration: keep it right on a node registered earlier.
 kubectl label node "$NODE_NAME" --overwrite "topology.kubernetes.io/zone=$NODE_ZONE" >/dev/null
+# KEDA when built (ready.sh builds it; FAKTORY_HA_KEDA=0 leaves it out).
+if [[ "${FAKTORY_HA_KEDA:-1}" == 1 && -x "$KEDA_DIR/keda" && -x "$KEDA_DIR/keda-adapter" && -d "$KEDA_DIR/config" ]]; then
+  start_keda
+fi
 echo "$KUBECONFIG_PATH"

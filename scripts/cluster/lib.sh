@@ -29,7 +29,10 @@ GO_GCFLAGS="${FAKTORY_HA_GO_GCFLAGS-all=-N -l}"
 K8S_DIR="$TOOLS_DIR/kubernetes-$K8S_VERSION"
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
 PULUMI_DIR="$TOOLS_DIR/pulumi-$PULUMI_VERSION"
-KEDA_DIR="$TOOLS_DIR/keda-$KEDA_VERSION"
+# The scalers compiled into KEDA's operator (pkg/scalers/<stem>_scaler.go; keda-triggers.py leaves out the rest):
+# the Workers autoscaling uses metrics-api; the built-in cpu, memory, cron, external and workload triggers stay.
+KEDA_SCALERS="metrics_api,cpu_memory,cron,external,kubernetes_workload"
+KEDA_DIR="$TOOLS_DIR/keda-$KEDA_VERSION-$(printf '%s' "$KEDA_SCALERS" | cat - "$REPO_ROOT/scripts/cluster/keda-triggers.py" | sha256sum | cut -c1-8)"
 PULUMI_YAML_DIR="$TOOLS_DIR/pulumi-yaml-$PULUMI_YAML_VERSION"
 BUILD_DIR="$TOOLS_DIR/build"
 CLUSTER_DIR="$TOOLS_DIR/cluster"

@@ -11,7 +11,7 @@ const stack: Record<string, string> = {
   "faktory-ha:license": "license-key-value",
 };
 const secrets = new Set(["faktory-ha:license"]);
-const withScaler = (value: unknown, extra: Record<string, string> = {}) => ({
+const withScaler = (value: unknown, extra: Record<string, string> = {}): Record<string, string> => ({
   ...stack,
   ...extra,
   "faktory-ha:scalerNamespaces": JSON.stringify(value),

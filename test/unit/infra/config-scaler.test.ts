@@ -2,15 +2,10 @@
 // component's `scalerNamespaces` arg as a stack key, with the component's edition rule.
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../../infra/config";
-import { problemsOf } from "./problems";
+import { PROD_SECRETS, PROD_STACK, problemsOf } from "./problems";
 
-const stack: Record<string, string> = {
-  "aws:region": "us-east-1",
-  "faktory-ha:environment": "prod",
-  "faktory-ha:faktoryImage": "docker.contribsys.com/contribsys/faktory-ent:1.9.4",
-  "faktory-ha:license": "license-key-value",
-};
-const secrets = new Set(["faktory-ha:license"]);
+const stack = PROD_STACK;
+const secrets = PROD_SECRETS;
 const withScaler = (value: unknown, extra: Record<string, string> = {}): Record<string, string> => ({
   ...stack,
   ...extra,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything the local cluster's users (the cluster tests, `npm run bench:peer`) need, each step idempotent
-# and skipping what is done: Debian packages, the tool builds (≈ 50 min of compiling the first time, cached
+# and skipping what is done: Debian packages, the tool builds (≈ 55 min of CPU the first time, cached
 # under $TOOLS_DIR, KEDA included; waits for a build already running), the cluster itself with KEDA's operator
 # and metrics adapter, the test images.
 set -euo pipefail
